@@ -1,0 +1,54 @@
+# partnercenter — the two commands first: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from PATH, or bootstrapped into .tools/ with nothing but Python.
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --frozen
+PORT ?= 8000
+FULL_PORT ?= 8001
+
+.PHONY: help
+help:
+	@echo "make run        embedded default: SQLite, Celery worker + beat on a filesystem broker, local mailbox"
+	@echo "make test       the whole test suite (PostgreSQL/Redis when reachable)"
+	@echo "make run-full   gunicorn + Celery worker + beat on local PostgreSQL and Redis, SMTP sink"
+	@echo "make lint       ruff"
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.PHONY: sync
+sync: $(UV)
+	$(UV) sync --frozen
+
+.PHONY: run
+run: sync
+	@mkdir -p var
+	@rm -rf var/broker   # stale broker messages and pidbox files from an earlier run
+	$(RUN) python manage.py migrate --noinput
+	@SITE_BASE_URL=http://127.0.0.1:$(PORT) $(RUN) python manage.py demo_data
+	SITE_BASE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT) $(RUN) honcho -f Procfile.embedded start
+
+.PHONY: test
+test: sync
+	$(RUN) ruff check .
+	$(RUN) pytest -n 2 --dist loadgroup
+
+.PHONY: lint
+lint: sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+# Full stack without Docker, on this machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
+FULL_ENV = set -a; source deploy/full.env; [ -f var/full-secrets.env ] && source var/full-secrets.env; set +a;
+.PHONY: run-full
+run-full: sync
+	@mkdir -p var
+	@[ -f var/full-secrets.env ] || $(RUN) python -c "import secrets; print(f'DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nTOKEN_PEPPER={secrets.token_urlsafe(32)}\nOUTBOX_SEALING_KEY={secrets.token_urlsafe(32)}')" > var/full-secrets.env
+	$(FULL_ENV) $(RUN) python deploy/ensure_database.py
+	$(FULL_ENV) $(RUN) python manage.py migrate --noinput
+	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
+	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data
+	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) honcho -f Procfile.full start

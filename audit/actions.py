@@ -1,0 +1,20 @@
+"""The registry of audit action codes. Codes are stable: never rename one, add a new one."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    PARTNER_CREATED = "partner.created", _("Partner created")
+    PARTNER_USER_INVITED = "partner_user.invited", _("Partner user invited")
+    PARTNER_USER_INVITATION_RESENT = "partner_user.invitation_resent", _("Partner user invitation resent")
+    PARTNER_USER_INVITATION_CANCELLED = "partner_user.invitation_cancelled", _("Partner user invitation cancelled")
+    PARTNER_USER_INVITATION_EXPIRED = "partner_user.invitation_expired", _("Partner user invitation expired")
+    PARTNER_USER_JOINED = "partner_user.joined", _("Partner user joined")
+    PARTNER_USER_ROLES_CHANGED = "partner_user.roles_changed", _("Partner user roles changed")
+    PARTNER_USER_REMOVED = "partner_user.removed", _("Partner user removed")
+    CUSTOMER_CREATED = "customer.created", _("Customer created")
+    CUSTOMER_USER_ADDED = "customer_user.added", _("Customer user added")
+    OUTBOX_RESENT = "outbox.resent", _("Delivery resent")

@@ -1,0 +1,72 @@
+"""The one way to write an audit event."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, models
+
+from audit.actions import AuditAction
+from audit.models import AuditEvent
+from partnercenter import request_context
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from customers.models import Customer
+    from partners.models import Partner
+
+
+class AuditOutsideTransactionError(RuntimeError):
+    """An audit event must be written inside the transaction of the change it records."""
+
+
+def actor_label_for(actor: User | None, *, label: str | None = None) -> str:
+    if label:
+        return label
+    if actor is None:
+        return "system"
+    return actor.email
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: User | None,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
+    partner_id: int | None = None,
+    customer_id: int | None = None,
+    target: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Record `action` in the caller's open transaction.
+
+    Pre-condition: called inside `transaction.atomic` (raises otherwise), so the event commits or
+    rolls back with the change it describes. Request id, IP and user agent come from the current
+    request context (empty for tasks and commands).
+    """
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransactionError(f"audit_record({action}) called outside a transaction")
+    context = request_context.current()
+    payload: dict[str, Any] = dict(data or {})
+    if before is not None:
+        payload["before"] = before
+    if after is not None:
+        payload["after"] = after
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor_label_for(actor, label=actor_label),
+        partner_id=partner.pk if partner is not None else partner_id,
+        customer_id=customer.pk if customer is not None else customer_id,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:254] if target is not None else "",
+        data=payload,
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        request_id=context.request_id,
+    )

@@ -1,0 +1,164 @@
+"""The demo world: two partners in different countries and clouds, customers, a user per role.
+
+Everything is created through the same services as the product, so the audit log and the
+outbox look like real use. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from accounts.models import User
+from customers.choices import CustomerRole
+from customers.models import AgreementVersion, Customer
+from customers.services import customer_create, customer_membership_add
+from partners.choices import Cloud, PartnerRole, PartnerType
+from partners.models import Partner, PartnerMembership, PartnerUserInvitation
+from partners.services import partner_create, partner_membership_add, partner_user_invite
+
+DEMO_PASSWORD = "partnercenter-demo"  # noqa: S105 — printed on purpose for local demo users
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    where: str
+    roles: str
+
+
+@dataclass
+class DemoWorld:
+    logins: list[DemoLogin] = field(default_factory=list)
+    partners: list[Partner] = field(default_factory=list)
+    customers: list[Customer] = field(default_factory=list)
+
+
+PARTNERS = [
+    {
+        "name": "Contoso Cloud Solutions KK",
+        "partner_id": "4100001",
+        "country": "JP",
+        "cloud": Cloud.PUBLIC,
+        "partner_type": PartnerType.DIRECT_BILL,
+        "verified_domain": "contoso-cloud.example",
+        "language": "en",
+    },
+    {
+        "name": "Fabrikam Federal Partners",
+        "partner_id": "4200002",
+        "country": "US",
+        "cloud": Cloud.US_GOV,
+        "partner_type": PartnerType.INDIRECT_PROVIDER,
+        "verified_domain": "fabrikam-federal.example",
+        "language": "en",
+    },
+]
+
+ROLE_MAILBOXES = {
+    PartnerRole.ACCOUNT_ADMIN: "admin",
+    PartnerRole.ADMIN_AGENT: "agent",
+    PartnerRole.SALES_AGENT: "sales",
+    PartnerRole.HELPDESK_AGENT: "helpdesk",
+    PartnerRole.BILLING_ADMIN: "billing",
+}
+
+CUSTOMERS = [
+    ("Northwind Traders", "northwind.example", "JP", Cloud.PUBLIC, "ja"),
+    ("Tailspin Toys", "tailspin.example", "US", Cloud.PUBLIC, "en"),
+    ("Woodgrove Federal Agency", "woodgrove-gov.example", "US", Cloud.US_GOV, "en"),
+]
+
+AGREEMENT = {
+    "en": (
+        "Customer Agreement",
+        "By accepting, the customer agrees to the terms under which partners resell and manage cloud services on its behalf.",
+    ),
+    "ja": (
+        "カスタマー契約",
+        "同意することにより、お客様はパートナーがお客様に代わってクラウド サービスを再販および管理する条件に同意します。",
+    ),
+}
+
+
+def demo_user(email: str, *, staff: bool = False, language: str = "en", full_name: str = "") -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        if staff:
+            user = User.objects.create_superuser(email=email, password=DEMO_PASSWORD, full_name=full_name)
+        else:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, full_name=full_name, preferred_language=language
+            )
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+@transaction.atomic
+def build_demo_world() -> DemoWorld:
+    world = DemoWorld()
+    staff = demo_user("staff@partnercenter.example", staff=True, full_name="Platform Staff")
+    world.logins.append(
+        DemoLogin(staff.email, "Django admin (/admin/)", "staff, superuser — sets up TOTP on first visit")
+    )
+
+    for spec in PARTNERS:
+        partner = Partner.objects.filter(partner_id=spec["partner_id"]).first()
+        if partner is None:
+            partner = partner_create(
+                name=spec["name"],
+                partner_id=spec["partner_id"],
+                country=spec["country"],
+                cloud=spec["cloud"],
+                partner_type=spec["partner_type"],
+                verified_domain=spec["verified_domain"],
+                actor=staff,
+            )
+        world.partners.append(partner)
+        for role, mailbox in ROLE_MAILBOXES.items():
+            email = f"{mailbox}@{spec['verified_domain']}"
+            user = demo_user(
+                email, language=spec["language"], full_name=f"{mailbox.title()} ({partner.name.split()[0]})"
+            )
+            if not PartnerMembership.objects.filter(partner=partner, user=user).exists():
+                partner_membership_add(partner=partner, user=user, roles=[role], actor=staff)
+            world.logins.append(DemoLogin(email, f"{partner.name} ({partner.partner_id})", str(role.label)))
+
+    contoso, fabrikam = world.partners
+    consultant = demo_user("consultant@partners.example", full_name="Multi-partner Consultant")
+    for partner, role in ((contoso, PartnerRole.ADMIN_AGENT), (fabrikam, PartnerRole.HELPDESK_AGENT)):
+        if not PartnerMembership.objects.filter(partner=partner, user=consultant).exists():
+            partner_membership_add(partner=partner, user=consultant, roles=[role], actor=staff)
+    world.logins.append(DemoLogin(consultant.email, "both partners (partner switcher)", "Admin agent / Helpdesk agent"))
+
+    for name, domain, country, cloud, language in CUSTOMERS:
+        customer = Customer.objects.filter(primary_domain=domain, cloud=cloud).first()
+        if customer is None:
+            customer = customer_create(
+                company_name=name, primary_domain=domain, country=country, cloud=cloud, language=language, actor=staff
+            )
+        world.customers.append(customer)
+        admin = demo_user(f"it@{domain}", language=language, full_name=f"IT admin ({name})")
+        if not customer.memberships.filter(user=admin).exists():
+            customer_membership_add(customer=customer, user=admin, role=CustomerRole.GLOBAL_ADMIN, actor=staff)
+        world.logins.append(DemoLogin(admin.email, f"customer {name}", "Global admin"))
+    northwind = world.customers[0]
+    for mailbox, role in (("billing", CustomerRole.BILLING_ADMIN), ("user", CustomerRole.USER)):
+        member = demo_user(f"{mailbox}@{northwind.primary_domain}", language="ja")
+        if not northwind.memberships.filter(user=member).exists():
+            customer_membership_add(customer=northwind, user=member, role=role, actor=staff)
+        world.logins.append(DemoLogin(member.email, f"customer {northwind.company_name}", str(role.label)))
+
+    for language, (title, text) in AGREEMENT.items():
+        AgreementVersion.objects.get_or_create(
+            version="2026-01", language=language, defaults={"title": title, "text": text}
+        )
+
+    # A pending invitation, so the mailbox shows a partner-user invitation email from the start.
+    invitee = f"new.agent@{contoso.verified_domain}"
+    if not PartnerUserInvitation.objects.filter(partner=contoso, email=invitee).exists():
+        inviter = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")
+        partner_user_invite(partner=contoso, email=invitee, roles=[PartnerRole.ADMIN_AGENT], invited_by=inviter)
+    return world

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications.choices import DeliveryStatus, OutboxKind
+
+
+class OutboxMessage(models.Model):
+    """One email (later: webhook) to deliver, written in the business transaction that caused it.
+
+    After commit the row is published to Celery; the periodic sweep republishes rows still
+    queued, so a broker outage delays delivery but loses nothing. The body is sealed (Fernet):
+    it may carry links with live tokens. `idempotency_key` makes enqueueing the same message
+    twice return the first row.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=OutboxKind.choices, default=OutboxKind.EMAIL)
+    template = models.CharField(_("template"), max_length=120)
+    recipient = models.CharField(_("recipient"), max_length=320)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    sealed_body = models.TextField(editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True, unique=True)
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["partner", "status"], name="outbox_partner_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False), name="outbox_sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.FAILED) | Q(failed_at__isnull=False), name="outbox_failed_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENDING) | Q(claimed_at__isnull=False),
+                name="outbox_sending_has_claim",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} to {self.recipient}: {self.subject}"
+
+
+class MailboxMessage(models.Model):
+    """An email as it left the system in embedded mode (`make run`), shown on the mailbox page.
+
+    Written by notifications.mailbox.MailboxEmailBackend instead of SMTP; never used in production.
+    """
+
+    to = models.CharField(_("to"), max_length=1000)
+    from_email = models.CharField(_("from"), max_length=320)
+    subject = models.CharField(_("subject"), max_length=300)
+    text_body = models.TextField(_("text body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mailbox message")
+        verbose_name_plural = _("mailbox messages")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

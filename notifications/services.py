@@ -1,0 +1,274 @@
+"""The outbox: enqueue emails in the business transaction, deliver them from Celery.
+
+Life of a row: `queued` → (claimed) `sending` → `sent`, or back to `queued` with a later
+`next_attempt_at` on a temporary error, or `failed` on a permanent error or after the last
+attempt. Every step is a conditional UPDATE on the expected status, so a duplicate task, a
+retried task and the sweep can race without sending twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.actions import AuditAction
+from audit.services import audit_record
+from notifications.choices import DeliveryStatus, OutboxKind
+from notifications.models import OutboxMessage
+from notifications.sealing import seal, unseal
+from partnercenter.errors import DomainError
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from customers.models import Customer
+    from partners.models import Partner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def email_render(*, template: str, context: dict[str, Any], language: str) -> RenderedEmail:
+    """Render `<template>_subject.txt`, `_body.txt` and `_body.html` in `language`."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}_body.txt", context)
+        html = render_to_string(f"{template}_body.html", context)
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def email_enqueue(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    """Render an email in the recipient's language and write it to the outbox.
+
+    Call inside the business transaction: the row commits with it (or not at all), and the
+    publish to Celery is registered with on_commit, so a rollback sends nothing.
+    """
+    rendered = email_render(template=template, context=context, language=language)
+    return email_enqueue_rendered(
+        to=to,
+        template=template,
+        rendered=rendered,
+        language=language,
+        partner=partner,
+        customer=customer,
+        idempotency_key=idempotency_key,
+    )
+
+
+def email_enqueue_rendered(
+    *,
+    to: str,
+    template: str,
+    rendered: RenderedEmail,
+    language: str,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    """Write an already rendered email (e.g. one of allauth's) to the outbox."""
+    if idempotency_key:
+        existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                kind=OutboxKind.EMAIL,
+                template=template,
+                recipient=to,
+                subject=rendered.subject[:300],
+                language=language,
+                sealed_body=seal({"text": rendered.text, "html": rendered.html}),
+                idempotency_key=idempotency_key,
+                partner=partner,
+                customer=customer,
+            )
+    except IntegrityError:
+        # A concurrent enqueue with the same key won the race: that row is the message.
+        return OutboxMessage.objects.get(idempotency_key=idempotency_key)
+    transaction.on_commit(partial(outbox_publish, message_id=message.pk))
+    return message
+
+
+def outbox_publish(*, message_id: int) -> bool:
+    """Hand the row to Celery. A broker outage is logged, not raised: the sweep retries later."""
+    from notifications.tasks import send_outbox_message
+
+    try:
+        send_outbox_message.apply_async(args=(message_id,))
+    except Exception:
+        logger.warning("outbox publish failed; the sweep will retry", extra={"outbox_id": message_id}, exc_info=True)
+        return False
+    return True
+
+
+class PermanentDeliveryError(Exception):
+    pass
+
+
+class TemporaryDeliveryError(Exception):
+    pass
+
+
+def classify_smtp_error(exc: BaseException) -> type[Exception]:
+    """5xx answers are permanent; 4xx answers, timeouts and dropped connections are temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return PermanentDeliveryError if codes and all(code >= 500 for code in codes) else TemporaryDeliveryError
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return PermanentDeliveryError if exc.smtp_code >= 500 else TemporaryDeliveryError
+    if isinstance(exc, (smtplib.SMTPException, socket.timeout, ConnectionError, OSError)):
+        return TemporaryDeliveryError
+    return PermanentDeliveryError
+
+
+def _send(message: OutboxMessage) -> None:
+    body = unseal(message.sealed_body)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=body["text"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"X-Partnercenter-Outbox-Id": str(message.pk), "Auto-Submitted": "auto-generated"},
+    )
+    if body.get("html"):
+        email.attach_alternative(body["html"], "text/html")
+    try:
+        email.send(fail_silently=False)
+    except Exception as exc:
+        raise classify_smtp_error(exc)(f"{type(exc).__name__}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    status: str  # "sent", "failed", "retry" or "skipped"
+    retry_in_seconds: int = 0
+
+
+def retry_delay_seconds(attempts: int) -> int:
+    """Exponential backoff: base, 2*base, 4*base... capped at one hour."""
+    return min(settings.OUTBOX_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
+def outbox_deliver(*, message_id: int) -> DeliveryOutcome:
+    """Deliver one outbox row if it is due.
+
+    The claim (queued → sending) commits before talking to SMTP, so a second task for the same
+    row finds nothing to do. A crash between SMTP acceptance and the `sent` mark leaves the row
+    `sending`; the sweep queues it again after the lease (the only way to get a duplicate).
+    """
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return DeliveryOutcome("skipped")
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        _send(message)
+    except PermanentDeliveryError as exc:
+        _mark_failed(message, str(exc))
+        return DeliveryOutcome("failed")
+    except TemporaryDeliveryError as exc:
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _mark_failed(message, str(exc))
+            return DeliveryOutcome("failed")
+        delay = retry_delay_seconds(message.attempts)
+        OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED,
+            claimed_at=None,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            last_error=str(exc)[:2000],
+        )
+        return DeliveryOutcome("retry", retry_in_seconds=delay)
+    OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return DeliveryOutcome("sent")
+
+
+def _mark_failed(message: OutboxMessage, error: str) -> None:
+    OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.FAILED, failed_at=timezone.now(), last_error=error[:2000]
+    )
+    logger.warning("outbox delivery failed", extra={"outbox_id": message.pk, "error": error[:200]})
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Requeue rows whose worker died mid-send, then publish every due queued row.
+
+    Rows younger than the grace period are left to their own on-commit publish.
+    Returns how many rows were published.
+    """
+    now = timezone.now()
+    OutboxMessage.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - timedelta(seconds=settings.OUTBOX_SENDING_LEASE_SECONDS)
+    ).update(status=DeliveryStatus.QUEUED, claimed_at=None, next_attempt_at=now)
+    due = list(
+        OutboxMessage.objects.filter(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at__lte=now,
+            created_at__lte=now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS),
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    published = 0
+    for message_id in due:
+        if not outbox_publish(message_id=message_id):
+            break  # broker down: stop hammering it, the next sweep tries again
+        published += 1
+    return published
+
+
+class OutboxError(DomainError):
+    pass
+
+
+@transaction.atomic
+def outbox_resend(*, message: OutboxMessage, actor: User | None) -> OutboxMessage:
+    """Queue a failed delivery again with a fresh attempt budget."""
+    updated = OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), failed_at=None, claimed_at=None
+    )
+    if updated != 1:
+        raise OutboxError("not_failed", _("Only a failed delivery can be resent."))
+    message.refresh_from_db()
+    audit_record(
+        action=AuditAction.OUTBOX_RESENT,
+        actor=actor,
+        partner_id=message.partner_id,
+        customer_id=message.customer_id,
+        target=message,
+        before={"status": "failed"},
+        after={"status": "queued"},
+    )
+    transaction.on_commit(partial(outbox_publish, message_id=message.pk))
+    return message

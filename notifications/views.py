@@ -1,0 +1,57 @@
+"""The local mailbox (embedded mode only): read what the system sent, click its links."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from notifications.models import MailboxMessage
+
+
+def _require_mailbox() -> None:
+    if not settings.MAILBOX_ENABLED:
+        raise Http404
+
+
+@require_GET
+def mailbox(request: HttpRequest) -> HttpResponse:
+    _require_mailbox()
+    messages_qs = MailboxMessage.objects.all()
+    to = request.GET.get("to", "").strip()
+    if to:
+        messages_qs = messages_qs.filter(to__icontains=to)
+    page = Paginator(messages_qs, 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/mailbox.html", {"page": page, "to": to})
+
+
+@require_GET
+def mailbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_mailbox()
+    message = get_object_or_404(MailboxMessage, pk=pk)
+    return render(request, "notifications/mailbox_message.html", {"message": message})
+
+
+@require_GET
+@xframe_options_sameorigin
+def mailbox_message_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML part as sent, in a sandboxed frame with a CSP of its own (no scripts)."""
+    _require_mailbox()
+    message = get_object_or_404(MailboxMessage, pk=pk)
+    # Links open in the top window: the app's pages refuse to be framed.
+    html = message.html_body or "<p>(no HTML part)</p>"
+    html = (
+        html.replace("<head>", '<head><base target="_top">', 1) if "<head>" in html else '<base target="_top">' + html
+    )
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response._csp_replace = {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["data:"],  # type: ignore[attr-defined]
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'none'"],
+    }
+    return response

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class StaffAdminConfig(AdminConfig):
+    """Replaces the default admin site with the MFA-guarded staff console."""
+
+    default_site = "accounts.admin_site.StaffAdminSite"

@@ -1,0 +1,13 @@
+"""The Celery application. Tasks live in each app's tasks.py and are found by autodiscovery."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
+
+app = Celery("partnercenter")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

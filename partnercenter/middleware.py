@@ -1,0 +1,41 @@
+"""Request id middleware: one id per request, echoed in `X-Request-ID`, in logs and audit events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from partnercenter import request_context
+
+_VALID_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind a proxy, configure it to set REMOTE_ADDR (gunicorn --forwarded-allow-ips)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_context.bind(
+            request_context.RequestContext(
+                request_id=request_id,
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("User-Agent", "")[:400],
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

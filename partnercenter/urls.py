@@ -1,0 +1,23 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from partnercenter import health
+from partners import views as partner_views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("p/", include("partners.urls")),
+    path("c/", include("customers.urls")),
+    path("join/<str:token>", partner_views.partner_user_invitation_open, name="partner_user_invitation_open"),
+    path("join/", partner_views.partner_user_invitation_review, name="partner_user_invitation_review"),
+    path("mailbox/", include("notifications.urls")),
+]

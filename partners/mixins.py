@@ -1,0 +1,54 @@
+"""Tenancy for partner console views: resolve the partner once, from the URL, for this user.
+
+A user who is not a member of the partner in the URL gets 404 (the partner does not exist for
+them); a member whose roles lack the view's permission gets 403.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from partners.models import Partner, PartnerMembership
+from partners.permissions import PartnerPermission, roles_allow
+from partners.selectors import partner_membership_for, partner_memberships_for_user
+
+
+class PartnerConsoleMixin(LoginRequiredMixin):
+    permission: PartnerPermission = PartnerPermission.VIEW_CONSOLE
+    nav_section: str = "overview"
+    request: HttpRequest
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def membership(self) -> PartnerMembership:
+        return partner_membership_for(user=self.request.user, partner_id=self.kwargs["partner_id"])
+
+    @property
+    def partner(self) -> Partner:
+        return self.membership.partner
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not roles_allow(self.membership.roles, self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def can(self, permission: PartnerPermission) -> bool:
+        return roles_allow(self.membership.roles, permission)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(
+            partner=self.partner,
+            membership=self.membership,
+            nav_section=self.nav_section,
+            switcher_memberships=partner_memberships_for_user(user=self.request.user),
+            can_manage_users=self.can(PartnerPermission.MANAGE_USERS),
+        )
+        return context

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from partners.choices import Cloud, PartnerRole, PartnerType, PartnerUserInvitationStatus
+from partners.markets import region_label
+
+
+def new_public_partner_id() -> str:
+    """A 7-digit public Partner ID, like Partner Center's (uniqueness is enforced by the column)."""
+    return str(secrets.randbelow(9_000_000) + 1_000_000)
+
+
+class Partner(models.Model):
+    """A cloud reseller organisation: the tenant of the partner console.
+
+    `market_region` is derived from `country` by the market table when the partner is created
+    or its country changes (partners.services), and stored so lists can filter on it.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    partner_id = models.CharField(_("Partner ID"), max_length=16, unique=True, default=new_public_partner_id)
+    country = CountryField(_("country"))
+    market_region = models.CharField(_("market region"), max_length=32, blank=True)
+    cloud = models.CharField(_("cloud"), max_length=16, choices=Cloud.choices, default=Cloud.PUBLIC)
+    partner_type = models.CharField(_("partner type"), max_length=24, choices=PartnerType.choices)
+    verified_domain = models.CharField(_("verified domain"), max_length=253)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.partner_id})"
+
+    @property
+    def market_region_label(self) -> str:
+        return region_label(self.market_region)
+
+
+class PartnerMembership(models.Model):
+    """A user's place in a partner organisation, with the partner roles they hold there.
+
+    `roles` is a list of PartnerRole values (validated by partners.services); a user holds at
+    most one membership per partner and may hold memberships in several partners.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_memberships")
+    roles = models.JSONField(_("roles"), default=list)
+    created_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner membership")
+        verbose_name_plural = _("partner memberships")
+        ordering = ["partner", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "user"], name="partners_membership_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.partner.name}"
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(PartnerRole(role).label) for role in PartnerRole.values if role in self.roles]
+
+
+class PartnerUserInvitation(models.Model):
+    """An account admin's invitation for someone to join the partner with the given roles.
+
+    No User row is created for the invitee: the membership is created when a signed-in user with
+    the invited (verified) email accepts. The link token is stored only as a keyed hash.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="user_invitations")
+    email = models.EmailField(_("email"))
+    roles = models.JSONField(_("roles"), default=list)
+    language = models.CharField(_("email language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PartnerUserInvitationStatus.choices,
+        default=PartnerUserInvitationStatus.PENDING,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner user invitation")
+        verbose_name_plural = _("partner user invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "email"],
+                condition=Q(status=PartnerUserInvitationStatus.PENDING),
+                name="partners_userinvitation_one_pending_per_email",
+                violation_error_message=_("A pending invitation for this email already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PartnerUserInvitationStatus.ACCEPTED) | Q(accepted_at__isnull=False),
+                name="partners_userinvitation_accepted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PartnerUserInvitationStatus.CANCELLED) | Q(cancelled_at__isnull=False),
+                name="partners_userinvitation_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PartnerUserInvitationStatus.EXPIRED) | Q(expired_at__isnull=False),
+                name="partners_userinvitation_expired_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.partner.name}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(PartnerRole(role).label) for role in PartnerRole.values if role in self.roles]
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == PartnerUserInvitationStatus.PENDING and self.expires_at > timezone.now()

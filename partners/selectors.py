@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from partnercenter.tokens import token_hash
+from partners.choices import PartnerUserInvitationStatus
+from partners.models import PartnerMembership, PartnerUserInvitation
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from partners.models import Partner
+
+
+def partner_memberships_for_user(*, user: User) -> QuerySet[PartnerMembership]:
+    return PartnerMembership.objects.filter(user=user).select_related("partner").order_by("partner__name")
+
+
+def partner_membership_for(*, user: User, partner_id: str) -> PartnerMembership:
+    """The user's membership in the partner with this public id, or 404."""
+    try:
+        return partner_memberships_for_user(user=user).get(partner__partner_id=partner_id)
+    except PartnerMembership.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def partner_user_list(*, partner: Partner) -> QuerySet[PartnerMembership]:
+    return PartnerMembership.objects.filter(partner=partner).select_related("user").order_by("user__email")
+
+
+def partner_member_get(*, partner: Partner, membership_pk: int) -> PartnerMembership:
+    """A membership of *this* partner; another partner's answers 404."""
+    try:
+        return partner_user_list(partner=partner).get(pk=membership_pk)
+    except PartnerMembership.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def partner_pending_user_invitations(*, partner: Partner) -> QuerySet[PartnerUserInvitation]:
+    return (
+        PartnerUserInvitation.objects.filter(partner=partner, status=PartnerUserInvitationStatus.PENDING)
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def partner_user_invitation_get(*, partner: Partner, invitation_pk: int) -> PartnerUserInvitation:
+    try:
+        return PartnerUserInvitation.objects.get(partner=partner, pk=invitation_pk)
+    except PartnerUserInvitation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def partner_user_invitation_by_token(*, token: str) -> PartnerUserInvitation | None:
+    """The usable (pending, unexpired) invitation for a raw token, or None for any other case."""
+    invitation = (
+        PartnerUserInvitation.objects.select_related("partner", "invited_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        return None
+    return invitation

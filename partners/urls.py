@@ -1,0 +1,32 @@
+from django.urls import path
+
+from partners import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("<str:partner_id>/", views.PartnerOverviewView.as_view(), name="overview"),
+    path("<str:partner_id>/settings/users/", views.PartnerUsersView.as_view(), name="users"),
+    path(
+        "<str:partner_id>/settings/users/<int:membership_pk>/roles/",
+        views.PartnerUserRolesView.as_view(),
+        name="user_roles",
+    ),
+    path(
+        "<str:partner_id>/settings/users/<int:membership_pk>/remove/",
+        views.PartnerUserRemoveView.as_view(),
+        name="user_remove",
+    ),
+    path(
+        "<str:partner_id>/settings/user-invitations/<int:invitation_pk>/resend/",
+        views.PartnerUserInvitationActionView.as_view(),
+        {"action": "resend"},
+        name="user_invitation_resend",
+    ),
+    path(
+        "<str:partner_id>/settings/user-invitations/<int:invitation_pk>/cancel/",
+        views.PartnerUserInvitationActionView.as_view(),
+        {"action": "cancel"},
+        name="user_invitation_cancel",
+    ),
+]

@@ -1,0 +1,118 @@
+"""Shared fixtures: two tenants of each kind, service gates, and the browser setup.
+
+Service rule: tests marked `postgres` or `redis` run when the service is there and are skipped
+otherwise; with REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from partners.choices import Cloud, PartnerRole
+from tests.factories import (
+    CustomerFactory,
+    CustomerMembershipFactory,
+    PartnerFactory,
+    PartnerMembershipFactory,
+    UserFactory,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_SERVICES and not settings.POSTGRES_AVAILABLE:
+        pytest.exit("REQUIRE_SERVICES=1 but PostgreSQL is not reachable (DATABASE_URL / 127.0.0.1:5432)", returncode=3)
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not settings.POSTGRES_AVAILABLE:
+        _missing("PostgreSQL is not reachable")
+    if item.get_closest_marker("redis") and (not settings.REDIS_AVAILABLE or shutil.which("redis-server") is None):
+        _missing("Redis (service and redis-server binary) is not available")
+    if item.get_closest_marker("browser") and shutil.which("chromium") is None:
+        _missing("Debian chromium is not installed")
+
+
+@dataclass
+class Tenant:
+    partner: object
+    admin: object  # account_admin membership
+    sales: object  # sales_agent membership
+
+
+@pytest.fixture
+def partner_a(db) -> Tenant:  # type: ignore[no-untyped-def]
+    partner = PartnerFactory(name="Contoso Cloud", country="JP", cloud=Cloud.PUBLIC)
+    return Tenant(
+        partner=partner,
+        admin=PartnerMembershipFactory(partner=partner, user=UserFactory(email="admin@contoso.example"),
+                                       roles=[PartnerRole.ACCOUNT_ADMIN]),
+        sales=PartnerMembershipFactory(partner=partner, user=UserFactory(email="sales@contoso.example"),
+                                       roles=[PartnerRole.SALES_AGENT]),
+    )
+
+
+@pytest.fixture
+def partner_b(db) -> Tenant:  # type: ignore[no-untyped-def]
+    partner = PartnerFactory(name="Fabrikam Federal", country="US", cloud=Cloud.US_GOV)
+    return Tenant(
+        partner=partner,
+        admin=PartnerMembershipFactory(partner=partner, user=UserFactory(email="admin@fabrikam.example"),
+                                       roles=[PartnerRole.ACCOUNT_ADMIN]),
+        sales=PartnerMembershipFactory(partner=partner, user=UserFactory(email="sales@fabrikam.example"),
+                                       roles=[PartnerRole.SALES_AGENT]),
+    )
+
+
+@pytest.fixture
+def customer_a(db):  # type: ignore[no-untyped-def]
+    membership = CustomerMembershipFactory(
+        customer=CustomerFactory(company_name="Northwind", primary_domain="northwind.example", country="JP"),
+        user=UserFactory(email="it@northwind.example"),
+    )
+    return membership
+
+
+@pytest.fixture
+def customer_b(db):  # type: ignore[no-untyped-def]
+    membership = CustomerMembershipFactory(
+        customer=CustomerFactory(company_name="Tailspin", primary_domain="tailspin.example", country="US"),
+        user=UserFactory(email="it@tailspin.example"),
+    )
+    return membership
+
+
+# --- Browser (Playwright + Debian chromium) ---------------------------------------------------
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
+    return {**browser_context_args, "permissions": ["clipboard-read", "clipboard-write"]}
