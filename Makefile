@@ -46,8 +46,9 @@ FULL_ENV = set -a; source deploy/full.env; [ -f var/full-secrets.env ] && source
 .PHONY: run-full
 run-full: sync
 	@mkdir -p var
-	@[ -f var/full-secrets.env ] || $(RUN) python -c "import secrets; print(f'DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nTOKEN_PEPPER={secrets.token_urlsafe(32)}\nOUTBOX_SEALING_KEY={secrets.token_urlsafe(32)}')" > var/full-secrets.env
+	@[ -s var/full-secrets.env ] || (umask 077; $(RUN) python -c "import secrets; print(f'DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nTOKEN_PEPPER={secrets.token_urlsafe(32)}\nOUTBOX_SEALING_KEY={secrets.token_urlsafe(32)}')" > var/full-secrets.env)
 	$(FULL_ENV) $(RUN) python deploy/ensure_database.py
+	$(FULL_ENV) $(RUN) python deploy/check_broker.py
 	$(FULL_ENV) $(RUN) python manage.py migrate --noinput
 	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data

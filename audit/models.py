@@ -47,7 +47,8 @@ class AuditEvent(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices)
+    # Codes come from audit.actions.AuditAction; no `choices` here, so adding a code needs no migration.
+    action = models.CharField(_("action"), max_length=64, db_index=True)
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=254, blank=True)
@@ -78,3 +79,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:
+            return self.action

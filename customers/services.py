@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from customers.choices import CustomerRole
-from customers.models import Customer, CustomerMembership
+from customers.choices import AgreementAcceptor, CustomerRole
+from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
+from partnercenter import request_context
 from partnercenter.errors import DomainError
 from partners.choices import Cloud
 
@@ -89,3 +92,56 @@ def customer_membership_add(*, customer: Customer, user: User, role: str, actor:
         after={"email": user.email, "role": role},
     )
     return membership
+
+
+def agreement_current(*, language: str) -> AgreementVersion | None:
+    """The customer agreement in force now, in `language` (English when not translated)."""
+    now = timezone.now()
+    current = AgreementVersion.objects.filter(effective_at__lte=now).order_by("-effective_at").first()
+    if current is None:
+        return None
+    return (
+        AgreementVersion.objects.filter(version=current.version, language=language).first()
+        or AgreementVersion.objects.filter(version=current.version, language="en").first()
+        or current
+    )
+
+
+def customer_needs_agreement(*, customer: Customer | None, agreement: AgreementVersion | None) -> bool:
+    if agreement is None:
+        return False
+    if customer is None:
+        return True
+    return not AgreementAcceptance.objects.filter(customer=customer, agreement__version=agreement.version).exists()
+
+
+@dataclass(frozen=True)
+class AgreementSignature:
+    signer_name: str
+    signer_email: str
+    accepted: bool
+
+
+@transaction.atomic
+def agreement_accept(
+    *, customer: Customer, agreement: AgreementVersion, user: User, signature: AgreementSignature
+) -> AgreementAcceptance:
+    """Record that a customer user accepted the agreement version, with IP and user agent."""
+    if not signature.accepted:
+        raise CustomerError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
+    if not signature.signer_name.strip():
+        raise CustomerError("signer_name_required", _("Enter your name to sign the agreement."), field="signer_name")
+    context = request_context.current()
+    acceptance = AgreementAcceptance.objects.create(
+        customer=customer,
+        agreement=agreement,
+        acceptor_kind=AgreementAcceptor.CUSTOMER_USER,
+        user=user,
+        signer_name=signature.signer_name.strip()[:200],
+        signer_email=signature.signer_email.strip() or user.email,
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+    )
+    audit_record(action=AuditAction.AGREEMENT_ACCEPTED, actor=user, customer=customer, target=acceptance,
+                 after={"version": agreement.version, "language": agreement.language, "signer_email": acceptance.signer_email})
+    return acceptance

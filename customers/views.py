@@ -33,3 +33,20 @@ class CustomerAdminCenterMixin(LoginRequiredMixin):
 
 class CustomerOverviewView(CustomerAdminCenterMixin, TemplateView):
     template_name = "customers/overview.html"
+
+
+class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
+    """Customer admin center → Partner relationships: who resells to us, since when, what they asked."""
+
+    template_name = "customers/partners.html"
+    nav_section = "partners"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from relationships.models import DelegatedAdminGrant
+        from relationships.selectors import relationships_for_customer
+
+        context = super().get_context_data(**kwargs)
+        customer = self.membership.customer
+        context["relationships"] = relationships_for_customer(customer=customer)
+        context["grants"] = DelegatedAdminGrant.objects.filter(customer=customer).select_related("partner").order_by("-requested_at")
+        return context

@@ -64,6 +64,7 @@ def email_enqueue(
     partner: Partner | None = None,
     customer: Customer | None = None,
     idempotency_key: str | None = None,
+    topic: str = "",
 ) -> OutboxMessage:
     """Render an email in the recipient's language and write it to the outbox.
 
@@ -79,6 +80,7 @@ def email_enqueue(
         partner=partner,
         customer=customer,
         idempotency_key=idempotency_key,
+        topic=topic,
     )
 
 
@@ -91,6 +93,7 @@ def email_enqueue_rendered(
     partner: Partner | None = None,
     customer: Customer | None = None,
     idempotency_key: str | None = None,
+    topic: str = "",
 ) -> OutboxMessage:
     """Write an already rendered email (e.g. one of allauth's) to the outbox."""
     if idempotency_key:
@@ -107,6 +110,7 @@ def email_enqueue_rendered(
                 language=language,
                 sealed_body=seal({"text": rendered.text, "html": rendered.html}),
                 idempotency_key=idempotency_key,
+                topic=topic,
                 partner=partner,
                 customer=customer,
             )

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from invitations import accept_views
 from partnercenter import health
 from partners import views as partner_views
 
@@ -16,6 +17,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("p/", include("partners.urls")),
+    path("p/", include("invitations.urls")),
+    path("p/", include("relationships.urls")),
+    path("r/<str:token>", accept_views.invitation_open, name="invitation_open"),
+    path("r/", accept_views.invitation_review, name="invitation_review"),
     path("c/", include("customers.urls")),
     path("join/<str:token>", partner_views.partner_user_invitation_open, name="partner_user_invitation_open"),
     path("join/", partner_views.partner_user_invitation_review, name="partner_user_invitation_review"),

@@ -18,6 +18,12 @@ def new_public_partner_id() -> str:
     return str(secrets.randbelow(9_000_000) + 1_000_000)
 
 
+def default_grant_roles() -> list[str]:
+    from relationships.roles import BUNDLES, DEFAULT_BUNDLE
+
+    return list(BUNDLES[DEFAULT_BUNDLE][1])
+
+
 class Partner(models.Model):
     """A cloud reseller organisation: the tenant of the partner console.
 
@@ -32,6 +38,11 @@ class Partner(models.Model):
     cloud = models.CharField(_("cloud"), max_length=16, choices=Cloud.choices, default=Cloud.PUBLIC)
     partner_type = models.CharField(_("partner type"), max_length=24, choices=PartnerType.choices)
     verified_domain = models.CharField(_("verified domain"), max_length=253)
+    default_grant_roles = models.JSONField(
+        _("default delegated admin roles"), default=default_grant_roles, blank=True,
+        help_text=_("Requested when 'Include delegated admin privileges' is ticked."),
+    )
+    default_grant_duration_days = models.PositiveIntegerField(_("default delegated admin duration (days)"), default=730)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

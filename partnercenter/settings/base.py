@@ -52,6 +52,8 @@ LOCAL_APPS = [
     "customers",
     "audit",
     "notifications",
+    "relationships",
+    "invitations",
     "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -226,6 +228,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,
         "options": {"expires": OUTBOX_SWEEP_INTERVAL_SECONDS},
     },
+    "expire-invitations": {
+        "task": "invitations.expire",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+    "invitation-reminders": {
+        "task": "invitations.send_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
     "expire-partner-user-invitations": {
         "task": "partners.expire_user_invitations",
         "schedule": 300.0,
@@ -238,6 +250,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Keyed hashes of invitation tokens use this pepper (HMAC-SHA256); falls back to SECRET_KEY.
 TOKEN_PEPPER = env("TOKEN_PEPPER", default="")
 PARTNER_USER_INVITATION_DAYS = env.int("PARTNER_USER_INVITATION_DAYS", default=14)
+# Customer invitations (reseller relationship requests).
+INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=30)
+INVITATION_REMINDER_DAYS_BEFORE = env.list("INVITATION_REMINDER_DAYS_BEFORE", cast=int, default=[7, 1])
+INVITATION_DAILY_CAP = env.int("INVITATION_DAILY_CAP", default=1000)
+GRANT_REQUEST_VALIDITY_DAYS = 90
 
 # --- Product rules --------------------------------------------------------------------------
 # Country -> market region table: a data file that names its source (partners/data/).

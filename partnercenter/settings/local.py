@@ -41,4 +41,4 @@ CELERY_BEAT_SCHEDULE["sweep-outbox"]["options"] = {"expires": OUTBOX_SWEEP_INTER
 # Serve static files straight from the source folders (no collectstatic needed here).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -55,4 +55,4 @@ OUTBOX_SEALING_KEY = "test-outbox-sealing-key"
 # Serve static files straight from the source folders (no collectstatic needed here).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

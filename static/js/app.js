@@ -16,3 +16,62 @@
     }
   });
 })();
+
+// Email draft: "Open in email app" uses the text as edited; "Copy" copies subject and message.
+(function () {
+  "use strict";
+  function draftText(form) {
+    var subject = form.querySelector("[name=subject]").value;
+    var body = form.querySelector("[name=body]").value;
+    var to = form.querySelector("[name=recipient_email]").value;
+    return { to: to, subject: subject, body: body };
+  }
+  document.addEventListener("click", function (event) {
+    var mailto = event.target.closest("[data-mailto-from]");
+    if (mailto) {
+      var form = document.querySelector(mailto.getAttribute("data-mailto-from"));
+      var d = draftText(form);
+      mailto.setAttribute("href", "mailto:" + encodeURIComponent(d.to) + "?subject=" + encodeURIComponent(d.subject) + "&body=" + encodeURIComponent(d.body));
+      return;
+    }
+    var copy = event.target.closest("[data-copy-from]");
+    if (copy) {
+      var source = document.querySelector(copy.getAttribute("data-copy-from"));
+      var text = copy.hasAttribute("data-copy-text") ? copy.getAttribute("data-copy-text") : null;
+      if (text === null) {
+        var d2 = draftText(source);
+        text = d2.subject + "\n\n" + d2.body;
+      }
+      navigator.clipboard.writeText(text).then(function () {
+        var label = copy.getAttribute("data-copied-label") || "Copied";
+        var span = copy.querySelector("span");
+        var previous = span ? span.textContent : "";
+        if (span) { span.textContent = label; }
+        copy.classList.add("btn-success");
+        var status = document.querySelector("[data-copy-status]");
+        if (status) { status.textContent = label; }
+        setTimeout(function () { if (span) { span.textContent = previous; } copy.classList.remove("btn-success"); }, 2500);
+      });
+    }
+  });
+})();
+
+// Customers table: the chevron expands a row in place (the customer's name links to the same details).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".expand-toggle");
+    if (!toggle) { return; }
+    var row = document.getElementById(toggle.getAttribute("aria-controls"));
+    var expanded = toggle.getAttribute("aria-expanded") === "true";
+    toggle.setAttribute("aria-expanded", expanded ? "false" : "true");
+    toggle.classList.toggle("expanded", !expanded);
+    row.hidden = expanded;
+    var body = row.querySelector(".details-body");
+    if (!expanded && !body.hasAttribute("data-loaded")) {
+      fetch(toggle.getAttribute("data-details-url"), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) { body.innerHTML = html; body.setAttribute("data-loaded", ""); });
+    }
+  });
+})();

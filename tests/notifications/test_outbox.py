@@ -63,10 +63,13 @@ def test_committed_outbox_row_is_sent_after_commit_with_text_and_html_parts(db, 
 
 
 def test_rollback_after_outbox_write_sends_nothing(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            email_enqueue(to="someone@example.com", template=TEMPLATE, context=CONTEXT, language="en")
-            raise RuntimeError("the business action failed after writing the outbox row")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        email_enqueue(to="someone@example.com", template=TEMPLATE, context=CONTEXT, language="en")
+        raise RuntimeError("the business action failed after writing the outbox row")
     assert callbacks == []
     assert OutboxMessage.objects.count() == 0
     assert mail.outbox == []

@@ -1,0 +1,154 @@
+"""Acceptance pages, for customers arriving by an emailed or reusable link.
+
+GET shows and never changes anything (link scanners and previews fetch links); POST accepts or
+declines. The token leaves the URL at once (kept in the session, then a redirect), so it never
+appears in a Referer. Unknown, expired, cancelled and used tokens all get the same page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_countries import countries
+
+from customers.models import CustomerMembership
+from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
+from invitations.errors import InvitationError
+from invitations.forms import AcceptForm, DeclineForm
+from invitations.selectors import Offer, offer_for_token
+from invitations.services import (
+    AcceptanceAnswer,
+    NewTenant,
+    acceptor_refusal,
+    invitation_accept,
+    invitation_decline,
+    relationship_link_accept,
+    tenant_refusal,
+)
+from partners.clouds import portal_for
+
+SESSION_KEY = "offer_token"
+
+
+@require_GET
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    request.session[SESSION_KEY] = token
+    return HttpResponseRedirect(reverse("invitation_review"))
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "invitations/accept_invalid.html", status=404)
+
+
+def _tenant_options(offer: Offer, request: HttpRequest) -> list[dict[str, Any]]:
+    agreement = agreement_current(language=request.user.preferred_language)
+    options = []
+    memberships = CustomerMembership.objects.filter(user=request.user).select_related("customer").order_by("customer__company_name")
+    for membership in memberships:
+        refusal = tenant_refusal(partner=offer.partner, target_domain=offer.target_domain, membership=membership)
+        options.append({
+            "membership": membership,
+            "customer": membership.customer,
+            "refusal": refusal,
+            "needs_agreement": customer_needs_agreement(customer=membership.customer, agreement=agreement),
+        })
+    return options
+
+
+def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "offer": offer,
+        "portal": portal_for(offer.partner.cloud),
+        "next": reverse("invitation_review"),
+        "decline_form": DeclineForm(),
+    }
+    if request.user.is_authenticated:
+        refusal = acceptor_refusal(partner=offer.partner, recipient_email=offer.recipient_email,
+                                   target_domain=offer.target_domain, user=request.user)
+        options = [] if refusal else _tenant_options(offer, request)
+        selectable = [o for o in options if o["refusal"] is None]
+        agreement = agreement_current(language=request.user.preferred_language)
+        initial = {"signer_email": request.user.email, "signer_name": request.user.full_name,
+                   "primary_domain": offer.target_domain, "country": str(offer.partner.country)}
+        if selectable:
+            initial["tenant"] = str(selectable[0]["customer"].tenant_id)
+        elif not options:
+            initial["tenant"] = "new"
+        context.update(
+            refusal=refusal,
+            tenant_options=options,
+            agreement=agreement,
+            agreement_needed=agreement is not None and (not selectable or any(o["needs_agreement"] for o in selectable)),
+            form=form or AcceptForm(initial=initial),
+            countries=list(countries),
+        )
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_review(request: HttpRequest) -> HttpResponse:
+    offer = offer_for_token(request.session.get(SESSION_KEY, ""))
+    if offer is None:
+        return _invalid(request)
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect(f"{reverse('account_login')}?next={reverse('invitation_review')}")
+        if offer.recipient_email:
+            # Opening the emailed link proves the address: allauth may skip re-verifying it at sign-up.
+            get_adapter(request).stash_verified_email(request, offer.recipient_email)
+        return render(request, "invitations/accept.html", _context(request, offer))
+    if request.method == "POST":
+        if request.POST.get("action") == "decline":
+            return _decline(request, offer)
+        return _accept(request, offer)
+    return render(request, "invitations/accept.html", _context(request, offer))
+
+
+def _accept(request: HttpRequest, offer: Offer) -> HttpResponse:
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return render(request, "invitations/accept.html", _context(request, offer, form), status=400)
+    data = form.cleaned_data
+    answer = AcceptanceAnswer(
+        tenant_id=data["tenant"] if data["tenant"] not in ("", "new") else None,
+        new_tenant=NewTenant(data["company_name"], data["primary_domain"], data["country"]) if data["tenant"] == "new" else None,
+        signature=AgreementSignature(data["signer_name"], data["signer_email"] or request.user.email, data["agreement_accepted"])
+        if (data["agreement_accepted"] or data["signer_name"]) else None,
+    )
+    try:
+        if offer.invitation is not None:
+            result = invitation_accept(invitation=offer.invitation, user=request.user, answer=answer)
+        else:
+            assert offer.link is not None
+            result = relationship_link_accept(link=offer.link, user=request.user, answer=answer)
+    except InvitationError as error:
+        if error.code == "invalid":
+            return _invalid(request)
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return render(request, "invitations/accept.html", _context(request, offer, form), status=400)
+    request.session.pop(SESSION_KEY, None)
+    return render(request, "invitations/accept_done.html", {"result": result, "offer": offer, "portal": portal_for(offer.partner.cloud)})
+
+
+def _decline(request: HttpRequest, offer: Offer) -> HttpResponse:
+    form = DeclineForm(request.POST)
+    if offer.invitation is None:  # the reusable link has nothing to decline: just leave
+        request.session.pop(SESSION_KEY, None)
+        return redirect("home")
+    if not form.is_valid():
+        return render(request, "invitations/accept.html", _context(request, offer), status=400)
+    try:
+        invitation_decline(invitation=offer.invitation, user=request.user, reason=form.cleaned_data["reason"])
+    except InvitationError as error:
+        if error.code == "invalid":
+            return _invalid(request)
+        messages.error(request, error.message)
+        return redirect("invitation_review")
+    request.session.pop(SESSION_KEY, None)
+    return render(request, "invitations/accept_declined.html", {"offer": offer})

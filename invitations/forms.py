@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from invitations.choices import InvitationStatus
+
+
+class RequestOptionsForm(forms.Form):
+    include_delegated_admin = forms.BooleanField(label=_("Include delegated admin privileges"), required=False, initial=True)
+    recipient_email = forms.EmailField(
+        label=_("Customer's email address (optional)"),
+        required=False,
+        help_text=_("Pins the invitation to this address and lets you send it from the portal."),
+    )
+    target_domain = forms.CharField(
+        label=_("Customer's domain (optional)"),
+        required=False,
+        max_length=253,
+        help_text=_("Pins the invitation to this tenant; checked against the market and cloud rules now."),
+    )
+    language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
+
+
+class DraftForm(forms.Form):
+    recipient_email = forms.EmailField(label=_("To"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 16}))
+
+
+class InvitationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *InvitationStatus.choices])
+    q = forms.CharField(label=_("Search"), required=False)
+
+
+class AcceptForm(forms.Form):
+    """The customer's answer: which tenant (or a new one), and the agreement when needed."""
+
+    tenant = forms.CharField(required=False)
+    company_name = forms.CharField(label=_("Company name"), required=False, max_length=200)
+    primary_domain = forms.CharField(label=_("Primary domain"), required=False, max_length=253)
+    country = forms.CharField(label=_("Country or region"), required=False, max_length=2)
+    signer_name = forms.CharField(label=_("Your name"), required=False, max_length=200)
+    signer_email = forms.EmailField(label=_("Your email"), required=False)
+    agreement_accepted = forms.BooleanField(label=_("I accept the customer agreement on behalf of my organisation"), required=False)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional, shown to the partner)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))

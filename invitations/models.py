@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
+from relationships.roles import role_names
+
+
+class Invitation(models.Model):
+    """One request from a partner to a customer: evidence of what was asked and who answered.
+
+    The link token is never stored: it is derived from `token_nonce` with a server key (see
+    invitations.tokens) and looked up by its keyed hash, so the draft page and reminders can
+    show the same link while a database copy alone cannot. Resend draws a new nonce (the old
+    link stops working). Rows are never deleted; the status records what happened.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="invitations")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=InvitationKind.choices, default=InvitationKind.RESELLER)
+    source = models.CharField(_("source"), max_length=16, choices=InvitationSource.choices, default=InvitationSource.REQUEST)
+    include_delegated_admin = models.BooleanField(_("includes delegated admin"), default=False)
+    requested_roles = models.JSONField(_("requested admin roles"), default=list, blank=True)
+    grant_duration_days = models.PositiveIntegerField(_("admin duration (days)"), null=True, blank=True)
+    grant_auto_extend = models.BooleanField(_("auto-extend"), default=False)
+    indirect_provider = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("indirect provider")
+    )
+    recipient_email = models.EmailField(_("recipient email"), blank=True)
+    target_domain = models.CharField(_("target domain"), max_length=253, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    message_subject = models.CharField(_("subject"), max_length=300, blank=True)
+    message_body = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    token_nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    link_issued_at = models.DateTimeField(_("link issued at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent from the portal at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    declined_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decline_reason = models.TextField(_("decline reason"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="invitations", verbose_name=_("customer")
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["partner", "status", "created_at"], name="invitation_partner_status"),
+            models.Index(fields=["status", "expires_at"], name="invitation_status_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.ACCEPTED) | Q(accepted_at__isnull=False, customer__isnull=False),
+                name="invitations_accepted_has_time_and_customer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.DECLINED) | Q(declined_at__isnull=False),
+                name="invitations_declined_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.CANCELLED) | Q(cancelled_at__isnull=False),
+                name="invitations_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.EXPIRED) | Q(expired_at__isnull=False),
+                name="invitations_expired_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.recipient_email or self.target_domain or _("any customer")
+        return f"#{self.pk} {self.partner.name} → {target} ({self.status})"
+
+    @property
+    def requested_role_names(self) -> list[str]:
+        return role_names(self.requested_roles)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
+
+class RelationshipLink(models.Model):
+    """A partner's reusable relationship link: any customer tenant may accept it, each once.
+
+    One row per partner; rotating draws a new nonce (the old link dies), revoking stops it.
+    Each acceptance records an Invitation row (source `reusable_link`) as evidence.
+    """
+
+    partner = models.OneToOneField("partners.Partner", on_delete=models.CASCADE, related_name="relationship_link")
+    status = models.CharField(_("status"), max_length=16, choices=LinkStatus.choices, default=LinkStatus.ACTIVE)
+    include_delegated_admin = models.BooleanField(_("includes delegated admin"), default=False)
+    token_nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    rotated_at = models.DateTimeField(_("rotated at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reusable relationship link")
+        verbose_name_plural = _("reusable relationship links")
+
+    def __str__(self) -> str:
+        return f"{self.partner.name} link ({self.status})"

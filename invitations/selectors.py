@@ -1,0 +1,103 @@
+"""Reads for invitations: the partner's lists and what a link shows to the customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.http import Http404
+
+from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
+from invitations.models import Invitation, RelationshipLink
+from notifications.models import OutboxMessage
+from partnercenter.tokens import token_hash
+from relationships.roles import role_names
+
+if TYPE_CHECKING:
+    from partners.models import Partner
+
+
+def invitation_list_for_partner(*, partner: Partner, status: str = "", q: str = "") -> QuerySet[Invitation]:
+    """The partner's invitations with their latest delivery state, in a constant number of queries."""
+    topic = Concat(Value("invitation:"), Cast(OuterRef("pk"), output_field=CharField()))
+    latest_delivery = (
+        OutboxMessage.objects.filter(partner=partner, topic=topic, template__startswith="invitations/email/")
+        .exclude(template__startswith="invitations/email/partner_")
+        .exclude(template__startswith="invitations/email/customer_")
+        .order_by("-created_at", "-id")
+    )
+    queryset = (
+        Invitation.objects.filter(partner=partner)
+        .select_related("created_by", "customer")
+        .annotate(
+            delivery_status=Subquery(latest_delivery.values("status")[:1]),
+            delivery_id=Subquery(latest_delivery.values("pk")[:1]),
+        )
+        .order_by("-created_at", "-id")
+    )
+    if status in InvitationStatus.values:
+        queryset = queryset.filter(status=status)
+    if q:
+        queryset = queryset.filter(Q(recipient_email__icontains=q) | Q(target_domain__icontains=q) | Q(customer__company_name__icontains=q))
+    return queryset
+
+
+def invitation_get_for_partner(*, partner: Partner, invitation_pk: int) -> Invitation:
+    try:
+        return Invitation.objects.select_related("partner", "created_by", "customer").get(partner=partner, pk=invitation_pk)
+    except Invitation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a link asks for, whichever kind of link it is (a single invitation or the reusable one)."""
+
+    partner: Partner
+    kind: str
+    include_delegated_admin: bool
+    role_ids: list[str]
+    duration_days: int | None
+    expires_at: datetime | None
+    recipient_email: str
+    target_domain: str
+    invitation: Invitation | None = None
+    link: RelationshipLink | None = None
+
+    @property
+    def role_names(self) -> list[str]:
+        return role_names(self.role_ids)
+
+    @property
+    def is_delegated_admin_only(self) -> bool:
+        return self.kind == InvitationKind.DELEGATED_ADMIN
+
+
+def offer_for_token(token: str) -> Offer | None:
+    """The usable offer behind a raw token, or None (unknown, expired, cancelled and used alike)."""
+    if not token:
+        return None
+    hashed = token_hash(token)
+    invitation = Invitation.objects.select_related("partner").filter(token_hash=hashed).first()
+    if invitation is not None:
+        if not invitation.is_usable:
+            return None
+        return Offer(
+            partner=invitation.partner, kind=invitation.kind, include_delegated_admin=invitation.include_delegated_admin,
+            role_ids=list(invitation.requested_roles), duration_days=invitation.grant_duration_days,
+            expires_at=invitation.expires_at, recipient_email=invitation.recipient_email,
+            target_domain=invitation.target_domain, invitation=invitation,
+        )
+    link = RelationshipLink.objects.select_related("partner").filter(token_hash=hashed, status=LinkStatus.ACTIVE).first()
+    if link is None:
+        return None
+    partner = link.partner
+    return Offer(
+        partner=partner, kind=InvitationKind.RESELLER, include_delegated_admin=link.include_delegated_admin,
+        role_ids=list(partner.default_grant_roles) if link.include_delegated_admin else [],
+        duration_days=partner.default_grant_duration_days if link.include_delegated_admin else None,
+        expires_at=None, recipient_email="", target_domain="", link=link,
+    )

@@ -1,0 +1,633 @@
+"""Invitation actions: request a reseller relationship, draft and send it, accept or decline it.
+
+Every transition is a conditional UPDATE from `pending` inside one transaction, with an audit
+event and outbox rows, so a double click or a retried task is a detectable no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape, linebreaks, urlize
+from django.utils.translation import gettext as _
+
+from audit.actions import AuditAction
+from audit.services import audit_record
+from customers.choices import CustomerRole
+from customers.models import Customer, CustomerMembership
+from customers.services import (
+    AgreementSignature,
+    agreement_accept,
+    agreement_current,
+    customer_create,
+    customer_membership_add,
+    customer_needs_agreement,
+    normalise_domain,
+)
+from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
+from invitations.errors import InvitationError
+from invitations.models import Invitation, RelationshipLink
+from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
+from invitations.tokens import derive_token, derived_hash, new_nonce
+from notifications.services import RenderedEmail, email_enqueue, email_enqueue_rendered
+from partners.choices import SOVEREIGN_CLOUDS, PartnerRole
+from partners.clouds import portal_for
+from partners.models import Partner, PartnerMembership
+from partners.permissions import PartnerPermission, roles_allow
+from relationships.choices import RelationshipStatus
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.roles import role_names
+from relationships.services import grant_request_from_invitation, relationship_establish
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+LINK_MARKER = "[[invitation-link]]"
+INVALID_LINK_MESSAGE = "This link is not valid."
+
+
+# --- Links ----------------------------------------------------------------------------------
+
+
+def _issue_link(obj: Invitation | RelationshipLink, purpose: str) -> None:
+    obj.token_nonce = new_nonce()
+    obj.token_hash = derived_hash(purpose=purpose, row_id=obj.pk, nonce=obj.token_nonce)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    token = derive_token(purpose="invitation", row_id=invitation.pk, nonce=invitation.token_nonce)
+    return portal_for(invitation.partner.cloud).base_url + reverse("invitation_open", kwargs={"token": token})
+
+
+def relationship_link_url(link: RelationshipLink) -> str:
+    token = derive_token(purpose="link", row_id=link.pk, nonce=link.token_nonce)
+    return portal_for(link.partner.cloud).base_url + reverse("invitation_open", kwargs={"token": token})
+
+
+def _require(membership: PartnerMembership, permission: PartnerPermission) -> None:
+    if not roles_allow(membership.roles, permission):
+        raise InvitationError("forbidden", _("Your roles do not allow this action."))
+
+
+# --- Creating and drafting -----------------------------------------------------------------
+
+
+def _draft_context(invitation: Invitation) -> dict[str, object]:
+    partner = invitation.partner
+    return {
+        "partner_name": partner.name,
+        "partner_id": partner.partner_id,
+        "verified_domain": partner.verified_domain,
+        "include_delegated_admin": invitation.include_delegated_admin,
+        "roles": role_names(invitation.requested_roles),
+        "duration_days": invitation.grant_duration_days,
+        "portal_name": portal_for(partner.cloud).name,
+        "expires_on": invitation.expires_at.date().isoformat(),
+        "link": LINK_MARKER,
+    }
+
+
+def _default_draft(invitation: Invitation) -> tuple[str, str]:
+    context = _draft_context(invitation)
+    with translation.override(invitation.language):
+        subject = " ".join(render_to_string("invitations/email/draft_subject.txt", context).split())
+        body = render_to_string("invitations/email/draft_body.txt", context).strip() + "\n"
+    return subject, body
+
+
+def invitation_draft(invitation: Invitation) -> tuple[str, str]:
+    """The editable draft (subject, body) with the live link in place."""
+    return invitation.message_subject, invitation.message_body.replace(LINK_MARKER, invitation_url(invitation))
+
+
+def check_target(*, partner: Partner, target_domain: str, kind: str = InvitationKind.RESELLER) -> RuleViolation | None:
+    """Before sending, when the target tenant is known: the market and cloud rules, and duplicates."""
+    tenants = list(Customer.objects.filter(primary_domain__iexact=target_domain))
+    same_cloud = [t for t in tenants if t.cloud == partner.cloud]
+    if same_cloud:
+        customer = same_cloud[0]
+        violation = customer_rule_violation(partner=partner, customer=customer)
+        if violation:
+            return violation
+        if kind == InvitationKind.RESELLER and Relationship.objects.filter(
+            partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
+        ).exists():
+            return RuleViolation("already_customer", _("%(customer)s is already your customer.") % {"customer": customer.company_name})
+    elif tenants:
+        return customer_rule_violation(partner=partner, customer=tenants[0])
+    return None
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    membership: PartnerMembership,
+    include_delegated_admin: bool,
+    recipient_email: str = "",
+    target_domain: str = "",
+    language: str = "en",
+    kind: str = InvitationKind.RESELLER,
+) -> Invitation:
+    """Create a pending invitation with its default draft in `language`.
+
+    Pre: the member may request relationships; partners in sovereign clouds must include
+    delegated admin; a known target tenant passes the market and cloud rules. Post: the
+    invitation (link derived from its nonce), an audit event. Nothing is emailed yet.
+    """
+    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    partner = Partner.objects.select_for_update().get(pk=membership.partner_id)  # serialises the daily cap
+    if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
+        raise InvitationError(
+            "sovereign_requires_admin",
+            _("Partners in the %(cloud)s must include delegated admin privileges: the option without admin permissions is not available in sovereign clouds.")
+            % {"cloud": partner.get_cloud_display()},
+            field="include_delegated_admin",
+        )
+    recipient_email = recipient_email.strip().lower()
+    domain = normalise_domain(target_domain) if target_domain.strip() else ""
+    if domain:
+        violation = check_target(partner=partner, target_domain=domain, kind=kind)
+        if violation:
+            raise InvitationError(violation.code, violation.message, field="target_domain")
+    since = timezone.now() - timedelta(days=1)
+    if Invitation.objects.filter(partner=partner, created_at__gte=since).count() >= settings.INVITATION_DAILY_CAP:
+        raise InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        partner=partner,
+        created_by=membership.user,
+        kind=kind,
+        include_delegated_admin=include_delegated_admin,
+        requested_roles=list(partner.default_grant_roles) if include_delegated_admin else [],
+        grant_duration_days=partner.default_grant_duration_days if include_delegated_admin else None,
+        recipient_email=recipient_email,
+        target_domain=domain,
+        language=language if language in dict(settings.LANGUAGES) else "en",
+        token_nonce="-",
+        token_hash=f"unissued-{new_nonce()}",
+        created_at=now,
+        link_issued_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+    )
+    _issue_link(invitation, "invitation")
+    invitation.message_subject, invitation.message_body = _default_draft(invitation)
+    invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
+    audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=partner, target=invitation,
+                 after={"kind": kind, "include_delegated_admin": include_delegated_admin, "recipient_email": recipient_email,
+                        "target_domain": domain, "roles": invitation.requested_roles, "expires_at": invitation.expires_at.isoformat()})
+    return invitation
+
+
+def _store_draft(invitation: Invitation, *, subject: str, body: str) -> tuple[str, str]:
+    url = invitation_url(invitation)
+    subject = " ".join(subject.split())[:300]
+    if not subject:
+        raise InvitationError("subject_required", _("The subject cannot be empty."), field="subject")
+    if url not in body:
+        raise InvitationError(
+            "link_required",
+            _("The personalised link must stay in the message: it leads your customer straight to your account. Put it back: %(url)s")
+            % {"url": url},
+            field="body",
+        )
+    return subject, body.replace(url, LINK_MARKER)
+
+
+def _locked_pending(invitation: Invitation, partner: Partner) -> Invitation:
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=invitation.pk, partner=partner).first()
+    if locked is None or locked.status != InvitationStatus.PENDING:
+        raise InvitationError("not_pending", _("This invitation is no longer pending."))
+    return locked
+
+
+@transaction.atomic
+def invitation_draft_save(*, invitation: Invitation, membership: PartnerMembership, subject: str, body: str) -> Invitation:
+    """Keep the partner's edits of the draft; the link must stay in it."""
+    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    locked = _locked_pending(invitation, membership.partner)
+    new_subject, new_body = _store_draft(locked, subject=subject, body=body)
+    if (new_subject, new_body) != (locked.message_subject, locked.message_body):
+        Invitation.objects.filter(pk=locked.pk).update(message_subject=new_subject, message_body=new_body)
+        audit_record(action=AuditAction.INVITATION_DRAFT_EDITED, actor=membership.user, partner=locked.partner, target=locked,
+                     after={"subject": new_subject})
+        locked.message_subject, locked.message_body = new_subject, new_body
+    return locked
+
+
+def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, template: str = "") -> bool:
+    """Queue the invitation email to its recipient; False when this link was already sent."""
+    subject, body = invitation_draft(invitation)
+    if key_suffix.startswith("reminder"):
+        with translation.override(invitation.language):
+            subject = _("Reminder: %(subject)s") % {"subject": subject}
+    partner = invitation.partner
+    context = {
+        "body_html": urlize(linebreaks(escape(body))),
+        "partner_name": partner.name,
+        "verified_domain": partner.verified_domain,
+        "expires_on": invitation.expires_at.date().isoformat(),
+        "subject": subject,
+    }
+    with translation.override(invitation.language):
+        footer = render_to_string("invitations/email/invitation_footer.txt", context).strip()
+        html = render_to_string("invitations/email/invitation_body.html", {**context, "footer": footer})
+    key = f"invitation:{invitation.pk}:{invitation.token_nonce}:{key_suffix}"
+    from notifications.models import OutboxMessage
+
+    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        return False
+    email_enqueue_rendered(
+        to=invitation.recipient_email,
+        template=template or "invitations/email/invitation",
+        rendered=RenderedEmail(subject=subject, text=f"{body.rstrip()}\n\n-- \n{footer}\n", html=html),
+        language=invitation.language,
+        partner=partner,
+        idempotency_key=key,
+        topic=f"invitation:{invitation.pk}",
+    )
+    return True
+
+
+@transaction.atomic
+def invitation_send(
+    *, invitation: Invitation, membership: PartnerMembership, subject: str, body: str, recipient_email: str
+) -> Invitation:
+    """Send the (edited) draft from the portal through the outbox. Sending the same link twice sends once."""
+    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    locked = _locked_pending(invitation, membership.partner)
+    recipient = (recipient_email or locked.recipient_email).strip().lower()
+    if not recipient:
+        raise InvitationError("recipient_required", _("Enter the customer's email address to send from the portal."), field="recipient_email")
+    if locked.recipient_email and recipient != locked.recipient_email:
+        raise InvitationError(
+            "recipient_pinned",
+            _("This invitation is pinned to %(email)s.") % {"email": locked.recipient_email},
+            field="recipient_email",
+        )
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(recipient)
+    except Exception as exc:
+        raise InvitationError("invalid_email", _("Enter a valid email address."), field="recipient_email") from exc
+    subject, stored_body = _store_draft(locked, subject=subject, body=body)
+    now = timezone.now()
+    Invitation.objects.filter(pk=locked.pk).update(
+        message_subject=subject, message_body=stored_body, sent_at=now, recipient_email=recipient if not locked.recipient_email else locked.recipient_email
+    )
+    locked.message_subject, locked.message_body, locked.sent_at = subject, stored_body, now
+    locked.recipient_email = locked.recipient_email or recipient
+    if _enqueue_invitation_email(locked, key_suffix="send"):
+        audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=locked.partner, target=locked,
+                     after={"recipient_email": locked.recipient_email})
+    return locked
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) -> Invitation:
+    """New link (the old one stops working), new expiry; emailed again when there is a recipient."""
+    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    locked = _locked_pending(invitation, membership.partner)
+    now = timezone.now()
+    _issue_link(locked, "invitation")
+    locked.link_issued_at = now
+    locked.expires_at = now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
+    locked.save(update_fields=["token_nonce", "token_hash", "link_issued_at", "expires_at"])
+    if locked.recipient_email:
+        Invitation.objects.filter(pk=locked.pk).update(sent_at=now)
+        locked.sent_at = now
+        _enqueue_invitation_email(locked, key_suffix="send")
+    audit_record(action=AuditAction.INVITATION_RESENT, actor=membership.user, partner=locked.partner, target=locked,
+                 after={"expires_at": locked.expires_at.isoformat(), "emailed": bool(locked.recipient_email)})
+    return locked
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, membership: PartnerMembership) -> Invitation:
+    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    locked = _locked_pending(invitation, membership.partner)
+    now = timezone.now()
+    Invitation.objects.filter(pk=locked.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.CANCELLED, cancelled_at=now, cancelled_by=membership.user
+    )
+    audit_record(action=AuditAction.INVITATION_CANCELLED, actor=membership.user, partner=locked.partner, target=locked,
+                 before={"status": "pending"}, after={"status": "cancelled"})
+    locked.status, locked.cancelled_at = InvitationStatus.CANCELLED, now
+    return locked
+
+
+# --- The reusable relationship link ----------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_link_rotate(*, membership: PartnerMembership, include_delegated_admin: bool | None = None) -> RelationshipLink:
+    """Create the partner's reusable link, or give it a new token (the old link stops working)."""
+    _require(membership, PartnerPermission.MANAGE_USERS)
+    partner = membership.partner
+    link = RelationshipLink.objects.select_for_update().filter(partner=partner).first()
+    created = link is None
+    if link is None:
+        link = RelationshipLink.objects.create(partner=partner, token_nonce="-", token_hash=f"unissued-{new_nonce()}",
+                                               include_delegated_admin=partner.cloud in SOVEREIGN_CLOUDS)
+    if include_delegated_admin is not None:
+        if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
+            raise InvitationError("sovereign_requires_admin", _("Partners in sovereign clouds must include delegated admin privileges."))
+        link.include_delegated_admin = include_delegated_admin
+    _issue_link(link, "link")
+    link.status, link.rotated_at, link.revoked_at = LinkStatus.ACTIVE, timezone.now(), None
+    link.save()
+    audit_record(action=AuditAction.RELATIONSHIP_LINK_CREATED if created else AuditAction.RELATIONSHIP_LINK_ROTATED,
+                 actor=membership.user, partner=partner, target=link, after={"include_delegated_admin": link.include_delegated_admin})
+    return link
+
+
+@transaction.atomic
+def relationship_link_revoke(*, membership: PartnerMembership) -> RelationshipLink:
+    _require(membership, PartnerPermission.MANAGE_USERS)
+    updated = RelationshipLink.objects.filter(partner=membership.partner, status=LinkStatus.ACTIVE).update(
+        status=LinkStatus.REVOKED, revoked_at=timezone.now()
+    )
+    if updated != 1:
+        raise InvitationError("not_active", _("The reusable link is not active."))
+    link = RelationshipLink.objects.get(partner=membership.partner)
+    audit_record(action=AuditAction.RELATIONSHIP_LINK_REVOKED, actor=membership.user, partner=membership.partner, target=link,
+                 before={"status": "active"}, after={"status": "revoked"})
+    return link
+
+
+# --- Accepting and declining -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    company_name: str
+    primary_domain: str
+    country: str
+
+
+@dataclass(frozen=True)
+class AcceptanceAnswer:
+    tenant_id: str | None = None
+    new_tenant: NewTenant | None = None
+    signature: AgreementSignature | None = None
+
+
+@dataclass(frozen=True)
+class AcceptanceResult:
+    invitation: Invitation
+    relationship: Relationship
+    grant: DelegatedAdminGrant | None
+    customer: Customer
+    relationship_created: bool
+
+
+def acceptor_refusal(*, partner: Partner, recipient_email: str, target_domain: str, user: User) -> RuleViolation | None:
+    """Refusals that depend only on who is signed in."""
+    if PartnerMembership.objects.filter(partner=partner, user=user).exists():
+        return RuleViolation("own_invitation", _("You work for %(partner)s: a partner cannot accept its own invitation.") % {"partner": partner.name})
+    if recipient_email and user.email.lower() != recipient_email.lower():
+        return RuleViolation(
+            "wrong_account",
+            _("This invitation is for %(email)s, but you are signed in as %(current)s. Sign out and sign in with the invited address.")
+            % {"email": recipient_email, "current": user.email},
+        )
+    return None
+
+
+def tenant_refusal(*, partner: Partner, target_domain: str, membership: CustomerMembership) -> RuleViolation | None:
+    """Refusals for accepting on behalf of this tenant."""
+    customer = membership.customer
+    if membership.role != CustomerRole.GLOBAL_ADMIN:
+        return RuleViolation(
+            "not_global_admin",
+            _("Only a global admin of %(customer)s can accept a partner's request; your role there is %(role)s.")
+            % {"customer": customer.company_name, "role": membership.get_role_display()},
+        )
+    if target_domain and customer.primary_domain.lower() != target_domain.lower():
+        return RuleViolation(
+            "wrong_tenant",
+            _("This invitation is for the tenant %(domain)s, not %(customer)s.") % {"domain": target_domain, "customer": customer.primary_domain},
+        )
+    return customer_rule_violation(partner=partner, customer=customer)
+
+
+def _raise(violation: RuleViolation | None) -> None:
+    if violation is not None:
+        raise InvitationError(violation.code, violation.message)
+
+
+def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAnswer) -> Customer:
+    partner = invitation.partner
+    if answer.tenant_id:
+        membership = (
+            CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id).first()
+        )
+        if membership is None:
+            raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
+        _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
+        return membership.customer
+    if answer.new_tenant is None:
+        raise InvitationError("tenant_required", _("Choose a tenant or create one."), field="tenant")
+    new = answer.new_tenant
+    if not new.company_name.strip():
+        raise InvitationError("company_required", _("Enter your company name."), field="company_name")
+    domain = normalise_domain(new.primary_domain)
+    if invitation.target_domain and domain != invitation.target_domain:
+        raise InvitationError("wrong_tenant", _("This invitation is for the tenant %(domain)s.") % {"domain": invitation.target_domain}, field="primary_domain")
+    _raise(rule_violation(partner=partner, customer_country=new.country.upper(), customer_cloud=partner.cloud, customer_name=new.company_name))
+    customer = customer_create(company_name=new.company_name, primary_domain=domain, country=new.country, cloud=partner.cloud,
+                               language=user.preferred_language, actor=user)
+    customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    return customer
+
+
+def _require_verified(user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
+
+
+def _partner_recipients(invitation: Invitation) -> list[User]:
+    if invitation.created_by_id and PartnerMembership.objects.filter(partner=invitation.partner, user_id=invitation.created_by_id).exists():
+        return [invitation.created_by]  # type: ignore[list-item]
+    admins = PartnerMembership.objects.filter(partner=invitation.partner).select_related("user")
+    return [m.user for m in admins if PartnerRole.ACCOUNT_ADMIN in m.roles]
+
+
+def _notify_partner(invitation: Invitation, *, event: str, customer_name: str, reason: str = "") -> None:
+    for user in _partner_recipients(invitation):
+        email_enqueue(
+            to=user.email,
+            template=f"invitations/email/partner_{event}",
+            context={
+                "partner_name": invitation.partner.name,
+                "customer_name": customer_name,
+                "invitation_id": invitation.pk,
+                "include_delegated_admin": invitation.include_delegated_admin,
+                "reason": reason,
+                "console_url": settings.SITE_BASE_URL.rstrip("/")
+                + reverse("invitations:list", kwargs={"partner_id": invitation.partner.partner_id}),
+            },
+            language=user.preferred_language,
+            partner=invitation.partner,
+            idempotency_key=f"invitation:{invitation.pk}:{event}:{user.pk}",
+            topic=f"invitation:{invitation.pk}",
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
+    """The customer's global admin accepts: one transaction for everything acceptance means.
+
+    Locks the invitation row first (so concurrent accepts serialise and all but one see it is
+    no longer pending), then: tenant (chosen, or created with the user as global admin), the
+    rules, the agreement if not yet accepted, the conditional update pending → accepted, the
+    relationship (at most one active per partner and customer), the pending delegated admin
+    grant, audit events, and emails to the partner and the customer (outbox).
+    """
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by").filter(pk=invitation.pk).first()
+    if locked is None or not locked.is_usable:
+        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+    return _accept_locked(locked, user=user, answer=answer)
+
+
+def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
+    _require_verified(user)
+    _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
+                            target_domain=invitation.target_domain, user=user))
+    customer = _resolve_tenant(invitation=invitation, user=user, answer=answer)
+    agreement = agreement_current(language=user.preferred_language)
+    if agreement is not None and customer_needs_agreement(customer=customer, agreement=agreement):
+        if answer.signature is None:
+            raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
+        agreement_accept(customer=customer, agreement=agreement, user=user, signature=answer.signature)
+    now = timezone.now()
+    updated = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_by=user, customer=customer
+    )
+    if updated != 1:
+        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+    invitation.status, invitation.accepted_at, invitation.accepted_by, invitation.customer = InvitationStatus.ACCEPTED, now, user, customer
+    relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
+    grant = grant_request_from_invitation(invitation=invitation, customer=customer, actor=user) if invitation.include_delegated_admin else None
+    audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
+                 before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
+                                                      "grant_id": grant.pk if grant else None})
+    _notify_partner(invitation, event="accepted", customer_name=customer.company_name)
+    email_enqueue(
+        to=user.email,
+        template="invitations/email/customer_accepted",
+        context={
+            "partner_name": invitation.partner.name,
+            "verified_domain": invitation.partner.verified_domain,
+            "customer_name": customer.company_name,
+            "include_delegated_admin": invitation.include_delegated_admin,
+            "roles": role_names(invitation.requested_roles),
+            "duration_days": invitation.grant_duration_days,
+            "admin_center_url": settings.SITE_BASE_URL.rstrip("/") + reverse("customers:partners", kwargs={"tenant_id": customer.tenant_id}),
+        },
+        language=user.preferred_language,
+        customer=customer,
+        idempotency_key=f"invitation:{invitation.pk}:customer_accepted",
+        topic=f"invitation:{invitation.pk}",
+    )
+    return AcceptanceResult(invitation=invitation, relationship=relationship, grant=grant, customer=customer,
+                            relationship_created=created)
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, user: User, reason: str = "") -> Invitation:
+    """The customer says no; the partner sees it (status, reason, email)."""
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by").filter(pk=invitation.pk).first()
+    if locked is None or not locked.is_usable:
+        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+    _raise(acceptor_refusal(partner=locked.partner, recipient_email=locked.recipient_email, target_domain=locked.target_domain, user=user))
+    now = timezone.now()
+    reason = reason.strip()[:2000]
+    Invitation.objects.filter(pk=locked.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.DECLINED, declined_at=now, declined_by=user, decline_reason=reason
+    )
+    locked.status, locked.declined_at, locked.decline_reason = InvitationStatus.DECLINED, now, reason
+    audit_record(action=AuditAction.INVITATION_DECLINED, actor=user, partner=locked.partner, target=locked,
+                 before={"status": "pending"}, after={"status": "declined", "reason": reason})
+    _notify_partner(locked, event="declined", customer_name=user.email, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def relationship_link_accept(*, link: RelationshipLink, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
+    """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
+    locked = RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=link.pk).first()
+    if locked is None or locked.status != LinkStatus.ACTIVE:
+        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+    partner = locked.partner
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        partner=partner,
+        source=InvitationSource.REUSABLE_LINK,
+        include_delegated_admin=locked.include_delegated_admin,
+        requested_roles=list(partner.default_grant_roles) if locked.include_delegated_admin else [],
+        grant_duration_days=partner.default_grant_duration_days if locked.include_delegated_admin else None,
+        language=user.preferred_language,
+        token_nonce="-",
+        token_hash=f"unissued-{new_nonce()}",
+        created_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    _issue_link(invitation, "invitation")
+    invitation.save(update_fields=["token_nonce", "token_hash"])
+    audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
+                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
+    return _accept_locked(invitation, user=user, answer=answer)
+
+
+# --- Lifecycle (Celery beat) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitations_expire(*, limit: int = 500) -> int:
+    """Pending invitations past their expiry become expired. Returns how many."""
+    now = timezone.now()
+    due = list(
+        Invitation.objects.select_for_update(skip_locked=True)
+        .filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+        .order_by("pk")[:limit]
+    )
+    for invitation in due:
+        if Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(status=InvitationStatus.EXPIRED, expired_at=now):
+            audit_record(action=AuditAction.INVITATION_EXPIRED, actor=None, partner_id=invitation.partner_id, target=invitation,
+                         before={"status": "pending"}, after={"status": "expired"})
+    return len(due)
+
+
+@transaction.atomic
+def invitation_reminders_send() -> int:
+    """Remind recipients of invitations sent from the portal, N days before expiry, once per link and N."""
+    now = timezone.now()
+    days = sorted(settings.INVITATION_REMINDER_DAYS_BEFORE)
+    if not days:
+        return 0
+    candidates = (
+        Invitation.objects.select_related("partner")
+        .filter(status=InvitationStatus.PENDING, sent_at__isnull=False, expires_at__gt=now,
+                expires_at__lte=now + timedelta(days=max(days)))
+        .exclude(recipient_email="")
+        .order_by("pk")
+    )
+    sent = 0
+    for invitation in candidates:
+        remaining = invitation.expires_at - now
+        threshold = min(d for d in days if remaining <= timedelta(days=d))
+        if _enqueue_invitation_email(invitation, key_suffix=f"reminder:{threshold}", template="invitations/email/reminder"):
+            audit_record(action=AuditAction.INVITATION_REMINDED, actor=None, partner=invitation.partner, target=invitation,
+                         after={"days_before": threshold})
+            sent += 1
+    return sent

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from invitations.services import invitation_reminders_send, invitations_expire
+
+
+@shared_task(name="invitations.expire", acks_late=True, ignore_result=True)
+def expire() -> int:
+    return invitations_expire()
+
+
+@shared_task(name="invitations.send_reminders", acks_late=True, ignore_result=True)
+def send_reminders() -> int:
+    return invitation_reminders_send()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
+from relationships.roles import role_names
+
+
+class Relationship(models.Model):
+    """A partner is the customer's reseller. At most one *active* row per (partner, customer).
+
+    A customer may have many partners (multi-partner). A terminated relationship stays as
+    history; a new accepted invitation establishes a new row.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="relationships")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="relationships")
+    relationship_type = models.CharField(_("type"), max_length=24, choices=RelationshipType.choices, default=RelationshipType.RESELLER)
+    indirect_provider = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("indirect provider")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=RelationshipStatus.choices, default=RelationshipStatus.ACTIVE)
+    established_by = models.ForeignKey(
+        "invitations.Invitation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("established by invitation"),
+    )
+    established_at = models.DateTimeField(_("since"), default=timezone.now)
+    terminated_at = models.DateTimeField(_("terminated at"), null=True, blank=True)
+    terminated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        ordering = ["-established_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "customer"],
+                condition=Q(status=RelationshipStatus.ACTIVE),
+                name="relationships_one_active_per_partner_customer",
+                violation_error_message=_("This partner already has an active relationship with this customer."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RelationshipStatus.TERMINATED) | Q(terminated_at__isnull=False),
+                name="relationships_terminated_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "status", "customer"], name="relationship_partner_status")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ↔ {self.customer} ({self.status})"
+
+
+class DelegatedAdminGrant(models.Model):
+    """Time-bound admin roles a customer grants (or is asked to grant) to a partner.
+
+    `approval_pending` until the customer's global admin approves; `active` between `starts_at`
+    and `ends_at`; then `expired` (or extended when `auto_extend`), `terminated` by either side.
+    The full lifecycle lives in relationships.services.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="grants")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="grants")
+    display_name = models.CharField(_("display name"), max_length=100)
+    roles = models.JSONField(_("roles"), default=list)
+    duration_days = models.PositiveIntegerField(_("duration (days)"))
+    auto_extend = models.BooleanField(_("auto-extend"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.APPROVAL_PENDING)
+    requested_by_invitation = models.ForeignKey(
+        "invitations.Invitation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    request_expires_at = models.DateTimeField(_("request expires at"))
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    terminated_at = models.DateTimeField(_("terminated at"), null=True, blank=True)
+    terminated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("delegated admin grant")
+        verbose_name_plural = _("delegated admin grants")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "display_name"], name="relationships_grant_display_name_per_partner"),
+            models.CheckConstraint(condition=Q(duration_days__gte=1, duration_days__lte=730), name="relationships_grant_duration_range"),
+            models.CheckConstraint(
+                condition=~Q(status=GrantStatus.ACTIVE) | Q(starts_at__isnull=False, ends_at__isnull=False),
+                name="relationships_grant_active_has_window",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "customer", "status"], name="grant_partner_customer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.status})"
+
+    @property
+    def role_names(self) -> list[str]:
+        return role_names(self.roles)

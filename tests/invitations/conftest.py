@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+
+from customers.models import AgreementVersion
+from invitations.services import invitation_create, invitation_url
+
+
+@pytest.fixture
+def agreement(db):  # type: ignore[no-untyped-def]
+    AgreementVersion.objects.create(version="2026-01", language="ja", title="カスタマー契約", text="契約本文")
+    return AgreementVersion.objects.create(version="2026-01", language="en", title="Customer Agreement", text="Terms.")
+
+
+@pytest.fixture
+def make_invitation(partner_a):  # type: ignore[no-untyped-def]
+    def _make(**kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("include_delegated_admin", True)
+        return invitation_create(membership=kwargs.pop("membership", partner_a.admin), **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def open_link(client):  # type: ignore[no-untyped-def]
+    """Open the invitation's link as the customer would; returns the review page response."""
+
+    def _open(invitation, follow: bool = True):  # type: ignore[no-untyped-def]
+        path = invitation_url(invitation).split("://", 1)[1].split("/", 1)[1]
+        response = client.get("/" + path)
+        assert response.status_code == 302
+        return client.get(response.url) if follow else response
+
+    return _open
