@@ -5,15 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 
 from notifications.services import RenderedEmail, email_enqueue_rendered
 
+PENDING_OFFER_SESSION_KEY = "offer_token"  # set by invitations.accept_views
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        """New users keep the language they signed up in (pages and their emails)."""
+        user = super().save_user(request, user, form, commit=False)
+        language = (translation.get_language() or "en").split("-")[0]
+        user.preferred_language = language if language in dict(settings.LANGUAGES) else "en"
+        if commit:
+            user.save()
+        return user
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Resume a pending acceptance (an invitation link opened before signing in) after sign-in."""
+        if request.session.get(PENDING_OFFER_SESSION_KEY):
+            return reverse("invitation_review")
+        return super().get_login_redirect_url(request)
+
+    def get_email_verification_redirect_url(self, email_address: Any) -> str | None:
+        request = self.request
+        if request is not None and request.session.get(PENDING_OFFER_SESSION_KEY):
+            return reverse("invitation_review")
+        return super().get_email_verification_redirect_url(email_address)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's email as it would, then queue it in the outbox instead of sending inline."""
-        from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request

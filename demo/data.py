@@ -156,9 +156,42 @@ def build_demo_world() -> DemoWorld:
             version="2026-01", language=language, defaults={"title": title, "text": text}
         )
 
+    _demo_relationship(contoso=contoso, northwind=northwind)
+
     # A pending invitation, so the mailbox shows a partner-user invitation email from the start.
     invitee = f"new.agent@{contoso.verified_domain}"
     if not PartnerUserInvitation.objects.filter(partner=contoso, email=invitee).exists():
         inviter = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")
         partner_user_invite(partner=contoso, email=invitee, roles=[PartnerRole.ADMIN_AGENT], invited_by=inviter)
     return world
+
+
+def _demo_relationship(*, contoso: Partner, northwind: Customer) -> None:
+    """Northwind already accepted Contoso (with a delegated admin request); Tailspin has a pending one."""
+    from customers.services import AgreementSignature
+    from invitations.models import Invitation
+    from invitations.services import (
+        AcceptanceAnswer,
+        invitation_accept,
+        invitation_create,
+        invitation_draft,
+        invitation_send,
+    )
+    from relationships.models import Relationship
+
+    admin = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")
+    if not Relationship.objects.filter(partner=contoso, customer=northwind).exists():
+        invitation = invitation_create(membership=admin, include_delegated_admin=True, target_domain=northwind.primary_domain)
+        it_admin = User.objects.get(email=f"it@{northwind.primary_domain}")
+        invitation_accept(
+            invitation=invitation,
+            user=it_admin,
+            answer=AcceptanceAnswer(
+                tenant_id=str(northwind.tenant_id),
+                signature=AgreementSignature(signer_name="Northwind IT", signer_email=it_admin.email, accepted=True),
+            ),
+        )
+    if not Invitation.objects.filter(partner=contoso, sent_to="it@tailspin.example").exists():
+        pending = invitation_create(membership=admin, include_delegated_admin=False, language="en")
+        subject, body = invitation_draft(pending)
+        invitation_send(invitation=pending, membership=admin, subject=subject, body=body, recipient_email="it@tailspin.example")

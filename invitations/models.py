@@ -32,7 +32,8 @@ class Invitation(models.Model):
     indirect_provider = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("indirect provider")
     )
-    recipient_email = models.EmailField(_("recipient email"), blank=True)
+    recipient_email = models.EmailField(_("recipient email"), blank=True, help_text=_("Pins the invitation to this account."))
+    sent_to = models.EmailField(_("sent to"), blank=True, help_text=_("Where the portal emailed the invitation."))
     target_domain = models.CharField(_("target domain"), max_length=253, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     message_subject = models.CharField(_("subject"), max_length=300, blank=True)

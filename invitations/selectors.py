@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
+from django.utils.crypto import constant_time_compare
 
 from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
 from invitations.models import Invitation, RelationshipLink
@@ -41,7 +42,7 @@ def invitation_list_for_partner(*, partner: Partner, status: str = "", q: str = 
     if status in InvitationStatus.values:
         queryset = queryset.filter(status=status)
     if q:
-        queryset = queryset.filter(Q(recipient_email__icontains=q) | Q(target_domain__icontains=q) | Q(customer__company_name__icontains=q))
+        queryset = queryset.filter(Q(recipient_email__icontains=q) | Q(sent_to__icontains=q) | Q(target_domain__icontains=q) | Q(customer__company_name__icontains=q))
     return queryset
 
 
@@ -83,7 +84,8 @@ def offer_for_token(token: str) -> Offer | None:
     hashed = token_hash(token)
     invitation = Invitation.objects.select_related("partner").filter(token_hash=hashed).first()
     if invitation is not None:
-        if not invitation.is_usable:
+        # The index lookup finds the row; the constant-time comparison is what accepts the token.
+        if not constant_time_compare(invitation.token_hash, hashed) or not invitation.is_usable:
             return None
         return Offer(
             partner=invitation.partner, kind=invitation.kind, include_delegated_admin=invitation.include_delegated_admin,
@@ -92,7 +94,7 @@ def offer_for_token(token: str) -> Offer | None:
             target_domain=invitation.target_domain, invitation=invitation,
         )
     link = RelationshipLink.objects.select_related("partner").filter(token_hash=hashed, status=LinkStatus.ACTIVE).first()
-    if link is None:
+    if link is None or not constant_time_compare(link.token_hash, hashed):
         return None
     partner = link.partner
     return Offer(

@@ -244,7 +244,7 @@ def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, templa
     if OutboxMessage.objects.filter(idempotency_key=key).exists():
         return False
     email_enqueue_rendered(
-        to=invitation.recipient_email,
+        to=invitation.sent_to,
         template=template or "invitations/email/invitation",
         rendered=RenderedEmail(subject=subject, text=f"{body.rstrip()}\n\n-- \n{footer}\n", html=html),
         language=invitation.language,
@@ -279,14 +279,11 @@ def invitation_send(
         raise InvitationError("invalid_email", _("Enter a valid email address."), field="recipient_email") from exc
     subject, stored_body = _store_draft(locked, subject=subject, body=body)
     now = timezone.now()
-    Invitation.objects.filter(pk=locked.pk).update(
-        message_subject=subject, message_body=stored_body, sent_at=now, recipient_email=recipient if not locked.recipient_email else locked.recipient_email
-    )
-    locked.message_subject, locked.message_body, locked.sent_at = subject, stored_body, now
-    locked.recipient_email = locked.recipient_email or recipient
-    if _enqueue_invitation_email(locked, key_suffix="send"):
+    Invitation.objects.filter(pk=locked.pk).update(message_subject=subject, message_body=stored_body, sent_at=now, sent_to=recipient)
+    locked.message_subject, locked.message_body, locked.sent_at, locked.sent_to = subject, stored_body, now, recipient
+    if _enqueue_invitation_email(locked, key_suffix=f"send:{recipient}"):
         audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=locked.partner, target=locked,
-                     after={"recipient_email": locked.recipient_email})
+                     after={"sent_to": recipient})
     return locked
 
 
@@ -300,12 +297,12 @@ def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) 
     locked.link_issued_at = now
     locked.expires_at = now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
     locked.save(update_fields=["token_nonce", "token_hash", "link_issued_at", "expires_at"])
-    if locked.recipient_email:
+    if locked.sent_to:
         Invitation.objects.filter(pk=locked.pk).update(sent_at=now)
         locked.sent_at = now
-        _enqueue_invitation_email(locked, key_suffix="send")
+        _enqueue_invitation_email(locked, key_suffix=f"send:{locked.sent_to}")
     audit_record(action=AuditAction.INVITATION_RESENT, actor=membership.user, partner=locked.partner, target=locked,
-                 after={"expires_at": locked.expires_at.isoformat(), "emailed": bool(locked.recipient_email)})
+                 after={"expires_at": locked.expires_at.isoformat(), "emailed_to": locked.sent_to})
     return locked
 
 
@@ -619,7 +616,7 @@ def invitation_reminders_send() -> int:
         Invitation.objects.select_related("partner")
         .filter(status=InvitationStatus.PENDING, sent_at__isnull=False, expires_at__gt=now,
                 expires_at__lte=now + timedelta(days=max(days)))
-        .exclude(recipient_email="")
+        .exclude(sent_to="")
         .order_by("pk")
     )
     sent = 0

@@ -87,7 +87,8 @@ class DraftView(PartnerConsoleMixin, FormView):
 
     def get_initial(self) -> dict[str, Any]:
         subject, body = invitation_draft(self.get_invitation())
-        return {"subject": subject, "body": body, "recipient_email": self.get_invitation().recipient_email}
+        invitation = self.get_invitation()
+        return {"subject": subject, "body": body, "recipient_email": invitation.recipient_email or invitation.sent_to}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -115,7 +116,7 @@ class DraftView(PartnerConsoleMixin, FormView):
                     body=form.cleaned_data["body"], recipient_email=form.cleaned_data["recipient_email"] or "",
                 )
                 messages.success(self.request, _("Email queued for %(email)s. Its delivery state shows on the Invitations page.")
-                                 % {"email": invitation.recipient_email or form.cleaned_data["recipient_email"]})
+                                 % {"email": form.cleaned_data["recipient_email"] or invitation.recipient_email})
             else:
                 invitation_draft_save(invitation=invitation, membership=self.membership,
                                       subject=form.cleaned_data["subject"], body=form.cleaned_data["body"])
@@ -156,11 +157,11 @@ class InvitationActionView(PartnerConsoleMixin, View):
         try:
             if self.kwargs["action"] == "resend":
                 invitation = invitation_resend(invitation=invitation, membership=self.membership)
-                if not invitation.recipient_email:
+                if not invitation.sent_to:
                     messages.success(request, _("New link created; the previous one no longer works. Copy the new draft."))
                     return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
                 messages.success(request, _("Invitation sent again to %(email)s with a new link; the previous link no longer works.")
-                                 % {"email": invitation.recipient_email})
+                                 % {"email": invitation.sent_to})
             else:
                 invitation_cancel(invitation=invitation, membership=self.membership)
                 messages.success(request, _("Invitation cancelled: its link no longer works."))
