@@ -191,7 +191,7 @@ def _demo_relationship(*, contoso: Partner, northwind: Customer) -> None:
                 signature=AgreementSignature(signer_name="Northwind IT", signer_email=it_admin.email, accepted=True),
             ),
         )
-    if not Invitation.objects.filter(partner=contoso, sent_to="it@tailspin.example").exists():
+    if not Invitation.objects.filter(partner=contoso, sent_to="it@fourthcoffee.example").exists():
         pending = invitation_create(membership=admin, include_delegated_admin=False, language="en")
         subject, body = invitation_draft(pending)
-        invitation_send(invitation=pending, membership=admin, subject=subject, body=body, recipient_email="it@tailspin.example")
+        invitation_send(invitation=pending, membership=admin, subject=subject, body=body, recipient_email="it@fourthcoffee.example")
