@@ -3,9 +3,15 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from customers.choices import CustomerRole
 from customers.models import CustomerMembership
 from customers.selectors import customer_membership_for, customer_memberships_for_user
 
@@ -36,17 +42,64 @@ class CustomerOverviewView(CustomerAdminCenterMixin, TemplateView):
 
 
 class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
-    """Customer admin center → Partner relationships: who resells to us, since when, what they asked."""
+    """Customer admin center → Partner relationships: resellers, admin role requests and grants.
+
+    Every member may look; only a global admin may approve, reject, remove roles or end a relationship.
+    """
 
     template_name = "customers/partners.html"
     nav_section = "partners"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from relationships.choices import GrantStatus
         from relationships.models import DelegatedAdminGrant
+        from relationships.roles import BY_ID
         from relationships.selectors import relationships_for_customer
 
         context = super().get_context_data(**kwargs)
         customer = self.membership.customer
-        context["relationships"] = relationships_for_customer(customer=customer)
-        context["grants"] = DelegatedAdminGrant.objects.filter(customer=customer).select_related("partner").order_by("-requested_at")
+        grants = list(DelegatedAdminGrant.objects.filter(customer=customer).select_related("partner").order_by("-requested_at"))
+        for grant in grants:
+            grant.catalog_roles = [BY_ID[r] for r in grant.roles if r in BY_ID]
+        context.update(
+            relationships=relationships_for_customer(customer=customer),
+            pending=[g for g in grants if g.status == GrantStatus.APPROVAL_PENDING],
+            active=[g for g in grants if g.status == GrantStatus.ACTIVE],
+            past=[g for g in grants if g.status not in (GrantStatus.APPROVAL_PENDING, GrantStatus.ACTIVE)],
+            can_act=self.membership.role == CustomerRole.GLOBAL_ADMIN,
+        )
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from partnercenter.errors import DomainError
+        from relationships.models import DelegatedAdminGrant, Relationship
+        from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
+
+        customer = self.membership.customer
+        if self.membership.role != CustomerRole.GLOBAL_ADMIN:
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "end":
+                relationship = get_object_or_404(Relationship, pk=request.POST.get("relationship"), customer=customer)
+                relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="customer")
+                messages.success(request, _("The relationship with %(partner)s has ended; its admin roles ended with it.")
+                                 % {"partner": relationship.partner.name})
+            else:
+                grant = get_object_or_404(DelegatedAdminGrant, pk=request.POST.get("grant"), customer=customer)
+                if action == "approve":
+                    grant_approve(grant=grant, user=request.user)
+                    messages.success(request, _("Admin roles approved for %(partner)s.") % {"partner": grant.partner.name})
+                elif action == "reject":
+                    grant_reject(grant=grant, user=request.user, reason=reason)
+                    messages.success(request, _("Request from %(partner)s rejected.") % {"partner": grant.partner.name})
+                elif action == "terminate":
+                    grant_terminate(grant=grant, actor=request.user, reason=reason, by="customer")
+                    messages.success(request, _("Admin roles of %(partner)s removed; the reseller relationship stays.")
+                                     % {"partner": grant.partner.name})
+                else:
+                    messages.error(request, _("Unknown action."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("customers:partners", tenant_id=customer.tenant_id)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.actions import AuditAction
 from audit.services import audit_record
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 LINK_MARKER = "[[invitation-link]]"
-INVALID_LINK_MESSAGE = "This link is not valid."
+INVALID_LINK_MESSAGE = gettext_lazy("This link is not valid.")
 
 
 # --- Links ----------------------------------------------------------------------------------
@@ -86,6 +87,8 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
         "partner_id": partner.partner_id,
         "verified_domain": partner.verified_domain,
         "include_delegated_admin": invitation.include_delegated_admin,
+        "delegated_admin_only": invitation.kind == InvitationKind.DELEGATED_ADMIN,
+        "auto_extend": invitation.grant_auto_extend,
         "roles": role_names(invitation.requested_roles),
         "duration_days": invitation.grant_duration_days,
         "portal_name": portal_for(partner.cloud).name,
@@ -134,8 +137,16 @@ def invitation_create(
     target_domain: str = "",
     language: str = "en",
     kind: str = InvitationKind.RESELLER,
+    customer: Customer | None = None,
+    roles: list[str] | None = None,
+    duration_days: int | None = None,
+    auto_extend: bool = False,
 ) -> Invitation:
     """Create a pending invitation with its default draft in `language`.
+
+    `kind=delegated_admin` asks an existing customer (`customer`, which must have an active
+    relationship with the partner) for `roles` for `duration_days`, without a new relationship;
+    the invitation is then pinned to that customer's tenant.
 
     Pre: the member may request relationships; partners in sovereign clouds must include
     delegated admin; a known target tenant passes the market and cloud rules. Post: the
@@ -152,7 +163,27 @@ def invitation_create(
         )
     recipient_email = recipient_email.strip().lower()
     domain = normalise_domain(target_domain) if target_domain.strip() else ""
-    if domain:
+    if kind == InvitationKind.DELEGATED_ADMIN:
+        _require(membership, PartnerPermission.REQUEST_DELEGATED_ADMIN)
+        if customer is None or not Relationship.objects.filter(
+            partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
+        ).exists():
+            raise InvitationError("not_your_customer", _("Choose one of your customers."), field="customer")
+        include_delegated_admin = True
+        domain = customer.primary_domain
+    if include_delegated_admin:
+        from relationships.errors import GrantError
+        from relationships.services import validate_grant_request
+
+        try:
+            roles = validate_grant_request(
+                roles=list(roles if roles is not None else partner.default_grant_roles),
+                duration_days=duration_days or partner.default_grant_duration_days,
+                auto_extend=auto_extend,
+            )
+        except GrantError as error:
+            raise InvitationError(error.code, error.message, field=error.field) from error
+    if domain and kind != InvitationKind.DELEGATED_ADMIN:
         violation = check_target(partner=partner, target_domain=domain, kind=kind)
         if violation:
             raise InvitationError(violation.code, violation.message, field="target_domain")
@@ -165,8 +196,9 @@ def invitation_create(
         created_by=membership.user,
         kind=kind,
         include_delegated_admin=include_delegated_admin,
-        requested_roles=list(partner.default_grant_roles) if include_delegated_admin else [],
-        grant_duration_days=partner.default_grant_duration_days if include_delegated_admin else None,
+        requested_roles=list(roles or []) if include_delegated_admin else [],
+        grant_duration_days=(duration_days or partner.default_grant_duration_days) if include_delegated_admin else None,
+        grant_auto_extend=auto_extend if include_delegated_admin else False,
         recipient_email=recipient_email,
         target_domain=domain,
         language=language if language in dict(settings.LANGUAGES) else "en",
@@ -317,6 +349,28 @@ def invitation_cancel(*, invitation: Invitation, membership: PartnerMembership) 
     audit_record(action=AuditAction.INVITATION_CANCELLED, actor=membership.user, partner=locked.partner, target=locked,
                  before={"status": "pending"}, after={"status": "cancelled"})
     locked.status, locked.cancelled_at = InvitationStatus.CANCELLED, now
+    return locked
+
+
+@transaction.atomic
+def invitation_close_by_staff(*, invitation: Invitation, staff_user: User, reason: str, expire: bool = False) -> Invitation:
+    """Platform staff cancel (or expire) a pending invitation from Django admin; the reason is audited."""
+    if not reason.strip():
+        raise InvitationError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=invitation.pk).first()
+    if locked is None or locked.status != InvitationStatus.PENDING:
+        raise InvitationError("not_pending", _("This invitation is no longer pending."))
+    now = timezone.now()
+    if expire:
+        fields = {"status": InvitationStatus.EXPIRED, "expired_at": now}
+        action = AuditAction.INVITATION_EXPIRED
+    else:
+        fields = {"status": InvitationStatus.CANCELLED, "cancelled_at": now, "cancelled_by": staff_user}
+        action = AuditAction.INVITATION_CANCELLED
+    Invitation.objects.filter(pk=locked.pk, status=InvitationStatus.PENDING).update(**fields)
+    audit_record(action=action, actor=staff_user, partner=locked.partner, target=locked,
+                 before={"status": "pending"}, after={"status": str(fields["status"])}, data={"reason": reason.strip(), "by": "staff"})
+    locked.refresh_from_db()
     return locked
 
 
@@ -492,7 +546,7 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     """
     locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by").filter(pk=invitation.pk).first()
     if locked is None or not locked.is_usable:
-        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     return _accept_locked(locked, user=user, answer=answer)
 
 
@@ -501,6 +555,14 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
     _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
                             target_domain=invitation.target_domain, user=user))
     customer = _resolve_tenant(invitation=invitation, user=user, answer=answer)
+    if invitation.kind == InvitationKind.DELEGATED_ADMIN and not Relationship.objects.filter(
+        partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE
+    ).exists():
+        raise InvitationError(
+            "no_relationship",
+            _("%(partner)s is not the reseller of %(customer)s: it must be your reseller before it can be given admin roles.")
+            % {"partner": invitation.partner.name, "customer": customer.company_name},
+        )
     agreement = agreement_current(language=user.preferred_language)
     if agreement is not None and customer_needs_agreement(customer=customer, agreement=agreement):
         if answer.signature is None:
@@ -511,9 +573,14 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
         status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_by=user, customer=customer
     )
     if updated != 1:
-        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     invitation.status, invitation.accepted_at, invitation.accepted_by, invitation.customer = InvitationStatus.ACCEPTED, now, user, customer
-    relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
+    if invitation.kind == InvitationKind.DELEGATED_ADMIN:
+        # Restoring or requesting admin roles for an existing customer: never a second relationship.
+        relationship = Relationship.objects.get(partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE)
+        created = False
+    else:
+        relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
     grant = grant_request_from_invitation(invitation=invitation, customer=customer, actor=user) if invitation.include_delegated_admin else None
     audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
                  before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
@@ -545,7 +612,7 @@ def invitation_decline(*, invitation: Invitation, user: User, reason: str = "") 
     """The customer says no; the partner sees it (status, reason, email)."""
     locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by").filter(pk=invitation.pk).first()
     if locked is None or not locked.is_usable:
-        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     _raise(acceptor_refusal(partner=locked.partner, recipient_email=locked.recipient_email, target_domain=locked.target_domain, user=user))
     now = timezone.now()
     reason = reason.strip()[:2000]
@@ -564,7 +631,7 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
     locked = RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=link.pk).first()
     if locked is None or locked.status != LinkStatus.ACTIVE:
-        raise InvitationError("invalid", _(INVALID_LINK_MESSAGE))
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     partner = locked.partner
     now = timezone.now()
     invitation = Invitation.objects.create(

@@ -14,6 +14,8 @@ class PartnerPermission(StrEnum):
     MANAGE_CUSTOMERS = "manage_customers"
     VIEW_CUSTOMERS = "view_customers"
     VIEW_BILLING = "view_billing"
+    REQUEST_DELEGATED_ADMIN = "request_delegated_admin"
+    MANAGE_ACCESS_ASSIGNMENTS = "manage_access_assignments"
 
 
 ALL_ROLES = frozenset(PartnerRole.values)
@@ -27,6 +29,8 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.MANAGE_CUSTOMERS: frozenset({PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT}),
     PartnerPermission.VIEW_CUSTOMERS: ALL_ROLES,
     PartnerPermission.VIEW_BILLING: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.BILLING_ADMIN}),
+    PartnerPermission.REQUEST_DELEGATED_ADMIN: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
+    PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
 
 

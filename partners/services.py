@@ -359,3 +359,17 @@ def partner_user_invitations_expire() -> int:
                 after={"status": "expired"},
             )
     return len(expired)
+
+
+@transaction.atomic
+def partner_membership_remove_by_staff(*, membership: PartnerMembership, staff_user: User, reason: str) -> None:
+    """Platform staff disable a partner user (remove the membership) from Django admin, with a reason."""
+    if not reason.strip():
+        raise PartnerUserError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    Partner.objects.select_for_update().get(pk=membership.partner_id)
+    locked = PartnerMembership.objects.select_for_update().select_related("user", "partner").get(pk=membership.pk)
+    if PartnerRole.ACCOUNT_ADMIN in locked.roles:
+        _ensure_an_account_admin_remains(locked.partner, excluding=locked)
+    audit_record(action=AuditAction.PARTNER_USER_REMOVED, actor=staff_user, partner=locked.partner, target=locked,
+                 before={"email": locked.user.email, "roles": locked.roles}, data={"reason": reason.strip(), "by": "staff"})
+    locked.delete()

@@ -102,3 +102,42 @@ class DelegatedAdminGrant(models.Model):
     @property
     def role_names(self) -> list[str]:
         return role_names(self.roles)
+
+    @property
+    def days_left(self) -> int | None:
+        if self.status != GrantStatus.ACTIVE or self.ends_at is None:
+            return None
+        return max((self.ends_at - timezone.now()).days, 0)
+
+    @property
+    def expiring_soon(self) -> bool:
+        left = self.days_left
+        return left is not None and left <= 30
+
+
+class AccessAssignment(models.Model):
+    """Which of a grant's directory roles the partner users holding `partner_role` receive.
+
+    Applied automatically when the grant is approved (admin agents get every granted role,
+    helpdesk agents the helpdesk/support ones); an account admin may edit them afterwards.
+    """
+
+    grant = models.ForeignKey(DelegatedAdminGrant, on_delete=models.CASCADE, related_name="access_assignments")
+    partner_role = models.CharField(_("partner role"), max_length=24)
+    roles = models.JSONField(_("directory roles"), default=list)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access assignment")
+        verbose_name_plural = _("access assignments")
+        ordering = ["grant", "partner_role"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "partner_role"], name="relationships_assignment_one_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant.display_name}: {self.partner_role}"
+
+    @property
+    def role_names(self) -> list[str]:
+        return role_names(self.roles)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from relationships.choices import GrantStatus, RelationshipStatus
-from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 
 if TYPE_CHECKING:
-    from partners.models import Partner
+    from partners.models import Partner, PartnerMembership
 
 
 def customer_list_for_partner(*, partner: Partner, q: str = "", sort: str = "name") -> QuerySet[Relationship]:
@@ -59,3 +62,86 @@ def grants_for(*, partner: Partner, customer: Customer) -> QuerySet[DelegatedAdm
 
 def relationships_for_customer(*, customer: Customer) -> QuerySet[Relationship]:
     return Relationship.objects.filter(customer=customer).select_related("partner", "established_by").order_by("status", "-established_at")
+
+
+# --- Effective permission --------------------------------------------------------------------
+
+# Directory roles that let a partner user see a customer's users.
+USER_READ_ROLES = frozenset({
+    "62e90394-69f5-4237-9190-012177145e10",  # Global Administrator
+    "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
+    "729827e3-9c14-49f7-bb1b-9608f156bbb8",  # Helpdesk Administrator
+    "f2ef992c-3afb-46b9-b7cf-a126ee74c451",  # Global Reader
+    "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",  # Directory Readers
+    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",  # Privileged Authentication Administrator
+    "4d6ac14f-3453-41d0-bef9-a3e0c569773a",  # License Administrator
+})
+
+
+@dataclass(frozen=True)
+class CustomerAccess:
+    """What a partner user may do in a customer's tenant right now, and why not when refused."""
+
+    directory_roles: frozenset[str]
+    reason: str = ""
+
+    def allows_any(self, needed: frozenset[str]) -> bool:
+        return bool(self.directory_roles & needed)
+
+
+def effective_access(*, membership: PartnerMembership, customer: Customer) -> CustomerAccess:
+    """The user's partner roles ∩ the roles of the partner's active grants assigned to those roles.
+
+    Computed from the database on every call (no cache): removing roles takes effect on the very
+    next request. One query.
+    """
+    now = timezone.now()
+    assignments = list(
+        AccessAssignment.objects.filter(
+            grant__partner_id=membership.partner_id,
+            grant__customer=customer,
+            grant__status=GrantStatus.ACTIVE,
+            grant__ends_at__gt=now,
+            partner_role__in=list(membership.roles),
+        ).values_list("roles", flat=True)
+    )
+    roles = frozenset(role for assigned in assignments for role in assigned)
+    if roles:
+        return CustomerAccess(directory_roles=roles)
+    has_active = DelegatedAdminGrant.objects.filter(
+        partner_id=membership.partner_id, customer=customer, status=GrantStatus.ACTIVE, ends_at__gt=now
+    ).exists()
+    if has_active:
+        reason = _("None of the admin roles %(customer)s granted are assigned to your partner roles (%(roles)s).") % {
+            "customer": customer.company_name, "roles": ", ".join(membership.role_labels)}
+    else:
+        last = DelegatedAdminGrant.objects.filter(partner_id=membership.partner_id, customer=customer).order_by("-requested_at").first()
+        if last is None:
+            reason = _("%(customer)s has not granted your organisation any admin roles.") % {"customer": customer.company_name}
+        elif last.status == GrantStatus.APPROVAL_PENDING:
+            reason = _("The admin roles requested from %(customer)s still wait for the customer's approval.") % {"customer": customer.company_name}
+        elif last.status == GrantStatus.TERMINATED:
+            reason = _("%(customer)s removed your organisation's admin roles.") % {"customer": customer.company_name}
+        elif last.status == GrantStatus.EXPIRED:
+            reason = _("Your organisation's admin roles for %(customer)s expired.") % {"customer": customer.company_name}
+        else:
+            reason = _("%(customer)s has not granted your organisation any admin roles.") % {"customer": customer.company_name}
+    return CustomerAccess(directory_roles=frozenset(), reason=reason)
+
+
+def grant_list_for_partner(*, partner: Partner, status: str = "") -> QuerySet[DelegatedAdminGrant]:
+    queryset = DelegatedAdminGrant.objects.filter(partner=partner).select_related("customer").order_by("-requested_at", "-pk")
+    if status in GrantStatus.values:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def grant_get_for_partner(*, partner: Partner, grant_pk: int) -> DelegatedAdminGrant:
+    try:
+        return DelegatedAdminGrant.objects.select_related("customer", "partner").get(partner=partner, pk=grant_pk)
+    except DelegatedAdminGrant.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def active_customers_for_partner(*, partner: Partner) -> QuerySet[Customer]:
+    return Customer.objects.filter(relationships__partner=partner, relationships__status=RelationshipStatus.ACTIVE).order_by("company_name")

@@ -7,18 +7,23 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from notifications.services import email_enqueue
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
-from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.errors import GrantError, RelationshipError
+from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
+from relationships.roles import BY_ID, CATALOG, GLOBAL_ADMINISTRATOR, MAX_DURATION_DAYS, MIN_DURATION_DAYS, role_names
 
 if TYPE_CHECKING:
     from accounts.models import User
     from customers.models import Customer
     from invitations.models import Invitation
-    from partners.models import Partner
+    from partners.models import Partner, PartnerMembership
 
 
 def relationship_establish(
@@ -72,3 +77,355 @@ def grant_request_from_invitation(*, invitation: Invitation, customer: Customer,
     audit_record(action=AuditAction.GRANT_REQUESTED, actor=actor, partner=invitation.partner, customer=customer,
                  target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk})
     return grant
+
+
+# --- Validation shared by requests ------------------------------------------------------------
+
+AUTO_EXTEND_DAYS = 180
+REMINDER_DAYS = (30, 7, 1)
+
+
+def validate_grant_request(*, roles: list[str], duration_days: int, auto_extend: bool) -> list[str]:
+    """Known roles (in catalog order), a duration of 1-730 days, no auto-extend with Global Administrator."""
+    unknown = [role for role in roles if role not in BY_ID]
+    if unknown or not roles:
+        raise GrantError("roles_required" if not roles else "unknown_role", _("Choose at least one role from the catalog."), field="roles")
+    if not MIN_DURATION_DAYS <= duration_days <= MAX_DURATION_DAYS:
+        raise GrantError("invalid_duration", _("The duration must be between 1 and 730 days."), field="duration_days")
+    if auto_extend and GLOBAL_ADMINISTRATOR in roles:
+        raise GrantError(
+            "auto_extend_global_admin",
+            _("Auto-extend is not allowed while Global Administrator is among the roles."),
+            field="auto_extend",
+        )
+    return [role.id for role in CATALOG if role.id in roles]
+
+
+# --- Who hears about it ------------------------------------------------------------------------
+
+
+def _partner_contacts(partner: Partner) -> list[User]:
+    from partners.choices import PartnerRole
+    from partners.models import PartnerMembership
+
+    memberships = PartnerMembership.objects.filter(partner=partner).select_related("user").order_by("user__email")
+    return [m.user for m in memberships if {PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN} & set(m.roles)]
+
+
+def _customer_contacts(customer: Customer) -> list[User]:
+    from customers.choices import CustomerRole
+    from customers.models import CustomerMembership
+
+    memberships = CustomerMembership.objects.filter(customer=customer, role=CustomerRole.GLOBAL_ADMIN).select_related("user")
+    return [m.user for m in memberships.order_by("user__email")]
+
+
+def _notify(*, users: list[User], template: str, context: dict, key: str, partner: Partner, customer: Customer, topic: str) -> None:
+    for user in users:
+        email_enqueue(to=user.email, template=template, context=context, language=user.preferred_language, partner=partner,
+                      customer=customer, idempotency_key=f"{key}:{user.pk}", topic=topic)
+
+
+def _grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", days_left: int | None = None) -> dict:
+    base = settings.SITE_BASE_URL.rstrip("/")
+    return {
+        "event": event,
+        "partner_name": grant.partner.name,
+        "customer_name": grant.customer.company_name,
+        "display_name": grant.display_name,
+        "roles": role_names(grant.roles),
+        "ends_on": grant.ends_at.date().isoformat() if grant.ends_at else "",
+        "reason": reason,
+        "days_left": days_left,
+        "partner_url": base + reverse("relationships:grants", kwargs={"partner_id": grant.partner.partner_id}),
+        "customer_url": base + reverse("customers:partners", kwargs={"tenant_id": grant.customer.tenant_id}),
+    }
+
+
+def _tell_partner(grant: DelegatedAdminGrant, event: str, reason: str = "") -> None:
+    _notify(users=_partner_contacts(grant.partner), template="relationships/email/grant_event",
+            context={**_grant_context(grant, event=event, reason=reason), "audience": "partner"},
+            key=f"grant:{grant.pk}:{event}:{grant.ends_at.isoformat() if grant.ends_at else ''}",
+            partner=grant.partner, customer=grant.customer, topic=f"grant:{grant.pk}")
+
+
+def _tell_customer(grant: DelegatedAdminGrant, event: str, reason: str = "") -> None:
+    _notify(users=_customer_contacts(grant.customer), template="relationships/email/grant_event",
+            context={**_grant_context(grant, event=event, reason=reason), "audience": "customer"},
+            key=f"grant:{grant.pk}:{event}:{grant.ends_at.isoformat() if grant.ends_at else ''}",
+            partner=grant.partner, customer=grant.customer, topic=f"grant:{grant.pk}")
+
+
+# --- Grant transitions -----------------------------------------------------------------------
+
+
+def _locked_grant(grant: DelegatedAdminGrant) -> DelegatedAdminGrant:
+    return DelegatedAdminGrant.objects.select_for_update(of=("self",)).select_related("partner", "customer").get(pk=grant.pk)
+
+
+def default_access_assignments(grant: DelegatedAdminGrant) -> dict[str, list[str]]:
+    """Admin agents get every granted role; helpdesk agents the helpdesk/support roles among them."""
+    from partners.choices import PartnerRole
+
+    helpdesk = [role for role in grant.roles if BY_ID[role].helpdesk]
+    assignments = {PartnerRole.ADMIN_AGENT.value: list(grant.roles)}
+    if helpdesk:
+        assignments[PartnerRole.HELPDESK_AGENT.value] = helpdesk
+    return assignments
+
+
+@transaction.atomic
+def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGrant:
+    """A customer global admin approves: the grant becomes active now for its duration; defaults assigned."""
+    from customers.choices import CustomerRole
+    from customers.models import CustomerMembership
+
+    locked = _locked_grant(grant)
+    if not CustomerMembership.objects.filter(customer=locked.customer, user=user, role=CustomerRole.GLOBAL_ADMIN).exists():
+        raise GrantError("not_global_admin", _("Only a global admin of the customer can approve admin roles."))
+    now = timezone.now()
+    if locked.status != GrantStatus.APPROVAL_PENDING or locked.request_expires_at <= now:
+        raise GrantError("not_pending", _("This request is no longer waiting for approval."))
+    if not Relationship.objects.filter(partner=locked.partner, customer=locked.customer, status=RelationshipStatus.ACTIVE).exists():
+        raise GrantError("no_relationship", _("%(partner)s is no longer your reseller.") % {"partner": locked.partner.name})
+    ends_at = now + timedelta(days=locked.duration_days)
+    updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.APPROVAL_PENDING).update(
+        status=GrantStatus.ACTIVE, starts_at=now, ends_at=ends_at, approved_by=user
+    )
+    if updated != 1:
+        raise GrantError("not_pending", _("This request is no longer waiting for approval."))
+    locked.status, locked.starts_at, locked.ends_at, locked.approved_by = GrantStatus.ACTIVE, now, ends_at, user
+    for partner_role, roles in default_access_assignments(locked).items():
+        AccessAssignment.objects.update_or_create(grant=locked, partner_role=partner_role, defaults={"roles": roles, "updated_at": now})
+    audit_record(action=AuditAction.GRANT_APPROVED, actor=user, partner=locked.partner, customer=locked.customer, target=locked,
+                 before={"status": "approval_pending"},
+                 after={"status": "active", "ends_at": ends_at.isoformat(), "assignments": default_access_assignments(locked)})
+    _tell_partner(locked, "approved")
+    return locked
+
+
+@transaction.atomic
+def grant_reject(*, grant: DelegatedAdminGrant, user: User, reason: str = "") -> DelegatedAdminGrant:
+    from customers.choices import CustomerRole
+    from customers.models import CustomerMembership
+
+    locked = _locked_grant(grant)
+    if not CustomerMembership.objects.filter(customer=locked.customer, user=user, role=CustomerRole.GLOBAL_ADMIN).exists():
+        raise GrantError("not_global_admin", _("Only a global admin of the customer can reject admin roles."))
+    updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.APPROVAL_PENDING).update(
+        status=GrantStatus.REJECTED, terminated_at=timezone.now(), terminated_by=user, termination_reason=reason.strip()[:2000]
+    )
+    if updated != 1:
+        raise GrantError("not_pending", _("This request is no longer waiting for approval."))
+    locked.status = GrantStatus.REJECTED
+    audit_record(action=AuditAction.GRANT_REJECTED, actor=user, partner=locked.partner, customer=locked.customer, target=locked,
+                 before={"status": "approval_pending"}, after={"status": "rejected"}, data={"reason": reason.strip()})
+    _tell_partner(locked, "rejected", reason)
+    return locked
+
+
+def _terminate_locked(locked: DelegatedAdminGrant, *, actor: User | None, reason: str, by: str) -> None:
+    updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.ACTIVE).update(
+        status=GrantStatus.TERMINATED, terminated_at=timezone.now(), terminated_by=actor, termination_reason=reason.strip()[:2000]
+    )
+    if updated != 1:
+        raise GrantError("not_active", _("Only active admin roles can be removed."))
+    locked.status = GrantStatus.TERMINATED
+    audit_record(action=AuditAction.GRANT_TERMINATED, actor=actor, partner=locked.partner, customer=locked.customer, target=locked,
+                 before={"status": "active"}, after={"status": "terminated"}, data={"reason": reason.strip(), "by": by})
+    if by == "customer":
+        _tell_partner(locked, "terminated", reason)
+    elif by == "partner":
+        _tell_customer(locked, "terminated", reason)
+    else:
+        _tell_partner(locked, "terminated", reason)
+        _tell_customer(locked, "terminated", reason)
+
+
+@transaction.atomic
+def grant_terminate(*, grant: DelegatedAdminGrant, actor: User, reason: str, by: str) -> DelegatedAdminGrant:
+    """Remove an active grant's roles at once (the relationship stays).
+
+    `by` is "customer" (a global admin of the customer), "partner" (an admin agent or account
+    admin of the partner) or "staff" (platform staff, reason required). Takes effect on the very
+    next request: permissions are computed from the grant's status on every request.
+    """
+    from customers.choices import CustomerRole
+    from customers.models import CustomerMembership
+    from partners.choices import PartnerRole
+    from partners.models import PartnerMembership
+
+    locked = _locked_grant(grant)
+    if by == "customer":
+        allowed = CustomerMembership.objects.filter(customer=locked.customer, user=actor, role=CustomerRole.GLOBAL_ADMIN).exists()
+    elif by == "partner":
+        membership = PartnerMembership.objects.filter(partner=locked.partner, user=actor).first()
+        allowed = membership is not None and bool({PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN} & set(membership.roles))
+    else:
+        allowed = bool(actor.is_staff)
+        if not reason.strip():
+            raise GrantError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    if not allowed:
+        raise GrantError("forbidden", _("You may not remove these admin roles."))
+    _terminate_locked(locked, actor=actor, reason=reason, by=by)
+    return locked
+
+
+@transaction.atomic
+def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembership, assignments: dict[str, list[str]]) -> None:
+    """An account admin decides which partner roles receive which of the grant's roles."""
+    from partners.choices import PartnerRole
+
+    if PartnerRole.ACCOUNT_ADMIN not in actor.roles:
+        raise GrantError("forbidden", _("Only an account admin can edit access assignments."))
+    locked = _locked_grant(grant)
+    if locked.partner_id != actor.partner_id:
+        raise GrantError("not_found", _("Unknown grant."))
+    if locked.status != GrantStatus.ACTIVE:
+        raise GrantError("not_active", _("Access can be assigned only while the grant is active."))
+    before = {a.partner_role: a.roles for a in locked.access_assignments.all()}
+    cleaned: dict[str, list[str]] = {}
+    for partner_role, roles in assignments.items():
+        if partner_role not in PartnerRole.values:
+            raise GrantError("unknown_partner_role", _("Unknown partner role."))
+        extra = set(roles) - set(locked.roles)
+        if extra:
+            raise GrantError("not_granted", _("A partner role can only receive roles the customer granted."))
+        ordered = [role for role in locked.roles if role in roles]
+        if ordered:
+            cleaned[partner_role] = ordered
+    now = timezone.now()
+    locked.access_assignments.exclude(partner_role__in=list(cleaned)).delete()
+    for partner_role, roles in cleaned.items():
+        AccessAssignment.objects.update_or_create(grant=locked, partner_role=partner_role, defaults={"roles": roles, "updated_at": now})
+    audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=actor.user, partner=locked.partner, customer=locked.customer,
+                 target=locked, before=before, after=cleaned)
+
+
+# --- Ending a relationship -------------------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_terminate(*, relationship: Relationship, actor: User, reason: str, by: str) -> Relationship:
+    """End the relationship; that partner's active grants end with it and pending requests are rejected.
+
+    `by` is "customer" (a global admin) or "staff" (reason required). The partner-side removal,
+    with its subscription preconditions, comes with customer management.
+    """
+    from customers.choices import CustomerRole
+    from customers.models import CustomerMembership
+
+    locked = Relationship.objects.select_for_update(of=("self",)).select_related("partner", "customer").get(pk=relationship.pk)
+    if by == "customer":
+        if not CustomerMembership.objects.filter(customer=locked.customer, user=actor, role=CustomerRole.GLOBAL_ADMIN).exists():
+            raise RelationshipError("forbidden", _("Only a global admin of the customer can end a relationship."))
+    elif by == "staff":
+        if not actor.is_staff:
+            raise RelationshipError("forbidden", _("Only platform staff can do this."))
+        if not reason.strip():
+            raise RelationshipError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    else:
+        raise RelationshipError("forbidden", _("This side cannot end the relationship here."))
+    now = timezone.now()
+    updated = Relationship.objects.filter(pk=locked.pk, status=RelationshipStatus.ACTIVE).update(
+        status=RelationshipStatus.TERMINATED, terminated_at=now, terminated_by=actor, termination_reason=reason.strip()[:2000]
+    )
+    if updated != 1:
+        raise RelationshipError("not_active", _("This relationship has already ended."))
+    locked.status = RelationshipStatus.TERMINATED
+    grants = DelegatedAdminGrant.objects.select_for_update(of=("self",)).select_related("partner", "customer").filter(
+        partner=locked.partner, customer=locked.customer, status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING]
+    ).order_by("pk")
+    for grant in grants:
+        if grant.status == GrantStatus.ACTIVE:
+            _terminate_locked(grant, actor=actor, reason=_("The relationship ended."), by=by)
+        else:
+            DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.APPROVAL_PENDING).update(
+                status=GrantStatus.REJECTED, terminated_at=now, terminated_by=actor, termination_reason=_("The relationship ended.")
+            )
+            audit_record(action=AuditAction.GRANT_REJECTED, actor=actor, partner=grant.partner, customer=grant.customer,
+                         target=grant, before={"status": "approval_pending"}, after={"status": "rejected"},
+                         data={"reason": "relationship ended"})
+    audit_record(action=AuditAction.RELATIONSHIP_TERMINATED, actor=actor, partner=locked.partner, customer=locked.customer,
+                 target=locked, before={"status": "active"}, after={"status": "terminated"}, data={"reason": reason.strip(), "by": by})
+    base = settings.SITE_BASE_URL.rstrip("/")
+    _notify(users=_partner_contacts(locked.partner) + (_customer_contacts(locked.customer) if by == "staff" else []),
+            template="relationships/email/relationship_ended",
+            context={"partner_name": locked.partner.name, "customer_name": locked.customer.company_name, "reason": reason.strip(),
+                     "url": base + reverse("relationships:customers", kwargs={"partner_id": locked.partner.partner_id})},
+            key=f"relationship:{locked.pk}:ended", partner=locked.partner, customer=locked.customer, topic=f"relationship:{locked.pk}")
+    return locked
+
+
+# --- Lifecycle (Celery beat) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def grants_expire_and_extend(*, limit: int = 500) -> dict[str, int]:
+    """Active grants at their end expire, or extend by 180 days when auto-extend is on (never with
+    Global Administrator); requests unanswered for 90 days expire. Idempotent: each row is moved by
+    a conditional update from the state it was read in."""
+    now = timezone.now()
+    counts = {"expired": 0, "extended": 0, "requests_expired": 0}
+    ending = list(DelegatedAdminGrant.objects.select_for_update(skip_locked=True, of=("self",)).select_related("partner", "customer")
+                  .filter(status=GrantStatus.ACTIVE, ends_at__lte=now).order_by("pk")[:limit])
+    for grant in ending:
+        if grant.auto_extend and GLOBAL_ADMINISTRATOR not in grant.roles:
+            new_end = grant.ends_at + timedelta(days=AUTO_EXTEND_DAYS)
+            if DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.ACTIVE, ends_at=grant.ends_at).update(ends_at=new_end):
+                audit_record(action=AuditAction.GRANT_EXTENDED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
+                             before={"ends_at": grant.ends_at.isoformat()}, after={"ends_at": new_end.isoformat()})
+                grant.ends_at = new_end
+                _tell_partner(grant, "extended")
+                _tell_customer(grant, "extended")
+                counts["extended"] += 1
+        elif DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.ACTIVE).update(status=GrantStatus.EXPIRED):
+            audit_record(action=AuditAction.GRANT_EXPIRED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
+                         before={"status": "active"}, after={"status": "expired"})
+            _tell_partner(grant, "expired")
+            _tell_customer(grant, "expired")
+            counts["expired"] += 1
+    stale = list(DelegatedAdminGrant.objects.select_for_update(skip_locked=True, of=("self",)).select_related("partner", "customer")
+                 .filter(status=GrantStatus.APPROVAL_PENDING, request_expires_at__lte=now).order_by("pk")[:limit])
+    for grant in stale:
+        if DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.APPROVAL_PENDING).update(status=GrantStatus.EXPIRED):
+            audit_record(action=AuditAction.GRANT_EXPIRED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
+                         before={"status": "approval_pending"}, after={"status": "expired"})
+            _tell_partner(grant, "request_expired")
+            counts["requests_expired"] += 1
+    return counts
+
+
+@transaction.atomic
+def grant_reminders_send() -> int:
+    """Remind both sides 30, 7 and 1 days before an active grant ends, once per grant, end date and threshold.
+
+    Grants that will auto-extend are not reminded. The idempotency key of each email makes a re-run
+    of the beat task send nothing twice.
+    """
+    from notifications.models import OutboxMessage
+
+    now = timezone.now()
+    sent = 0
+    upcoming = (DelegatedAdminGrant.objects.select_related("partner", "customer")
+                .filter(status=GrantStatus.ACTIVE, ends_at__gt=now, ends_at__lte=now + timedelta(days=max(REMINDER_DAYS)))
+                .order_by("pk"))
+    for grant in upcoming:
+        if grant.auto_extend and GLOBAL_ADMINISTRATOR not in grant.roles:
+            continue
+        remaining = grant.ends_at - now
+        threshold = min(d for d in REMINDER_DAYS if remaining <= timedelta(days=d))
+        key = f"grant:{grant.pk}:reminder:{threshold}:{grant.ends_at.isoformat()}"
+        if OutboxMessage.objects.filter(idempotency_key__startswith=f"{key}:").exists():
+            continue
+        context = _grant_context(grant, event="reminder", days_left=max(remaining.days, 0) or 1)
+        _notify(users=_partner_contacts(grant.partner), template="relationships/email/grant_event",
+                context={**context, "audience": "partner"}, key=key, partner=grant.partner, customer=grant.customer,
+                topic=f"grant:{grant.pk}")
+        _notify(users=_customer_contacts(grant.customer), template="relationships/email/grant_event",
+                context={**context, "audience": "customer"}, key=key, partner=grant.partner, customer=grant.customer,
+                topic=f"grant:{grant.pk}")
+        audit_record(action=AuditAction.GRANT_REMINDED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
+                     data={"days_before": threshold})
+        sent += 1
+    return sent

@@ -4,12 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.views.generic import TemplateView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
 
+from invitations.choices import InvitationKind
+from invitations.errors import InvitationError
+from invitations.services import invitation_create
+from partnercenter.errors import DomainError
+from partners.choices import PartnerRole
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
-from relationships.selectors import customer_list_for_partner, grants_for, relationship_for_partner_customer
+from relationships.choices import GrantStatus
+from relationships.forms import GrantRequestForm, ReasonForm
+from relationships.models import DelegatedAdminGrant
+from relationships.roles import BUNDLES, BY_ID, CATALOG
+from relationships.selectors import (
+    USER_READ_ROLES,
+    active_customers_for_partner,
+    customer_list_for_partner,
+    effective_access,
+    grant_get_for_partner,
+    grant_list_for_partner,
+    grants_for,
+    relationship_for_partner_customer,
+)
+from relationships.services import access_assignments_set, grant_terminate
 
 
 class CustomerListView(PartnerConsoleMixin, TemplateView):
@@ -46,3 +71,121 @@ class CustomerRowView(PartnerConsoleMixin, TemplateView):
         context.update(relationship=relationship, customer=relationship.customer,
                        grants=grants_for(partner=self.partner, customer=relationship.customer))
         return context
+
+
+class GrantListView(PartnerConsoleMixin, TemplateView):
+    """Partner console → Delegated admin: every grant with its status and days left."""
+
+    template_name = "relationships/grants.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "grants"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        page = Paginator(grant_list_for_partner(partner=self.partner, status=status), 25).get_page(self.request.GET.get("page"))
+        context.update(page=page, status=status, statuses=GrantStatus.choices, querystring=f"status={status}",
+                       can_request=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN))
+        return context
+
+
+class GrantRequestView(PartnerConsoleMixin, FormView):
+    """Request admin roles from an existing customer: becomes a `delegated_admin` invitation and its draft."""
+
+    template_name = "relationships/grant_request.html"
+    form_class = GrantRequestForm
+    permission = PartnerPermission.REQUEST_DELEGATED_ADMIN
+    nav_section = "grants"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["customers"] = [(str(c.tenant_id), f"{c.company_name} ({c.primary_domain})")
+                               for c in active_customers_for_partner(partner=self.partner)]
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"language": translation.get_language() or "en", "customer": self.request.GET.get("customer", "")}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["catalog"] = CATALOG
+        context["bundles"] = [(key, label, [str(BY_ID[r].name) for r in roles]) for key, (label, roles) in BUNDLES.items()]
+        return context
+
+    def form_valid(self, form: GrantRequestForm) -> HttpResponse:
+        data = form.cleaned_data
+        customer = active_customers_for_partner(partner=self.partner).filter(tenant_id=data["customer"]).first()
+        try:
+            invitation = invitation_create(
+                membership=self.membership, include_delegated_admin=True, kind=InvitationKind.DELEGATED_ADMIN,
+                customer=customer, roles=data["roles"], duration_days=data["duration_days"], auto_extend=data["auto_extend"],
+                recipient_email=data["recipient_email"] or "", language=data["language"],
+            )
+        except InvitationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
+
+
+class GrantDetailView(PartnerConsoleMixin, TemplateView):
+    """One grant: roles, window, access assignments (account admins edit them), remove roles."""
+
+    template_name = "relationships/grant_detail.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "grants"
+
+    def get_grant(self) -> DelegatedAdminGrant:
+        return grant_get_for_partner(partner=self.partner, grant_pk=self.kwargs["grant_pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        grant = self.get_grant()
+        assigned = {a.partner_role: set(a.roles) for a in grant.access_assignments.all()}
+        matrix = [
+            {"role": role, "label": str(role.label),
+             "cells": [{"id": rid, "name": str(BY_ID[rid].name), "checked": rid in assigned.get(role.value, set())} for rid in grant.roles]}
+            for role in PartnerRole
+        ]
+        context.update(grant=grant, matrix=matrix, granted=[BY_ID[r] for r in grant.roles],
+                       can_assign=self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS) and grant.status == GrantStatus.ACTIVE,
+                       can_terminate=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN) and grant.status == GrantStatus.ACTIVE,
+                       reason_form=ReasonForm())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        grant = self.get_grant()
+        try:
+            if request.POST.get("action") == "terminate":
+                if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
+                    raise PermissionDenied
+                grant_terminate(grant=grant, actor=request.user, reason=request.POST.get("reason", ""), by="partner")
+                messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
+            else:
+                if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):
+                    raise PermissionDenied
+                assignments = {role: request.POST.getlist(f"assign-{role}") for role in PartnerRole.values}
+                access_assignments_set(grant=grant, actor=self.membership, assignments=assignments)
+                messages.success(request, _("Access assignments saved."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("relationships:grant", partner_id=self.partner.partner_id, grant_pk=grant.pk)
+
+
+class CustomerUsersView(PartnerConsoleMixin, TemplateView):
+    """A customer's users, for partner users whose effective permission includes reading users."""
+
+    template_name = "relationships/customer_users.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "customers"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
+        access = effective_access(membership=self.membership, customer=relationship.customer)
+        context = self.get_context_data(relationship=relationship, customer=relationship.customer, access=access)
+        if not access.allows_any(USER_READ_ROLES):
+            return self.render_to_response({**context, "denied": True}, status=403)
+        from customers.models import CustomerMembership
+
+        context["users"] = CustomerMembership.objects.filter(customer=relationship.customer).select_related("user").order_by("user__email")
+        context["role_names"] = [str(BY_ID[r].name) for r in access.directory_roles if r in BY_ID]
+        return self.render_to_response(context)

@@ -96,6 +96,15 @@ def customer_b(db):  # type: ignore[no-untyped-def]
     return membership
 
 
+@pytest.fixture
+def agreement(db):  # type: ignore[no-untyped-def]
+    """The current customer agreement, in English and Japanese."""
+    from customers.models import AgreementVersion
+
+    AgreementVersion.objects.create(version="2026-01", language="ja", title="カスタマー契約", text="契約本文")
+    return AgreementVersion.objects.create(version="2026-01", language="en", title="Customer Agreement", text="Terms.")
+
+
 # --- Browser (Playwright + Debian chromium) ---------------------------------------------------
 CHROMIUM_ARGS = [
     "--no-sandbox",

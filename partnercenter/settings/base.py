@@ -238,6 +238,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },
+    "grants-lifecycle": {
+        "task": "relationships.grants_lifecycle",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "grant-reminders": {
+        "task": "relationships.grant_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
     "expire-partner-user-invitations": {
         "task": "partners.expire_user_invitations",
         "schedule": 300.0,

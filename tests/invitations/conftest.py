@@ -2,14 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from customers.models import AgreementVersion
 from invitations.services import invitation_create, invitation_url
-
-
-@pytest.fixture
-def agreement(db):  # type: ignore[no-untyped-def]
-    AgreementVersion.objects.create(version="2026-01", language="ja", title="カスタマー契約", text="契約本文")
-    return AgreementVersion.objects.create(version="2026-01", language="en", title="Customer Agreement", text="Terms.")
 
 
 @pytest.fixture
