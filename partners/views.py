@@ -40,8 +40,26 @@ class PartnerOverviewView(PartnerConsoleMixin, TemplateView):
     nav_section = "overview"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from invitations.choices import InvitationStatus
+        from invitations.models import Invitation
+        from relationships.choices import GrantStatus, RelationshipStatus
+        from relationships.models import DelegatedAdminGrant, Relationship
+
         context = super().get_context_data(**kwargs)
-        context["member_count"] = partner_user_list(partner=self.partner).count()
+        now = timezone.now()
+        grants = DelegatedAdminGrant.objects.filter(partner=self.partner)
+        context.update(
+            member_count=partner_user_list(partner=self.partner).count(),
+            customer_count=Relationship.objects.filter(partner=self.partner, status=RelationshipStatus.ACTIVE).count(),
+            pending_invitation_count=Invitation.objects.filter(partner=self.partner, status=InvitationStatus.PENDING).count(),
+            awaiting_approval_count=grants.filter(status=GrantStatus.APPROVAL_PENDING).count(),
+            expiring_grant_count=grants.filter(status=GrantStatus.ACTIVE, ends_at__lte=now + timedelta(days=30)).count(),
+            can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+        )
         return context
 
 
