@@ -17,22 +17,12 @@ from notifications import services
 from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
 from notifications.services import email_enqueue, outbox_sweep
+from tests.notifications.sample_email import CONTEXT, TEMPLATE
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 TASK = "notifications.send_outbox_message"
 QUEUE = "default"  # settings.CELERY_TASK_DEFAULT_QUEUE
-TEMPLATE = "partners/email/partner_user_invitation"
-CONTEXT = {
-    "partner_name": "Contoso",
-    "partner_id": "4100001",
-    "verified_domain": "contoso.example",
-    "inviter": "Ada",
-    "roles": ["Admin agent"],
-    "link": "http://testserver/join/secret-token",
-    "expires_at": "2026-12-08T00:00:00+00:00",
-    "has_account": False,
-}
 REQUEST_PATH_BUDGET_SECONDS = 5.0  # the business transaction + its on-commit publish, broker down
 DELIVERY_TIMEOUT_SECONDS = 10.0
 
