@@ -63,6 +63,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at", "-id"]
+        # Staff permission (Django admin): run the support actions that change state through the
+        # services (cancel an invitation, terminate a grant, ...). Granted to the "operator" group.
+        permissions = [("run_support_actions", _("Can run support actions in the staff console"))]
         indexes = [
             models.Index(fields=["partner", "occurred_at"], name="audit_partner_time"),
             models.Index(fields=["customer", "action", "occurred_at"], name="audit_customer_action_time"),

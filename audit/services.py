@@ -51,12 +51,19 @@ def audit_record(
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(f"audit_record({action}) called outside a transaction")
     context = request_context.current()
+    if (
+        not actor_label
+        and actor is not None
+        and context.actor_user_id is not None
+        and actor.pk == context.actor_user_id
+    ):
+        actor_label = context.actor_label  # an API key acting through its technical user
     payload: dict[str, Any] = dict(data or {})
     if before is not None:
         payload["before"] = before
     if after is not None:
         payload["after"] = after
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor_label_for(actor, label=actor_label),
@@ -70,3 +77,8 @@ def audit_record(
         user_agent=context.user_agent,
         request_id=context.request_id,
     )
+    # Webhooks: the event's partner hears about it through the outbox, in this same transaction.
+    from notifications.webhook_services import webhook_events_emit
+
+    webhook_events_emit(event=event)
+    return event

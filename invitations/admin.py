@@ -1,43 +1,99 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from audit.admin_tools import AuditTrailMixin, ReadOnlyAdminMixin, SupportActionsMixin, support_action
 from invitations.models import Invitation, RelationshipLink
+from invitations.services import invitation_close_by_staff
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    """Evidence of what was asked and answered. Token material is never shown; no field is editable."""
+class InvitationAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Evidence of what was asked and answered. Token material is never shown; no field is editable.
 
-    list_display = ("id", "partner", "kind", "status", "recipient_email", "sent_to", "target_domain", "include_delegated_admin",
-                    "created_by", "created_at", "expires_at", "customer")
-    list_filter = ("status", "kind", "source", "include_delegated_admin", "language")
-    search_fields = ("recipient_email", "sent_to", "target_domain", "partner__name", "partner__partner_id", "customer__company_name")
+    Operators may cancel or expire a pending invitation (the link dies), with a reason.
+    """
+
+    list_display = (
+        "id",
+        "partner",
+        "kind",
+        "status",
+        "recipient_email",
+        "sent_to",
+        "target_domain",
+        "include_delegated_admin",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "customer",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        "source",
+        "include_delegated_admin",
+        "language",
+        ("expires_at", admin.DateFieldListFilter),
+    )
+    search_fields = (
+        "recipient_email",
+        "sent_to",
+        "target_domain",
+        "partner__name",
+        "partner__partner_id",
+        "customer__company_name",
+    )
     date_hierarchy = "created_at"
     list_select_related = ("partner", "created_by", "customer")
-    raw_id_fields = ("partner", "created_by", "accepted_by", "declined_by", "cancelled_by", "customer", "indirect_provider")
+    raw_id_fields = (
+        "partner",
+        "created_by",
+        "accepted_by",
+        "declined_by",
+        "cancelled_by",
+        "customer",
+        "indirect_provider",
+    )
     exclude = ("token_nonce", "token_hash")
+    readonly_fields = ("audit_trail",)
+    actions = ["cancel_invitations", "expire_invitations"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
+    @support_action(
+        description=_("Cancel selected invitations"),
+        title=_("Cancel invitations"),
+        consequence=_(
+            "The links of these invitations stop working at once; the partner sees that platform staff cancelled them."
+        ),
+        button=_("Cancel invitations"),
+        done=lambda n: (
+            ngettext("%(count)d invitation cancelled.", "%(count)d invitations cancelled.", n) % {"count": n}
+        ),
+    )
+    def cancel_invitations(self, request: HttpRequest, invitation: Invitation, reason: str) -> None:
+        invitation_close_by_staff(invitation=invitation, staff_user=request.user, reason=reason, expire=False)  # type: ignore[arg-type]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
+    @support_action(
+        description=_("Expire selected invitations"),
+        title=_("Expire invitations"),
+        consequence=_("These invitations expire now: their links stop working, as if their time had run out."),
+        button=_("Expire invitations"),
+        done=lambda n: ngettext("%(count)d invitation expired.", "%(count)d invitations expired.", n) % {"count": n},
+    )
+    def expire_invitations(self, request: HttpRequest, invitation: Invitation, reason: str) -> None:
+        invitation_close_by_staff(invitation=invitation, staff_user=request.user, reason=reason, expire=True)  # type: ignore[arg-type]
 
 
 @admin.register(RelationshipLink)
-class RelationshipLinkAdmin(admin.ModelAdmin):
-    list_display = ("partner", "status", "include_delegated_admin", "rotated_at", "revoked_at")
-    list_filter = ("status",)
+class RelationshipLinkAdmin(AuditTrailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("partner", "status", "include_delegated_admin", "created_at", "rotated_at", "revoked_at")
+    list_filter = ("status", "include_delegated_admin")
     search_fields = ("partner__name", "partner__partner_id")
+    list_select_related = ("partner",)
+    date_hierarchy = "created_at"
     exclude = ("token_nonce", "token_hash")
     raw_id_fields = ("partner",)
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
+    readonly_fields = ("audit_trail",)

@@ -85,3 +85,91 @@ class MailboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class WebhookSubscription(models.Model):
+    """A partner's HTTPS endpoint and the event types it receives, signed with the subscription's secret.
+
+    The secret is shown once (at creation and at each rotation) and kept sealed (Fernet), since
+    every delivery must be signed with it. After a rotation the previous secret also signs
+    deliveries until `previous_secret_expires_at`, so receivers can switch without losing events.
+    `consecutive_failures` counts deliveries that failed for good in a row; at
+    WEBHOOK_DISABLE_AFTER_FAILURES the subscription is disabled and the account admins are told.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    event_types = models.JSONField(_("event types"), default=list)
+    sealed_secret = models.TextField(editable=False)
+    previous_sealed_secret = models.TextField(editable=False, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    secret_rotated_at = models.DateTimeField(_("secret rotated at"), default=timezone.now)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("disabled because"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "active"], name="webhook_sub_partner_active")]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.partner_id})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: the exact body that is signed and posted, and how it went.
+
+    Written in the transaction of the change that caused the event (outbox), published to Celery
+    after commit; the periodic sweep republishes rows left behind. States as for emails:
+    queued → sending → sent, or back to queued with backoff, or failed after the last attempt.
+    """
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    event_id = models.UUIDField(_("event id"))
+    event_type = models.CharField(_("event type"), max_length=64)
+    body = models.TextField(_("body"), editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+            models.Index(fields=["partner", "created_at"], name="webhook_delivery_partner_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_id"], name="webhook_delivery_one_per_event"),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False), name="webhook_delivery_sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.FAILED) | Q(failed_at__isnull=False),
+                name="webhook_delivery_failed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENDING) | Q(claimed_at__isnull=False),
+                name="webhook_delivery_sending_has_claim",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.subscription.url}"

@@ -257,8 +257,8 @@ class OutboxError(DomainError):
 
 
 @transaction.atomic
-def outbox_resend(*, message: OutboxMessage, actor: User | None) -> OutboxMessage:
-    """Queue a failed delivery again with a fresh attempt budget."""
+def outbox_resend(*, message: OutboxMessage, actor: User | None, reason: str = "") -> OutboxMessage:
+    """Queue a failed delivery again with a fresh attempt budget (the reason, if any, is audited)."""
     updated = OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.FAILED).update(
         status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), failed_at=None, claimed_at=None
     )
@@ -273,6 +273,7 @@ def outbox_resend(*, message: OutboxMessage, actor: User | None) -> OutboxMessag
         target=message,
         before={"status": "failed"},
         after={"status": "queued"},
+        data={"reason": reason.strip()} if reason.strip() else None,
     )
     transaction.on_commit(partial(outbox_publish, message_id=message.pk))
     return message

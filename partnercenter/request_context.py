@@ -7,7 +7,7 @@ without every function passing it along.
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,9 @@ class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
     user_agent: str = ""
+    # Set when a non-person authenticates (an API key): audit events by that user carry this label.
+    actor_user_id: int | None = None
+    actor_label: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("request_context", default=RequestContext())  # noqa: B039 — frozen dataclass
@@ -26,6 +29,11 @@ def current() -> RequestContext:
 
 def bind(context: RequestContext) -> contextvars.Token[RequestContext]:
     return _current.set(context)
+
+
+def bind_actor(*, user_id: int, label: str) -> contextvars.Token[RequestContext]:
+    """Name the principal of the current request (e.g. "API key Billing sync") for audit events."""
+    return _current.set(replace(_current.get(), actor_user_id=user_id, actor_label=label))
 
 
 def reset(token: contextvars.Token[RequestContext]) -> None:

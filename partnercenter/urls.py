@@ -19,10 +19,19 @@ urlpatterns = [
     path("p/", include("partners.urls")),
     path("p/", include("invitations.urls")),
     path("p/", include("relationships.urls")),
+    path("p/", include("audit.urls")),
     path("r/<str:token>", accept_views.invitation_open, name="invitation_open"),
     path("r/", accept_views.invitation_review, name="invitation_review"),
     path("c/", include("customers.urls")),
+    path("c/", include("audit.customer_urls")),
     path("join/<str:token>", partner_views.partner_user_invitation_open, name="partner_user_invitation_open"),
     path("join/", partner_views.partner_user_invitation_review, name="partner_user_invitation_review"),
     path("mailbox/", include("notifications.urls")),
+]
+
+# REST API, and the Partner settings pages for API keys and webhooks (issue 7).
+urlpatterns += [
+    path("api/v1/", include("partnercenter.api.urls")),
+    path("p/", include("partners.api_key_urls")),
+    path("p/", include("notifications.webhook_urls")),
 ]

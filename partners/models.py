@@ -155,3 +155,94 @@ class PartnerUserInvitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.status == PartnerUserInvitationStatus.PENDING and self.expires_at > timezone.now()
+
+
+class ApiKey(models.Model):
+    """A partner's credential for the REST API, with the scopes it may use.
+
+    The secret is shown once, at creation; the row keeps a display prefix and its keyed hash
+    (partnercenter.tokens.token_hash). `user` is the key's own technical account (no password,
+    inactive for sign-in): the actor that services and audit events name when the key acts. A
+    revoked or expired key stops authenticating at once; the row stays as history.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="api_key",
+        editable=False, verbose_name=_("technical user"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="partners_apikey_one_active_name",
+                violation_error_message=_("An API key with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def actor_label(self) -> str:
+        return f"API key {self.name}"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "active"
+
+
+class ApiIdempotencyKey(models.Model):
+    """The first successful response to a create request sent with an `Idempotency-Key` header.
+
+    A retry with the same key (same partner, same operation and body) gets this response again
+    instead of creating a second object. Keys live for API_IDEMPOTENCY_TTL_HOURS; a failed
+    request stores nothing, so it may be retried with the same key.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("idempotency key"), max_length=255)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=300)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"), default=dict)
+    response_headers = models.JSONField(_("response headers"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("API idempotency key")
+        verbose_name_plural = _("API idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="partners_idempotency_key_per_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.method} {self.path}"

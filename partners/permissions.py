@@ -14,6 +14,7 @@ class PartnerPermission(StrEnum):
     MANAGE_CUSTOMERS = "manage_customers"
     VIEW_CUSTOMERS = "view_customers"
     VIEW_BILLING = "view_billing"
+    VIEW_ACTIVITY = "view_activity"
     REQUEST_DELEGATED_ADMIN = "request_delegated_admin"
     MANAGE_ACCESS_ASSIGNMENTS = "manage_access_assignments"
 
@@ -29,6 +30,8 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.MANAGE_CUSTOMERS: frozenset({PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT}),
     PartnerPermission.VIEW_CUSTOMERS: ALL_ROLES,
     PartnerPermission.VIEW_BILLING: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.BILLING_ADMIN}),
+    # The activity log: who did what in this partner's name (and to its customers), with IPs.
+    PartnerPermission.VIEW_ACTIVITY: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
     PartnerPermission.REQUEST_DELEGATED_ADMIN: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
     PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
@@ -36,3 +39,64 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
 
 def roles_allow(roles: list[str] | frozenset[str], permission: PartnerPermission) -> bool:
     return bool(set(roles) & ROLES_WITH_PERMISSION[permission])
+
+
+# --- API key scopes (issue 7) ---------------------------------------------------------------
+# A key acts as its partner through the same services as the console. The API layer checks the
+# scope of each operation; the services then check partner roles, so each key gets a service
+# actor (partners.api_key_services.api_key_actor) holding the roles its scopes need, and no more.
+
+
+class ApiScope(StrEnum):
+    INVITATIONS_READ = "invitations:read"
+    INVITATIONS_WRITE = "invitations:write"
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    RELATIONSHIPS_READ = "relationships:read"
+    RELATIONSHIPS_WRITE = "relationships:write"
+    GRANTS_READ = "grants:read"
+    GRANTS_WRITE = "grants:write"
+    WEBHOOKS_MANAGE = "webhooks:manage"
+
+
+# A write scope includes reading the same resource.
+SCOPE_IMPLIES: dict[ApiScope, frozenset[ApiScope]] = {
+    ApiScope.INVITATIONS_WRITE: frozenset({ApiScope.INVITATIONS_READ}),
+    ApiScope.CUSTOMERS_WRITE: frozenset({ApiScope.CUSTOMERS_READ}),
+    ApiScope.RELATIONSHIPS_WRITE: frozenset({ApiScope.RELATIONSHIPS_READ}),
+    ApiScope.GRANTS_WRITE: frozenset({ApiScope.GRANTS_READ}),
+}
+
+# The partner roles a key's service actor holds for each scope (reads need none beyond view).
+ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
+    ApiScope.INVITATIONS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
+    ApiScope.INVITATIONS_WRITE: frozenset({PartnerRole.SALES_AGENT}),
+    ApiScope.CUSTOMERS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
+    ApiScope.CUSTOMERS_WRITE: frozenset(),  # reserved: customer creation through the API is not built yet
+    ApiScope.RELATIONSHIPS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
+    ApiScope.RELATIONSHIPS_WRITE: frozenset(),  # reserved: no partner-side relationship writes yet
+    ApiScope.GRANTS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
+    # Requesting admin roles (admin agent) and editing access assignments (account admin only).
+    ApiScope.GRANTS_WRITE: frozenset({PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN}),
+    # Webhook subscriptions are an account-admin matter in the console (MANAGE_INTEGRATIONS).
+    ApiScope.WEBHOOKS_MANAGE: frozenset({PartnerRole.ACCOUNT_ADMIN}),
+}
+
+# Partner settings → API keys and Webhooks are account-admin pages, like Users and roles.
+MANAGE_INTEGRATIONS = PartnerPermission.MANAGE_USERS
+
+
+def scopes_granted(scopes: list[str] | frozenset[str]) -> frozenset[str]:
+    """The scopes a key holds, with those its write scopes imply."""
+    granted = {ApiScope(scope) for scope in scopes if scope in ApiScope._value2member_map_}
+    for scope in list(granted):
+        granted |= SCOPE_IMPLIES.get(scope, frozenset())
+    return frozenset(str(scope) for scope in granted)
+
+
+def roles_for_scopes(scopes: list[str] | frozenset[str]) -> list[str]:
+    """The partner roles of a key's service actor, in PartnerRole order."""
+    roles: set[str] = set()
+    for scope in scopes_granted(scopes):
+        roles |= ROLES_FOR_SCOPE[ApiScope(scope)]
+    return [role for role in PartnerRole.values if role in roles]

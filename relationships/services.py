@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.services import email_enqueue
+from partners.permissions import PartnerPermission, roles_allow
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError, RelationshipError
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
@@ -268,6 +269,22 @@ def grant_terminate(*, grant: DelegatedAdminGrant, actor: User, reason: str, by:
     if not allowed:
         raise GrantError("forbidden", _("You may not remove these admin roles."))
     _terminate_locked(locked, actor=actor, reason=reason, by=by)
+    return locked
+
+
+@transaction.atomic
+def grant_terminate_for_partner(*, grant: DelegatedAdminGrant, membership: PartnerMembership, reason: str) -> DelegatedAdminGrant:
+    """The partner removes an active grant's roles at once (the relationship stays).
+
+    Pre: the member may request delegated admin (admin agent or account admin) and the grant is
+    this partner's and active. Post: terminated, audited, the customer's global admins emailed.
+    """
+    if not roles_allow(membership.roles, PartnerPermission.REQUEST_DELEGATED_ADMIN):
+        raise GrantError("forbidden", _("You may not remove these admin roles."))
+    locked = _locked_grant(grant)
+    if locked.partner_id != membership.partner_id:
+        raise GrantError("not_found", _("Unknown grant."))
+    _terminate_locked(locked, actor=membership.user, reason=reason, by="partner")
     return locked
 
 

@@ -70,3 +70,240 @@ class CustomerMembershipFactory(DjangoModelFactory[CustomerMembership]):
     customer = factory.SubFactory(CustomerFactory)
     user = factory.SubFactory(UserFactory)
     role = CustomerRole.GLOBAL_ADMIN
+
+
+# --- Added for the staff console and the audit log (issue 8) ---------------------------------
+# One factory per model registered in Django admin (tests/test_admin_pages.py maps them).
+import secrets  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from allauth.mfa.models import Authenticator  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from audit.actions import AuditAction  # noqa: E402
+from audit.models import AuditEvent  # noqa: E402
+from customers.choices import AgreementAcceptor  # noqa: E402
+from customers.models import AgreementAcceptance, AgreementVersion  # noqa: E402
+from invitations.models import Invitation, RelationshipLink  # noqa: E402
+from notifications.choices import DeliveryStatus  # noqa: E402
+from notifications.models import MailboxMessage, OutboxMessage  # noqa: E402
+from partners.models import PartnerUserInvitation  # noqa: E402
+from relationships.choices import GrantStatus  # noqa: E402
+from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship  # noqa: E402
+from relationships.roles import BUNDLES, DEFAULT_BUNDLE  # noqa: E402
+
+
+def _hex() -> str:
+    return secrets.token_hex(32)
+
+
+class GroupFactory(DjangoModelFactory[Group]):
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"group {n}")
+
+
+class EmailAddressFactory(DjangoModelFactory[EmailAddress]):
+    class Meta:
+        model = EmailAddress
+
+    user = factory.SubFactory(UserFactory, verified=False)
+    email = factory.LazyAttribute(lambda o: o.user.email)
+    verified = True
+    primary = True
+
+
+class AuthenticatorFactory(DjangoModelFactory[Authenticator]):
+    """A TOTP authenticator with a throwaway secret (use TOTP.activate to sign in with it)."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(lambda: {"secret": "JBSWY3DPEHPK3PXP"})
+
+
+class PartnerUserInvitationFactory(DjangoModelFactory[PartnerUserInvitation]):
+    class Meta:
+        model = PartnerUserInvitation
+
+    partner = factory.SubFactory(PartnerFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    roles = factory.LazyFunction(lambda: [PartnerRole.SALES_AGENT.value])
+    token_hash = factory.LazyFunction(_hex)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class AgreementVersionFactory(DjangoModelFactory[AgreementVersion]):
+    class Meta:
+        model = AgreementVersion
+
+    version = factory.Sequence(lambda n: f"2026-{n:04d}")
+    language = "en"
+    title = "Customer Agreement"
+    text = "Terms."
+
+
+class AgreementAcceptanceFactory(DjangoModelFactory[AgreementAcceptance]):
+    class Meta:
+        model = AgreementAcceptance
+
+    customer = factory.SubFactory(CustomerFactory)
+    agreement = factory.SubFactory(AgreementVersionFactory)
+    acceptor_kind = AgreementAcceptor.CUSTOMER_USER
+    user = factory.SubFactory(UserFactory)
+    signer_name = "Signer"
+    signer_email = factory.LazyAttribute(lambda o: o.user.email)
+    ip_address = "192.0.2.10"
+
+
+class AuditEventFactory(DjangoModelFactory[AuditEvent]):
+    """An audit event row (tests only: the product writes them through audit_record)."""
+
+    class Meta:
+        model = AuditEvent
+
+    action = AuditAction.INVITATION_CREATED
+    actor = None
+    actor_label = "system"
+    target_type = "invitations.invitation"
+    target_id = factory.Sequence(str)
+    target_label = factory.LazyAttribute(lambda o: f"#{o.target_id}")
+    data = factory.LazyFunction(lambda: {"before": {"status": "pending"}, "after": {"status": "cancelled"}})
+    ip_address = "192.0.2.1"
+    request_id = factory.LazyFunction(lambda: secrets.token_hex(16))
+
+
+class OutboxMessageFactory(DjangoModelFactory[OutboxMessage]):
+    class Meta:
+        model = OutboxMessage
+
+    template = "invitations/email/invitation"
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.com")
+    subject = "An invitation"
+    sealed_body = "sealed"
+    status = DeliveryStatus.FAILED
+    failed_at = factory.LazyFunction(timezone.now)
+    attempts = 6
+    last_error = "550 mailbox unavailable"
+
+
+class MailboxMessageFactory(DjangoModelFactory[MailboxMessage]):
+    class Meta:
+        model = MailboxMessage
+
+    to = factory.Sequence(lambda n: f"to{n}@example.com")
+    from_email = "no-reply@partnercenter.localhost"
+    subject = "Hello"
+    text_body = "Hello"
+
+
+class InvitationFactory(DjangoModelFactory[Invitation]):
+    """A pending invitation row (no email; use invitations.services.invitation_create for the real flow)."""
+
+    class Meta:
+        model = Invitation
+
+    partner = factory.SubFactory(PartnerFactory)
+    recipient_email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    token_nonce = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    token_hash = factory.LazyFunction(_hex)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class RelationshipLinkFactory(DjangoModelFactory[RelationshipLink]):
+    class Meta:
+        model = RelationshipLink
+
+    partner = factory.SubFactory(PartnerFactory)
+    token_nonce = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    token_hash = factory.LazyFunction(_hex)
+
+
+class RelationshipFactory(DjangoModelFactory[Relationship]):
+    class Meta:
+        model = Relationship
+
+    partner = factory.SubFactory(PartnerFactory)
+    customer = factory.SubFactory(CustomerFactory)
+
+
+class DelegatedAdminGrantFactory(DjangoModelFactory[DelegatedAdminGrant]):
+    """An active grant (starts now, for its duration)."""
+
+    class Meta:
+        model = DelegatedAdminGrant
+
+    partner = factory.SubFactory(PartnerFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    display_name = factory.Sequence(lambda n: f"grant-{n}")
+    roles = factory.LazyFunction(lambda: list(BUNDLES[DEFAULT_BUNDLE][1]))
+    duration_days = 730
+    status = GrantStatus.ACTIVE
+    request_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=o.duration_days))
+
+
+class AccessAssignmentFactory(DjangoModelFactory[AccessAssignment]):
+    class Meta:
+        model = AccessAssignment
+
+    grant = factory.SubFactory(DelegatedAdminGrantFactory)
+    partner_role = PartnerRole.ADMIN_AGENT
+    roles = factory.LazyAttribute(lambda o: list(o.grant.roles))
+
+
+# API keys and webhooks (staff console coverage).
+import uuid  # noqa: E402
+
+from notifications.models import WebhookDelivery, WebhookSubscription  # noqa: E402
+from partners.models import ApiIdempotencyKey, ApiKey  # noqa: E402
+
+
+class ApiKeyFactory(DjangoModelFactory[ApiKey]):
+    class Meta:
+        model = ApiKey
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"integration {n}")
+    prefix = factory.Sequence(lambda n: f"pck_{n:08d}")
+    key_hash = factory.LazyFunction(_hex)
+    scopes = factory.LazyFunction(lambda: ["invitations:read"])
+
+
+class ApiIdempotencyKeyFactory(DjangoModelFactory[ApiIdempotencyKey]):
+    class Meta:
+        model = ApiIdempotencyKey
+
+    partner = factory.SubFactory(PartnerFactory)
+    key = factory.Sequence(lambda n: f"idem-{n}")
+    method = "POST"
+    path = "/api/v1/invitations"
+    request_hash = factory.LazyFunction(_hex)
+    response_status = 201
+
+
+class WebhookSubscriptionFactory(DjangoModelFactory[WebhookSubscription]):
+    class Meta:
+        model = WebhookSubscription
+
+    partner = factory.SubFactory(PartnerFactory)
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example/partnercenter")
+    event_types = factory.LazyFunction(lambda: ["invitation.accepted"])
+    sealed_secret = factory.LazyFunction(lambda: "sealed-" + _hex())
+
+
+class WebhookDeliveryFactory(DjangoModelFactory[WebhookDelivery]):
+    class Meta:
+        model = WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    partner = factory.LazyAttribute(lambda o: o.subscription.partner)
+    event_id = factory.LazyFunction(uuid.uuid4)
+    event_type = "invitation.accepted"
+    body = "{}"

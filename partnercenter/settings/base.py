@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "partnercenter.middleware.ViewerTimezoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -289,15 +290,58 @@ CLOUD_PORTALS = {
 }
 
 # --- REST API -------------------------------------------------------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/ — /api/v1 only: partner API keys
+# (Bearer), scopes per operation, JSON in and out, every error as RFC 9457 problem details.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "partnercenter.api.schema.PartnerApiSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partnercenter.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partnercenter.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["partnercenter.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "partnercenter.api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
+
+
+def _api_docs() -> str:
+    """docs/api.md and docs/webhooks.md (with its signature snippet), headings one level down."""
+    import re
+
+    parts = []
+    for name in ("api.md", "webhooks.md"):
+        path = BASE_DIR / "docs" / name
+        if path.exists():
+            text = re.sub(r"^(#+) ", r"#\1 ", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+            parts.append(text.split("\n", 1)[1] if name == "api.md" else text)
+    return "\n".join(parts)
+
+
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html — UIs from drf-spectacular-sidecar (no CDN).
 SPECTACULAR_SETTINGS = {
     "TITLE": "partnercenter API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Automate what partners do in the console: invitations, customers, relationships, delegated admin "
+        "grants, the reusable relationship link and webhooks. Authenticate with a partner API key "
+        "(`Authorization: Bearer pck_…`, Partner settings → API keys); each operation names the scope it needs. "
+        "Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Mutable "
+        "resources carry an `ETag`; updates take `If-Match`. Creates take an `Idempotency-Key`. "
+        "Lists use cursor pagination (`next`/`previous`); unknown query parameters are refused.\n"
+        + _api_docs()
+    ),
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "notifications.choices.DeliveryStatus",
+        "InvitationStatusEnum": "invitations.choices.InvitationStatus",
+        "GrantStatusEnum": "relationships.choices.GrantStatus",
+        "RelationshipStatusEnum": "relationships.choices.RelationshipStatus",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -328,4 +372,35 @@ LOGGING = {
         # kombu's filesystem/memory transports have no host name and say so on every connection.
         "kombu.connection": {"level": "ERROR"},
     },
+}
+
+# --- API keys, rate limits, idempotency (issue 7) -----------------------------------------------
+# Swagger UI and Redoc files served locally (no CDN).
+INSTALLED_APPS = [*INSTALLED_APPS, "drf_spectacular_sidecar"]
+# Requests per API key, counted in the default cache (Redis in production). Empty: no limit.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="1200/min")
+API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
+
+# --- Webhooks (issue 7) ---------------------------------------------------------------------
+# Delivered like emails: outbox rows published after commit, Celery task with backoff, swept.
+CELERY_IMPORTS = ["notifications.webhook_tasks", "partners.api_key_tasks"]
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.float("WEBHOOK_RETRY_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_SENDING_LEASE_SECONDS = env.int("WEBHOOK_SENDING_LEASE_SECONDS", default=300)
+# Events in a row that failed every attempt before the subscription is disabled (admins emailed).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# Endpoints on loopback/private networks and plain http are refused unless allowed (tests, demos).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+CELERY_BEAT_SCHEDULE["sweep-webhooks"] = {
+    "task": "notifications.sweep_webhooks",
+    "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS,
+    "options": {"expires": OUTBOX_SWEEP_INTERVAL_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
+    "task": "partners.purge_idempotency_keys",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
 }

@@ -75,3 +75,14 @@
     }
   });
 })();
+
+// The viewer's time zone, so the server shows times in it (partnercenter.middleware.ViewerTimezoneMiddleware).
+(function () {
+  "use strict";
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.split("; ").indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (error) { /* no Intl: times stay in UTC */ }
+})();

@@ -57,6 +57,7 @@ def test_partner_console_pages_have_no_wcag_violations(page: Page, live_server, 
         "/p/4100001/delegated-admin/",
         "/p/4100001/settings/users/",
         "/p/4100001/settings/relationship-link/",
+        "/p/4100001/activity/",
         "/mailbox/",
     ]
     problems = {}
@@ -76,7 +77,7 @@ def test_customer_pages_have_no_wcag_violations(page: Page, live_server, demo_wo
     customer = context.new_page()
     sign_in(customer, base, "it@northwind.example")
     problems = {}
-    for path in (f"/c/{northwind.tenant_id}/", f"/c/{northwind.tenant_id}/partners/"):
+    for path in (f"/c/{northwind.tenant_id}/", f"/c/{northwind.tenant_id}/partners/", f"/c/{northwind.tenant_id}/activity/"):
         customer.goto(base + path)
         found = axe_violations(customer)
         if found:

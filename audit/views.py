@@ -1,0 +1,118 @@
+"""Activity logs: the partner console's (its own events) and the customer admin center's (its tenant's).
+
+Each page and its CSV export read the same selector with the same filters, so the export holds
+exactly the rows the filtered list shows. Lists are paginated in a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from audit.exports import audit_csv_response
+from audit.forms import ActivityFilterForm
+from audit.models import AuditEvent
+from audit.selectors import (
+    audit_actor_labels_for_customer,
+    audit_actor_labels_for_partner,
+    audit_customers_for_partner,
+    audit_events_for_customer,
+    audit_events_for_partner,
+    audit_partners_for_customer,
+)
+from customers.choices import CustomerRole
+from customers.views import CustomerAdminCenterMixin
+from partners.mixins import PartnerConsoleMixin
+from partners.permissions import PartnerPermission
+
+PAGE_SIZE = 50
+
+
+class PartnerActivityMixin(PartnerConsoleMixin):
+    permission = PartnerPermission.VIEW_ACTIVITY
+    nav_section = "activity"
+
+    def filter_form(self) -> ActivityFilterForm:
+        customers = [(str(c.tenant_id), c.company_name) for c in audit_customers_for_partner(partner=self.partner)]
+        actors = audit_actor_labels_for_partner(partner=self.partner)
+        return ActivityFilterForm(self.request.GET or None, actors=actors, customers=customers)
+
+    def events(self, form: ActivityFilterForm) -> QuerySet[AuditEvent]:
+        return audit_events_for_partner(partner=self.partner, filters=form.filters())
+
+
+class PartnerActivityView(PartnerActivityMixin, TemplateView):
+    """Partner console → Activity log: who did what in this partner's name, filtered, paginated."""
+
+    template_name = "audit/partner_activity.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form()
+        context.update(activity_context(self.request, form, self.events(form)), show_ip=True, show_customer=True)
+        return context
+
+
+class PartnerActivityExportView(PartnerActivityMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        events = self.events(self.filter_form())
+        return audit_csv_response(
+            events, filename=f"activity-{self.partner.partner_id}-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+        )
+
+
+class CustomerActivityMixin(CustomerAdminCenterMixin):
+    nav_section = "activity"
+
+    def filter_form(self) -> ActivityFilterForm:
+        customer = self.membership.customer
+        partners = [(p.partner_id, p.name) for p in audit_partners_for_customer(customer=customer)]
+        actors = audit_actor_labels_for_customer(customer=customer)
+        return ActivityFilterForm(self.request.GET or None, actors=actors, partners=partners)  # type: ignore[attr-defined]
+
+    def events(self, form: ActivityFilterForm) -> QuerySet[AuditEvent]:
+        return audit_events_for_customer(customer=self.membership.customer, filters=form.filters())
+
+
+class CustomerActivityView(CustomerActivityMixin, TemplateView):
+    """Customer admin center → Activity: everything recorded about this tenant, partner actions included.
+
+    Any member of the tenant may read it; IP addresses are shown to global admins only.
+    """
+
+    template_name = "audit/customer_activity.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form()
+        context.update(
+            activity_context(self.request, form, self.events(form)),
+            show_ip=self.membership.role == CustomerRole.GLOBAL_ADMIN,
+            show_partner=True,
+        )
+        return context
+
+
+class CustomerActivityExportView(CustomerActivityMixin, View):
+    """CSV of the filtered activity; for global admins only (it carries IP addresses)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.membership.role != CustomerRole.GLOBAL_ADMIN:
+            raise PermissionDenied
+        events = self.events(self.filter_form())
+        tenant = self.membership.customer.tenant_id
+        return audit_csv_response(events, filename=f"activity-{tenant}-{timezone.localtime():%Y%m%d-%H%M%S}.csv")
+
+
+def activity_context(request: HttpRequest, form: ActivityFilterForm, events: QuerySet[AuditEvent]) -> dict[str, Any]:
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": page, "filter_form": form, "querystring": query.urlencode(), "filtered": bool(query)}

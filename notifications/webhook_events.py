@@ -1,0 +1,107 @@
+"""Webhook event types, which audit actions raise them, and the payload integrators receive.
+
+An event is raised by the audit event of a state transition (audit.services.audit_record calls
+notifications.webhook_services.webhook_events_emit), so there is exactly one per transition and
+none for a no-op: services write audit events only when their conditional UPDATE changed a row.
+
+Payload (JSON, UTF-8):
+
+    {"id": "<uuid, stable for this event>", "type": "invitation.accepted",
+     "created_at": "2026-05-01T12:00:00.000000+00:00", "partner_id": "4100001",
+     "data": {"object": {"type": "invitation", "id": "42", "url": "https://…/api/v1/invitations/42"},
+              "customer": {"tenant_id": "…", "company_name": "…"} | null,
+              "actor": "it@northwind.example", "before": {…}, "after": {…}}}
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from audit.actions import AuditAction
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
+
+
+class WebhookEventType(models.TextChoices):
+    INVITATION_CREATED = "invitation.created", _("Invitation created")
+    INVITATION_SENT = "invitation.sent", _("Invitation emailed from the portal")
+    INVITATION_RESENT = "invitation.resent", _("Invitation resent with a new link")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    INVITATION_DECLINED = "invitation.declined", _("Invitation declined")
+    INVITATION_CANCELLED = "invitation.cancelled", _("Invitation cancelled")
+    INVITATION_EXPIRED = "invitation.expired", _("Invitation expired")
+    RELATIONSHIP_ESTABLISHED = "relationship.established", _("Relationship established")
+    RELATIONSHIP_TERMINATED = "relationship.terminated", _("Relationship ended")
+    GRANT_REQUESTED = "grant.requested", _("Delegated admin requested")
+    GRANT_APPROVED = "grant.approved", _("Delegated admin approved")
+    GRANT_REJECTED = "grant.rejected", _("Delegated admin rejected")
+    GRANT_EXPIRED = "grant.expired", _("Delegated admin expired")
+    GRANT_EXTENDED = "grant.extended", _("Delegated admin extended")
+    GRANT_TERMINATED = "grant.terminated", _("Delegated admin roles removed")
+    GRANT_ACCESS_ASSIGNMENTS_CHANGED = "grant.access_assignments_changed", _("Access assignments changed")
+
+
+EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
+    AuditAction.INVITATION_CREATED: WebhookEventType.INVITATION_CREATED,
+    AuditAction.INVITATION_SENT: WebhookEventType.INVITATION_SENT,
+    AuditAction.INVITATION_RESENT: WebhookEventType.INVITATION_RESENT,
+    AuditAction.INVITATION_ACCEPTED: WebhookEventType.INVITATION_ACCEPTED,
+    AuditAction.INVITATION_DECLINED: WebhookEventType.INVITATION_DECLINED,
+    AuditAction.INVITATION_CANCELLED: WebhookEventType.INVITATION_CANCELLED,
+    AuditAction.INVITATION_EXPIRED: WebhookEventType.INVITATION_EXPIRED,
+    AuditAction.RELATIONSHIP_ESTABLISHED: WebhookEventType.RELATIONSHIP_ESTABLISHED,
+    AuditAction.RELATIONSHIP_TERMINATED: WebhookEventType.RELATIONSHIP_TERMINATED,
+    AuditAction.GRANT_REQUESTED: WebhookEventType.GRANT_REQUESTED,
+    AuditAction.GRANT_APPROVED: WebhookEventType.GRANT_APPROVED,
+    AuditAction.GRANT_REJECTED: WebhookEventType.GRANT_REJECTED,
+    AuditAction.GRANT_EXPIRED: WebhookEventType.GRANT_EXPIRED,
+    AuditAction.GRANT_EXTENDED: WebhookEventType.GRANT_EXTENDED,
+    AuditAction.GRANT_TERMINATED: WebhookEventType.GRANT_TERMINATED,
+    AuditAction.ACCESS_ASSIGNMENTS_CHANGED: WebhookEventType.GRANT_ACCESS_ASSIGNMENTS_CHANGED,
+}
+
+# target_type (app_label.model) → (object type in the payload, API path of the resource)
+OBJECTS: dict[str, tuple[str, str]] = {
+    "invitations.invitation": ("invitation", "/api/v1/invitations/{id}"),
+    "relationships.relationship": ("relationship", "/api/v1/relationships/{id}"),
+    "relationships.delegatedadmingrant": ("grant", "/api/v1/grants/{id}"),
+}
+
+EVENT_ID_NAMESPACE = uuid.UUID("6f1b8c4e-3c55-4a8e-9a55-6d1f0f2b7a10")
+
+
+def event_id_for(event: AuditEvent) -> uuid.UUID:
+    """Stable per audit event: every subscription and every redelivery carries the same id."""
+    return uuid.uuid5(EVENT_ID_NAMESPACE, f"audit-event:{event.pk}")
+
+
+def event_body(*, event: AuditEvent, event_type: str, partner_public_id: str, customer: dict[str, str] | None) -> str:
+    """The exact JSON text that is signed and posted (compact, keys sorted)."""
+    object_type, path = OBJECTS.get(event.target_type, (event.target_type.split(".")[-1], ""))
+    data: dict[str, Any] = {
+        key: value for key, value in event.data.items() if key not in {"object", "customer", "actor"}
+    }
+    data.update(
+        object={
+            "type": object_type,
+            "id": event.target_id,
+            "url": settings.SITE_BASE_URL.rstrip("/") + path.format(id=event.target_id) if path else None,
+        },
+        customer=customer,
+        actor=event.actor_label,
+    )
+    payload = {
+        "id": str(event_id_for(event)),
+        "type": event_type,
+        "created_at": event.occurred_at.isoformat(),
+        "partner_id": partner_public_id,
+        "data": data,
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -1,0 +1,81 @@
+"""`Idempotency-Key` on create operations: a retried create returns the first result.
+
+The key is stored per partner with the operation, a hash of the body and the response. The row
+is inserted *before* the create runs, in the create's own transaction: a concurrent retry with
+the same key blocks on the unique index until the first commits, then replays its response.
+A failed create rolls the row back with everything else, so the client may retry with the same
+key. Keys are forgotten after API_IDEMPOTENCY_TTL_HOURS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+    from partners.models import Partner
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+STORED_HEADERS = ("Location", "ETag")
+MAX_KEY_LENGTH = 255
+
+
+class InvalidIdempotencyKey(ApiProblem):
+    default_code = "invalid_idempotency_key"
+    default_detail = _("An Idempotency-Key is 1 to 255 printable ASCII characters.")
+
+
+def _fingerprint(request: Request) -> str:
+    body = json.dumps(request.data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _replay(record: object, request: Request) -> Response:
+    if record.request_hash != _fingerprint(request):  # type: ignore[attr-defined]
+        raise IdempotencyKeyReused()
+    headers = {**record.response_headers, REPLAYED_HEADER: "true"}  # type: ignore[attr-defined]
+    return Response(record.response_body, status=record.response_status, headers=headers)  # type: ignore[attr-defined]
+
+
+def idempotent_create(request: Request, *, partner: Partner, create: Callable[[], Response]) -> Response:
+    """Run `create` (which raises on failure and returns a 2xx response) at most once per key."""
+    from partners.models import ApiIdempotencyKey
+
+    key = request.headers.get(HEADER)
+    if key is None:
+        return create()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+        raise InvalidIdempotencyKey()
+    cutoff = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
+    with transaction.atomic():
+        ApiIdempotencyKey.objects.filter(partner=partner, key=key, created_at__lt=cutoff).delete()
+        try:
+            with transaction.atomic():
+                record = ApiIdempotencyKey.objects.create(
+                    partner=partner, key=key, method=request.method, path=request.path[:300],
+                    request_hash=_fingerprint(request), response_status=0,
+                )
+        except IntegrityError:
+            # Another request holds the key; the insert waited until it committed.
+            return _replay(ApiIdempotencyKey.objects.get(partner=partner, key=key), request)
+        response = create()
+        record.response_status = response.status_code
+        record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+        record.response_headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+        record.save(update_fields=["response_status", "response_body", "response_headers"])
+    return response

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.permissions import ApiScope
+
+SCOPE_DESCRIPTIONS = {
+    ApiScope.INVITATIONS_READ: _("List and read invitations and the reusable relationship link."),
+    ApiScope.INVITATIONS_WRITE: _("Create, resend and cancel invitations (includes read)."),
+    ApiScope.CUSTOMERS_READ: _("List and read customers."),
+    ApiScope.CUSTOMERS_WRITE: _("Reserved for customer changes (includes read)."),
+    ApiScope.RELATIONSHIPS_READ: _("List and read relationships."),
+    ApiScope.RELATIONSHIPS_WRITE: _("Reserved for relationship changes (includes read)."),
+    ApiScope.GRANTS_READ: _("List and read delegated admin grants and their access assignments."),
+    ApiScope.GRANTS_WRITE: _("Request admin roles, remove them, edit access assignments (includes read)."),
+    ApiScope.WEBHOOKS_MANAGE: _("Manage webhook subscriptions and see their deliveries."),
+}
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    return [(scope.value, scope.value) for scope in ApiScope]
+
+
+class ApiKeyCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What uses it, e.g. “PSA sync”."))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=scope_choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one scope.")},
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"), required=False, min_value=1, max_value=730,
+        help_text=_("Leave empty for a key that does not expire."),
+    )

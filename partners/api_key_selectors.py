@@ -1,0 +1,41 @@
+"""Reads for API keys: the partner's list, one key, and the key behind a bearer token."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.crypto import constant_time_compare
+
+from partnercenter.tokens import token_hash
+from partners.models import ApiKey
+
+if TYPE_CHECKING:
+    from partners.models import Partner
+
+KEY_PREFIX = "pck_"
+
+
+def api_key_list_for_partner(*, partner: Partner) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(partner=partner).select_related("created_by", "revoked_by").order_by("-created_at", "-id")
+
+
+def api_key_get_for_partner(*, partner: Partner, api_key_pk: int) -> ApiKey:
+    try:
+        return ApiKey.objects.get(partner=partner, pk=api_key_pk)
+    except ApiKey.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def api_key_for_token(*, token: str) -> ApiKey | None:
+    """The usable key for a raw secret, or None (unknown, revoked and expired alike)."""
+    if not token.startswith(KEY_PREFIX) or len(token) > 200:
+        return None
+    hashed = token_hash(token)
+    api_key = ApiKey.objects.select_related("partner", "user").filter(key_hash=hashed).first()
+    if api_key is None or not constant_time_compare(api_key.key_hash, hashed):
+        return None
+    if not api_key.is_usable or api_key.user is None:
+        return None
+    return api_key

@@ -1,0 +1,86 @@
+"""Relationships, delegated admin grants, access assignments and grant requests."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from partners.choices import PartnerRole
+from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.roles import CATALOG
+
+ROLE_IDS = [role.id for role in CATALOG]
+
+
+class CustomerSummarySerializer(serializers.Serializer):
+    tenant_id = serializers.UUIDField()
+    company_name = serializers.CharField()
+    primary_domain = serializers.CharField()
+
+
+class RelationshipSerializer(serializers.ModelSerializer):
+    """The partner is (or was) the customer's reseller; at most one active per customer."""
+
+    customer = CustomerSummarySerializer()
+    type = serializers.ChoiceField(source="relationship_type", choices=RelationshipType.choices)
+    established_by_invitation = serializers.PrimaryKeyRelatedField(source="established_by", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Relationship
+        fields = ["id", "customer", "type", "status", "established_at", "established_by_invitation", "terminated_at"]
+        read_only_fields = fields
+
+
+class RelationshipListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RelationshipStatus.choices, required=False)
+    tenant_id = serializers.UUIDField(required=False, help_text=_("Only this customer's relationships."))
+
+
+class AccessAssignmentsSerializer(serializers.Serializer):
+    """Which of the grant's directory roles each partner role receives."""
+
+    assignments = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(choices=ROLE_IDS)),
+        help_text=_("Partner role → directory role ids (a subset of the grant's roles). Roles left out receive none."),
+    )
+
+    def validate_assignments(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - set(PartnerRole.values))
+        if unknown:
+            raise serializers.ValidationError(_("Unknown partner role: %(roles)s.") % {"roles": ", ".join(unknown)}, code="unknown_partner_role")
+        return value
+
+
+def assignments_of(grant: DelegatedAdminGrant) -> dict[str, list[str]]:
+    return {assignment.partner_role: list(assignment.roles) for assignment in sorted(grant.access_assignments.all(), key=lambda a: a.partner_role)}
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    """Time-bound admin roles a customer granted (or is asked to grant) to the partner."""
+
+    customer = CustomerSummarySerializer()
+    roles = serializers.ListField(child=serializers.CharField(), help_text=_("Directory role ids."))
+    requested_by_invitation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    access_assignments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DelegatedAdminGrant
+        fields = [
+            "id", "display_name", "customer", "status", "roles", "duration_days", "auto_extend", "requested_at",
+            "request_expires_at", "starts_at", "ends_at", "terminated_at", "requested_by_invitation", "access_assignments",
+        ]
+        read_only_fields = fields
+
+    def get_access_assignments(self, grant: DelegatedAdminGrant) -> dict[str, list[str]]:
+        return assignments_of(grant)
+
+
+class GrantListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=GrantStatus.choices, required=False)
+    tenant_id = serializers.UUIDField(required=False)
+
+
+class GrantTerminateSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                   help_text=_("Told to the customer and kept in the audit log."))

@@ -1,0 +1,128 @@
+"""API fixtures: keys issued through the real service, clients that send them, shared objects.
+
+`partner_a` (Contoso) and `partner_b` (Fabrikam) come from tests/conftest.py; `world` gives
+partner A an invitation, a customer (Northwind) with a relationship and an active grant, a
+webhook subscription and a delivery, so every operation has one of A's objects to aim at.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from invitations.services import invitation_create
+from partners.api_key_services import api_key_create
+from partners.permissions import ApiScope
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.roles import BUNDLES
+
+ALL_SCOPES = [scope.value for scope in ApiScope]
+
+
+class KeyClient(APIClient):
+    """An APIClient that sends `Authorization: Bearer <key>` and JSON."""
+
+    def __init__(self, token: str | None = None, **defaults: Any) -> None:
+        super().__init__(**defaults)
+        if token:
+            self.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def generic(self, method: str, path: str, data: Any = "", content_type: str = "application/json", **extra: Any) -> Any:
+        return super().generic(method, path, data, content_type, **extra)
+
+    def post(self, path: str, data: Any = None, format: str | None = "json", **extra: Any) -> Any:
+        return super().post(path, data, format=format, **extra)
+
+    def put(self, path: str, data: Any = None, format: str | None = "json", **extra: Any) -> Any:
+        return super().put(path, data, format=format, **extra)
+
+    def patch(self, path: str, data: Any = None, format: str | None = "json", **extra: Any) -> Any:
+        return super().patch(path, data, format=format, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):  # type: ignore[no-untyped-def]
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    settings.WEBHOOK_ALLOW_HTTP = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def issue_key():  # type: ignore[no-untyped-def]
+    """issue_key(membership, scopes=[...]) -> (ApiKey, token), created by the member (an account admin)."""
+    counter = {"n": 0}
+
+    def _issue(membership, scopes=None, name=None, expires_in_days=None):  # type: ignore[no-untyped-def]
+        counter["n"] += 1
+        issued = api_key_create(membership=membership, name=name or f"Integration {counter['n']}",
+                                scopes=list(scopes if scopes is not None else ALL_SCOPES), expires_in_days=expires_in_days)
+        return issued.api_key, issued.token
+
+    return _issue
+
+
+@pytest.fixture
+def client_for(issue_key):  # type: ignore[no-untyped-def]
+    """client_for(membership, scopes=[...]) -> KeyClient with a new key of that partner."""
+
+    def _client(membership, scopes=None):  # type: ignore[no-untyped-def]
+        _key, token = issue_key(membership, scopes)
+        return KeyClient(token)
+
+    return _client
+
+
+@pytest.fixture
+def api_a(partner_a, client_for) -> KeyClient:  # type: ignore[no-untyped-def]
+    return client_for(partner_a.admin)
+
+
+@pytest.fixture
+def api_b(partner_b, client_for) -> KeyClient:  # type: ignore[no-untyped-def]
+    return client_for(partner_b.admin)
+
+
+@pytest.fixture
+def world(partner_a, customer_a):  # type: ignore[no-untyped-def]
+    """Partner A's objects: a pending invitation, Northwind as customer with an active grant."""
+    from notifications.webhook_services import webhook_subscription_create
+
+    invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True, recipient_email="it@prospect.example")
+    relationship = Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
+    now = timezone.now()
+    grant = DelegatedAdminGrant.objects.create(
+        partner=partner_a.partner, customer=customer_a.customer, display_name="Northwind support",
+        roles=list(BUNDLES["user_management"][1]), duration_days=30, status="active", starts_at=now,
+        ends_at=now + timedelta(days=30), request_expires_at=now + timedelta(days=90),
+    )
+    subscription = webhook_subscription_create(membership=partner_a.admin, url="http://127.0.0.1:9/hook",
+                                               event_types=["invitation.cancelled"]).subscription
+    return {"invitation": invitation, "relationship": relationship, "grant": grant, "customer": customer_a.customer,
+            "subscription": subscription}
+
+
+@pytest.fixture
+def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
+    """`world` plus a webhook delivery of partner A (cancelling a second invitation raises one)
+    and a reusable link for each partner."""
+    from invitations.services import (
+        invitation_cancel,
+        invitation_create,
+        relationship_link_rotate,
+        relationship_link_url,
+    )
+    from notifications.models import WebhookDelivery
+
+    invitation_cancel(invitation=invitation_create(membership=partner_a.admin, include_delegated_admin=True), membership=partner_a.admin)
+    link_a = relationship_link_rotate(membership=partner_a.admin)
+    relationship_link_rotate(membership=partner_b.admin)
+    delivery = WebhookDelivery.objects.get(partner=partner_a.partner)  # its endpoint refuses: make it finished
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", failed_at=timezone.now())
+    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a)}

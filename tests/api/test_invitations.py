@@ -1,0 +1,150 @@
+"""/api/v1/invitations: create (idempotent), list (filters, cursor), retrieve (ETag), resend, cancel."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.models import AuditEvent
+from invitations.choices import InvitationStatus
+from invitations.models import Invitation
+from notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_returns_the_invitation_with_its_link_location_and_etag(api_a, partner_a):  # type: ignore[no-untyped-def]
+    response = api_a.post("/api/v1/invitations", {"include_delegated_admin": True, "recipient_email": "IT@Prospect.example"})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "pending" and body["recipient_email"] == "it@prospect.example"
+    assert body["link"].startswith("http") and "/r/" in body["link"]
+    assert response["Location"].endswith(f"/api/v1/invitations/{body['id']}")
+    assert response["ETag"].startswith('"')
+    assert Invitation.objects.get(pk=body["id"]).partner == partner_a.partner
+
+
+def test_create_is_audited_under_the_key_name(partner_a, issue_key):  # type: ignore[no-untyped-def]
+    from tests.api.conftest import KeyClient
+
+    api_key, token = issue_key(partner_a.admin, ["invitations:write"], name="PSA sync")
+    response = KeyClient(token).post("/api/v1/invitations", {"include_delegated_admin": False})
+    assert response.status_code == 201, response.json()
+    event = AuditEvent.objects.get(action="invitation.created", target_id=str(response.json()["id"]))
+    assert event.actor_label == "API key PSA sync"
+    assert event.actor_id == api_key.user_id
+
+
+def test_create_and_send_emails_the_default_draft(api_a):  # type: ignore[no-untyped-def]
+    response = api_a.post("/api/v1/invitations", {"recipient_email": "it@prospect.example", "send_email": True})
+    assert response.status_code == 201, response.json()
+    assert response.json()["sent_to"] == "it@prospect.example"
+    assert response.json()["delivery_status"] in {"queued", "sent"}
+    assert OutboxMessage.objects.filter(recipient="it@prospect.example", topic=f"invitation:{response.json()['id']}").count() == 1
+
+
+def test_a_repeated_idempotency_key_creates_one_invitation(api_a, partner_a):  # type: ignore[no-untyped-def]
+    payload = {"include_delegated_admin": True, "recipient_email": "it@prospect.example"}
+    first = api_a.post("/api/v1/invitations", payload, HTTP_IDEMPOTENCY_KEY="create-42")
+    second = api_a.post("/api/v1/invitations", payload, HTTP_IDEMPOTENCY_KEY="create-42")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert second["Location"] == first["Location"] and second["ETag"] == first["ETag"]
+    assert Invitation.objects.filter(partner=partner_a.partner).count() == 1
+    assert AuditEvent.objects.filter(action="invitation.created").count() == 1
+
+
+def test_an_idempotency_key_reused_for_another_body_is_refused(api_a, partner_a):  # type: ignore[no-untyped-def]
+    api_a.post("/api/v1/invitations", {"recipient_email": "a@prospect.example"}, HTTP_IDEMPOTENCY_KEY="k1")
+    response = api_a.post("/api/v1/invitations", {"recipient_email": "b@prospect.example"}, HTTP_IDEMPOTENCY_KEY="k1")
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Invitation.objects.filter(partner=partner_a.partner).count() == 1
+
+
+def test_a_failed_create_does_not_consume_its_idempotency_key(api_a, partner_b, client_for):  # type: ignore[no-untyped-def]
+    # Fabrikam is in a sovereign cloud: an invitation without delegated admin is refused (422 on the field).
+    api = client_for(partner_b.admin)
+    refused = api.post("/api/v1/invitations", {"include_delegated_admin": False}, HTTP_IDEMPOTENCY_KEY="retry-me")
+    assert refused.status_code == 422 and refused.json()["code"] == "sovereign_requires_admin"
+    from partners.models import ApiIdempotencyKey
+
+    assert not ApiIdempotencyKey.objects.filter(key="retry-me").exists()
+    again = api.post("/api/v1/invitations", {"include_delegated_admin": False}, HTTP_IDEMPOTENCY_KEY="retry-me")
+    assert again.status_code == 422  # run again (not replayed), and refused again
+
+
+def test_the_same_idempotency_key_of_two_partners_creates_one_each(api_a, api_b):  # type: ignore[no-untyped-def]
+    first = api_a.post("/api/v1/invitations", {}, HTTP_IDEMPOTENCY_KEY="shared")
+    second = api_b.post("/api/v1/invitations", {}, HTTP_IDEMPOTENCY_KEY="shared")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] != second.json()["id"]
+
+
+def test_list_filters_and_paginates_with_a_cursor(api_a, partner_a):  # type: ignore[no-untyped-def]
+    from invitations.services import invitation_cancel, invitation_create
+
+    created = [invitation_create(membership=partner_a.admin, include_delegated_admin=False) for _ in range(5)]
+    invitation_cancel(invitation=created[0], membership=partner_a.admin)
+    first = api_a.get("/api/v1/invitations", {"page_size": 2})
+    assert first.status_code == 200
+    page1 = first.json()
+    assert len(page1["results"]) == 2 and page1["next"]
+    ids = [item["id"] for item in page1["results"]]
+    while page1["next"]:
+        page1 = api_a.get(page1["next"]).json()
+        ids += [item["id"] for item in page1["results"]]
+    assert ids == sorted((i.pk for i in created), reverse=True)
+    cancelled = api_a.get("/api/v1/invitations", {"status": "cancelled"}).json()["results"]
+    assert [item["id"] for item in cancelled] == [created[0].pk]
+    bad = api_a.get("/api/v1/invitations", {"status": "bogus"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "status"
+
+
+def test_retrieve_answers_304_when_if_none_match_holds_the_etag(api_a, world):  # type: ignore[no-untyped-def]
+    url = f"/api/v1/invitations/{world['invitation'].pk}"
+    etag = api_a.get(url)["ETag"]
+    assert api_a.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_cancel_with_a_stale_if_match_answers_412_and_changes_nothing(api_a, world, partner_a):  # type: ignore[no-untyped-def]
+    from invitations.services import invitation_resend
+
+    url = f"/api/v1/invitations/{world['invitation'].pk}"
+    etag = api_a.get(url)["ETag"]
+    invitation_resend(invitation=world["invitation"], membership=partner_a.admin)  # someone else changes it
+    response = api_a.post(f"{url}/cancel", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "precondition_failed"
+    assert Invitation.objects.get(pk=world["invitation"].pk).status == InvitationStatus.PENDING
+
+
+def test_cancel_with_the_current_etag_cancels_and_returns_the_new_etag(api_a, world):  # type: ignore[no-untyped-def]
+    url = f"/api/v1/invitations/{world['invitation'].pk}"
+    etag = api_a.get(url)["ETag"]
+    response = api_a.post(f"{url}/cancel", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "cancelled" and response.json()["link"] is None
+    assert response["ETag"] != etag
+    again = api_a.post(f"{url}/cancel")
+    assert again.status_code == 409 and again.json()["code"] == "not_pending"
+
+
+def test_resend_issues_a_new_link(api_a, world):  # type: ignore[no-untyped-def]
+    url = f"/api/v1/invitations/{world['invitation'].pk}"
+    before = api_a.get(url).json()["link"]
+    response = api_a.post(f"{url}/resend")
+    assert response.status_code == 200
+    assert response.json()["link"] != before
+
+
+def test_relationship_request_link_returns_the_reusable_link(api_a, partner_a):  # type: ignore[no-untyped-def]
+    from invitations.services import relationship_link_rotate, relationship_link_url
+
+    assert api_a.get("/api/v1/relationship-requests/link").status_code == 404
+    link = relationship_link_rotate(membership=partner_a.admin, include_delegated_admin=True)
+    response = api_a.get("/api/v1/relationship-requests/link")
+    assert response.status_code == 200
+    assert response.json()["url"] == relationship_link_url(link)
+    assert response.json()["include_delegated_admin"] is True
