@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
     INVITATION_DECLINED = "invitation.declined", _("Invitation declined")
     INVITATION_EXPIRED = "invitation.expired", _("Invitation expired")
+    INVITATION_DELIVERY_FAILED = "invitation.delivery_failed", _("Invitation email could not be delivered")
     INVITATION_REMINDED = "invitation.reminded", _("Invitation reminder sent")
     RELATIONSHIP_LINK_CREATED = "relationship_link.created", _("Reusable link created")
     RELATIONSHIP_LINK_ROTATED = "relationship_link.rotated", _("Reusable link rotated")

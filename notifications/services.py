@@ -218,11 +218,23 @@ def outbox_deliver(*, message_id: int) -> DeliveryOutcome:
     return DeliveryOutcome("sent")
 
 
+# The customer-facing invitation emails (not the partner's notices): their failure is an invitation event.
+INVITATION_EMAIL_TEMPLATES = ("invitations/email/invitation", "invitations/email/reminder")
+
+
+@transaction.atomic
 def _mark_failed(message: OutboxMessage, error: str) -> None:
-    OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
+    updated = OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.FAILED, failed_at=timezone.now(), last_error=error[:2000]
     )
     logger.warning("outbox delivery failed", extra={"outbox_id": message.pk, "error": error[:200]})
+    if updated and message.template in INVITATION_EMAIL_TEMPLATES and message.topic.startswith("invitation:"):
+        from invitations.models import Invitation
+
+        invitation = Invitation.objects.filter(pk=message.topic.split(":", 1)[1]).first()
+        if invitation is not None:
+            audit_record(action=AuditAction.INVITATION_DELIVERY_FAILED, actor=None, partner_id=invitation.partner_id,
+                         target=invitation, data={"outbox_id": message.pk, "recipient": message.recipient, "error": error[:300]})
 
 
 def outbox_sweep(*, limit: int = 500) -> int:

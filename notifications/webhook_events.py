@@ -37,6 +37,7 @@ class WebhookEventType(models.TextChoices):
     INVITATION_DECLINED = "invitation.declined", _("Invitation declined")
     INVITATION_CANCELLED = "invitation.cancelled", _("Invitation cancelled")
     INVITATION_EXPIRED = "invitation.expired", _("Invitation expired")
+    INVITATION_DELIVERY_FAILED = "invitation.delivery_failed", _("Invitation email could not be delivered")
     RELATIONSHIP_ESTABLISHED = "relationship.established", _("Relationship established")
     RELATIONSHIP_TERMINATED = "relationship.terminated", _("Relationship ended")
     GRANT_REQUESTED = "grant.requested", _("Delegated admin requested")
@@ -56,6 +57,7 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.INVITATION_DECLINED: WebhookEventType.INVITATION_DECLINED,
     AuditAction.INVITATION_CANCELLED: WebhookEventType.INVITATION_CANCELLED,
     AuditAction.INVITATION_EXPIRED: WebhookEventType.INVITATION_EXPIRED,
+    AuditAction.INVITATION_DELIVERY_FAILED: WebhookEventType.INVITATION_DELIVERY_FAILED,
     AuditAction.RELATIONSHIP_ESTABLISHED: WebhookEventType.RELATIONSHIP_ESTABLISHED,
     AuditAction.RELATIONSHIP_TERMINATED: WebhookEventType.RELATIONSHIP_TERMINATED,
     AuditAction.GRANT_REQUESTED: WebhookEventType.GRANT_REQUESTED,

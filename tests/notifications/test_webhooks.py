@@ -364,3 +364,22 @@ def test_staff_redeliver_with_a_reason(partner_a, django_capture_on_commit_callb
     assert len(receiver.successes) == 2
     event = AuditEvent.objects.get(action="webhook_delivery.redelivered")
     assert event.actor == staff and event.partner_id == partner_a.partner.pk and event.data["reason"] == "Customer asked"
+
+
+def test_an_invitation_email_that_bounces_raises_delivery_failed_once(partner_a, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    import smtplib
+    from unittest import mock
+
+    from invitations.services import invitation_create, invitation_draft, invitation_send
+
+    subscription = subscribe(partner_a.admin, event_types=["invitation.delivery_failed"])
+    invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True)
+    subject, body = invitation_draft(invitation)
+    refused = smtplib.SMTPRecipientsRefused({"nobody@northwind.example": (550, b"no such user")})
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=refused), \
+            django_capture_on_commit_callbacks(execute=True):
+        invitation_send(invitation=invitation, membership=partner_a.admin, subject=subject, body=body,
+                        recipient_email="nobody@northwind.example")
+    event = AuditEvent.objects.get(action="invitation.delivery_failed")
+    assert event.target_id == str(invitation.pk) and event.data["recipient"] == "nobody@northwind.example"
+    assert WebhookDelivery.objects.filter(subscription=subscription.subscription, event_type="invitation.delivery_failed").count() == 1
