@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.actions import AuditAction
 from audit.selectors import ActivityFilters
@@ -13,8 +14,8 @@ from audit.selectors import ActivityFilters
 class ActivityFilterForm(forms.Form):
     """The activity log's filters (GET). Choices for users and customers come from the tenant's own events."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.ChoiceField(label=_("User"), required=False)
     customer = forms.ChoiceField(label=_("Customer"), required=False)
