@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import abc
 import uuid
 from typing import Any
 
@@ -30,7 +31,7 @@ class ActionFilter(admin.SimpleListFilter):
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
-class InputFilter(admin.SimpleListFilter):
+class InputFilter(admin.SimpleListFilter, abc.ABC):
     """A filter typed into a text box (tenants and users are too many for a list of links)."""
 
     template = "admin/input_filter.html"
@@ -57,8 +58,9 @@ class InputFilter(admin.SimpleListFilter):
         value = (self.value() or "").strip()
         return self.filter(queryset, value) if value else queryset
 
+    @abc.abstractmethod
     def filter(self, queryset: QuerySet[AuditEvent], value: str) -> QuerySet[AuditEvent]:
-        raise NotImplementedError
+        """Narrow `queryset` to the events matching the typed `value` (each subclass says how)."""
 
 
 class PartnerFilter(InputFilter):
