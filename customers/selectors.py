@@ -5,10 +5,12 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
+from customers.choices import CustomerRole
 from customers.models import CustomerMembership
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from customers.models import Customer
 
 
 def customer_memberships_for_user(*, user: User) -> QuerySet[CustomerMembership]:
@@ -21,3 +23,13 @@ def customer_membership_for(*, user: User, tenant_id: str) -> CustomerMembership
         return customer_memberships_for_user(user=user).get(customer__tenant_id=tenant_id)
     except (CustomerMembership.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def customer_global_admins(*, customer: Customer) -> list[User]:
+    memberships = CustomerMembership.objects.filter(customer=customer, role=CustomerRole.GLOBAL_ADMIN).select_related("user")
+    return [m.user for m in memberships.order_by("user__email")]
+
+
+def is_global_admin(*, customer: Customer, user: User) -> bool:
+    """Only a global admin may accept requests, approve or remove admin roles, or end a relationship."""
+    return CustomerMembership.objects.filter(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN).exists()

@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare
 from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import OutboxMessage
+from notifications.services import INVITATION_EMAIL_TEMPLATES
 from partnercenter.tokens import token_hash
 from relationships.roles import role_names
 
@@ -25,9 +26,7 @@ def invitation_list_for_partner(*, partner: Partner, status: str = "", q: str = 
     """The partner's invitations with their latest delivery state, in a constant number of queries."""
     topic = Concat(Value("invitation:"), Cast(OuterRef("pk"), output_field=CharField()))
     latest_delivery = (
-        OutboxMessage.objects.filter(partner=partner, topic=topic, template__startswith="invitations/email/")
-        .exclude(template__startswith="invitations/email/partner_")
-        .exclude(template__startswith="invitations/email/customer_")
+        OutboxMessage.objects.filter(partner=partner, topic=topic, template__in=INVITATION_EMAIL_TEMPLATES)
         .order_by("-created_at", "-id")
     )
     queryset = (

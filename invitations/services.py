@@ -38,10 +38,12 @@ from invitations.models import Invitation, RelationshipLink
 from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
 from invitations.tokens import derive_token, derived_hash, new_nonce
 from notifications.services import RenderedEmail, email_enqueue, email_enqueue_rendered
+from partnercenter.links import absolute_url
 from partners.choices import SOVEREIGN_CLOUDS, PartnerRole
 from partners.clouds import portal_for
 from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
+from partners.selectors import partner_users_with_roles
 from relationships.choices import RelationshipStatus
 from relationships.models import DelegatedAdminGrant, Relationship
 from relationships.roles import role_names
@@ -509,8 +511,7 @@ def _require_verified(user: User) -> None:
 def _partner_recipients(invitation: Invitation) -> list[User]:
     if invitation.created_by_id and PartnerMembership.objects.filter(partner=invitation.partner, user_id=invitation.created_by_id).exists():
         return [invitation.created_by]  # type: ignore[list-item]
-    admins = PartnerMembership.objects.filter(partner=invitation.partner).select_related("user")
-    return [m.user for m in admins if PartnerRole.ACCOUNT_ADMIN in m.roles]
+    return partner_users_with_roles(partner=invitation.partner, roles={PartnerRole.ACCOUNT_ADMIN})
 
 
 def _notify_partner(invitation: Invitation, *, event: str, customer_name: str, reason: str = "") -> None:
@@ -524,8 +525,7 @@ def _notify_partner(invitation: Invitation, *, event: str, customer_name: str, r
                 "invitation_id": invitation.pk,
                 "include_delegated_admin": invitation.include_delegated_admin,
                 "reason": reason,
-                "console_url": settings.SITE_BASE_URL.rstrip("/")
-                + reverse("invitations:list", kwargs={"partner_id": invitation.partner.partner_id}),
+                "console_url": absolute_url("invitations:list", partner_id=invitation.partner.partner_id),
             },
             language=user.preferred_language,
             partner=invitation.partner,
@@ -596,7 +596,7 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
             "include_delegated_admin": invitation.include_delegated_admin,
             "roles": role_names(invitation.requested_roles),
             "duration_days": invitation.grant_duration_days,
-            "admin_center_url": settings.SITE_BASE_URL.rstrip("/") + reverse("customers:partners", kwargs={"tenant_id": customer.tenant_id}),
+            "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),
         },
         language=user.preferred_language,
         customer=customer,

@@ -19,11 +19,11 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
+from partnercenter.links import absolute_path
 
 if TYPE_CHECKING:
     from audit.models import AuditEvent
@@ -94,7 +94,7 @@ def event_body(*, event: AuditEvent, event_type: str, partner_public_id: str, cu
         object={
             "type": object_type,
             "id": event.target_id,
-            "url": settings.SITE_BASE_URL.rstrip("/") + path.format(id=event.target_id) if path else None,
+            "url": absolute_path(path.format(id=event.target_id)) if path else None,
         },
         customer=customer,
         actor=event.actor_label,

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +34,9 @@ from notifications.webhook_events import EVENT_FOR_ACTION, WebhookEventType, eve
 from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signature_header
 from notifications.webhook_transport import destination_refusal, post
 from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.links import absolute_url
 from partners.permissions import MANAGE_INTEGRATIONS, roles_allow
+from partners.selectors import partner_users_with_roles
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -334,7 +335,6 @@ def _finish_failed(delivery: WebhookDelivery, *, error: str, status: int | None 
 def webhook_subscription_record_failure(*, subscription_id: int) -> WebhookSubscription | None:
     """Count a delivery that failed for good; at the threshold, disable and tell the account admins."""
     from partners.choices import PartnerRole
-    from partners.models import PartnerMembership
 
     subscription = WebhookSubscription.objects.select_for_update().select_related("partner").filter(pk=subscription_id).first()
     if subscription is None:
@@ -353,17 +353,14 @@ def webhook_subscription_record_failure(*, subscription_id: int) -> WebhookSubsc
     audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_DISABLED, actor=None,  # type: ignore[arg-type]
                  partner=subscription.partner, target=subscription, before={"active": True}, after={"active": False},
                  data={"consecutive_failures": subscription.consecutive_failures})
-    admins = PartnerMembership.objects.filter(partner=subscription.partner).select_related("user").order_by("user__email")
-    link = settings.SITE_BASE_URL.rstrip("/") + reverse("webhooks:list", kwargs={"partner_id": subscription.partner.partner_id})
-    for membership in admins:
-        if PartnerRole.ACCOUNT_ADMIN not in membership.roles:
-            continue
+    link = absolute_url("webhooks:list", partner_id=subscription.partner.partner_id)
+    for admin in partner_users_with_roles(partner=subscription.partner, roles={PartnerRole.ACCOUNT_ADMIN}):
         email_enqueue(
-            to=membership.user.email, template="notifications/email/webhook_disabled",
+            to=admin.email, template="notifications/email/webhook_disabled",
             context={"partner_name": subscription.partner.name, "url": subscription.url,
                      "failures": subscription.consecutive_failures, "settings_url": link},
-            language=membership.user.preferred_language, partner=subscription.partner,
-            idempotency_key=f"webhook_disabled:{subscription.pk}:{subscription.disabled_at.isoformat()}:{membership.user_id}",
+            language=admin.preferred_language, partner=subscription.partner,
+            idempotency_key=f"webhook_disabled:{subscription.pk}:{subscription.disabled_at.isoformat()}:{admin.pk}",
             topic=f"webhook_subscription:{subscription.pk}",
         )
     return subscription

@@ -63,3 +63,9 @@ def partner_user_invitation_by_token(*, token: str) -> PartnerUserInvitation | N
     if invitation is None or not invitation.is_usable:
         return None
     return invitation
+
+
+def partner_users_with_roles(*, partner: Partner, roles: set[str]) -> list[User]:
+    """The partner's users holding any of `roles`, by email (who gets the partner's notices)."""
+    memberships = PartnerMembership.objects.filter(partner=partner).select_related("user").order_by("user__email")
+    return [m.user for m in memberships if roles & set(m.roles)]

@@ -15,6 +15,7 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.services import email_enqueue
 from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.links import absolute_url
 from partnercenter.tokens import new_token, token_hash
 from partners.choices import Cloud, PartnerRole, PartnerType, PartnerUserInvitationStatus
 from partners.markets import market_region_for
@@ -117,14 +118,12 @@ class IssuedPartnerUserInvitation:
 
 
 def _send_partner_user_invitation(invitation: PartnerUserInvitation, token: str) -> None:
-    from django.urls import reverse
-
     from accounts.models import User
 
     existing = User.objects.filter(email__iexact=invitation.email).only("preferred_language").first()
     # The recipient's own language when we know it, else the one the admin chose for them.
     language = existing.preferred_language if existing else invitation.language
-    link = settings.SITE_BASE_URL.rstrip("/") + reverse("partner_user_invitation_open", kwargs={"token": token})
+    link = absolute_url("partner_user_invitation_open", token=token)
     email_enqueue(
         to=invitation.email,
         template="partners/email/partner_user_invitation",

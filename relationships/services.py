@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from customers.selectors import customer_global_admins, is_global_admin
 from notifications.services import email_enqueue
+from partnercenter.links import absolute_url
+from partners.choices import PartnerRole
 from partners.permissions import PartnerPermission, roles_allow
+from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError, RelationshipError
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
@@ -106,19 +109,11 @@ def validate_grant_request(*, roles: list[str], duration_days: int, auto_extend:
 
 
 def _partner_contacts(partner: Partner) -> list[User]:
-    from partners.choices import PartnerRole
-    from partners.models import PartnerMembership
-
-    memberships = PartnerMembership.objects.filter(partner=partner).select_related("user").order_by("user__email")
-    return [m.user for m in memberships if {PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN} & set(m.roles)]
+    return partner_users_with_roles(partner=partner, roles={PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN})
 
 
 def _customer_contacts(customer: Customer) -> list[User]:
-    from customers.choices import CustomerRole
-    from customers.models import CustomerMembership
-
-    memberships = CustomerMembership.objects.filter(customer=customer, role=CustomerRole.GLOBAL_ADMIN).select_related("user")
-    return [m.user for m in memberships.order_by("user__email")]
+    return customer_global_admins(customer=customer)
 
 
 def _notify(*, users: list[User], template: str, context: dict, key: str, partner: Partner, customer: Customer, topic: str) -> None:
@@ -128,7 +123,6 @@ def _notify(*, users: list[User], template: str, context: dict, key: str, partne
 
 
 def _grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", days_left: int | None = None) -> dict:
-    base = settings.SITE_BASE_URL.rstrip("/")
     return {
         "event": event,
         "partner_name": grant.partner.name,
@@ -138,8 +132,8 @@ def _grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", 
         "ends_on": grant.ends_at.date().isoformat() if grant.ends_at else "",
         "reason": reason,
         "days_left": days_left,
-        "partner_url": base + reverse("relationships:grants", kwargs={"partner_id": grant.partner.partner_id}),
-        "customer_url": base + reverse("customers:partners", kwargs={"tenant_id": grant.customer.tenant_id}),
+        "partner_url": absolute_url("relationships:grants", partner_id=grant.partner.partner_id),
+        "customer_url": absolute_url("customers:partners", tenant_id=grant.customer.tenant_id),
     }
 
 
@@ -166,7 +160,6 @@ def _locked_grant(grant: DelegatedAdminGrant) -> DelegatedAdminGrant:
 
 def default_access_assignments(grant: DelegatedAdminGrant) -> dict[str, list[str]]:
     """Admin agents get every granted role; helpdesk agents the helpdesk/support roles among them."""
-    from partners.choices import PartnerRole
 
     helpdesk = [role for role in grant.roles if BY_ID[role].helpdesk]
     assignments = {PartnerRole.ADMIN_AGENT.value: list(grant.roles)}
@@ -178,11 +171,9 @@ def default_access_assignments(grant: DelegatedAdminGrant) -> dict[str, list[str
 @transaction.atomic
 def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGrant:
     """A customer global admin approves: the grant becomes active now for its duration; defaults assigned."""
-    from customers.choices import CustomerRole
-    from customers.models import CustomerMembership
 
     locked = _locked_grant(grant)
-    if not CustomerMembership.objects.filter(customer=locked.customer, user=user, role=CustomerRole.GLOBAL_ADMIN).exists():
+    if not is_global_admin(customer=locked.customer, user=user):
         raise GrantError("not_global_admin", _("Only a global admin of the customer can approve admin roles."))
     now = timezone.now()
     if locked.status != GrantStatus.APPROVAL_PENDING or locked.request_expires_at <= now:
@@ -207,11 +198,9 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
 
 @transaction.atomic
 def grant_reject(*, grant: DelegatedAdminGrant, user: User, reason: str = "") -> DelegatedAdminGrant:
-    from customers.choices import CustomerRole
-    from customers.models import CustomerMembership
 
     locked = _locked_grant(grant)
-    if not CustomerMembership.objects.filter(customer=locked.customer, user=user, role=CustomerRole.GLOBAL_ADMIN).exists():
+    if not is_global_admin(customer=locked.customer, user=user):
         raise GrantError("not_global_admin", _("Only a global admin of the customer can reject admin roles."))
     updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.APPROVAL_PENDING).update(
         status=GrantStatus.REJECTED, terminated_at=timezone.now(), terminated_by=user, termination_reason=reason.strip()[:2000]
@@ -251,14 +240,11 @@ def grant_terminate(*, grant: DelegatedAdminGrant, actor: User, reason: str, by:
     admin of the partner) or "staff" (platform staff, reason required). Takes effect on the very
     next request: permissions are computed from the grant's status on every request.
     """
-    from customers.choices import CustomerRole
-    from customers.models import CustomerMembership
-    from partners.choices import PartnerRole
     from partners.models import PartnerMembership
 
     locked = _locked_grant(grant)
     if by == "customer":
-        allowed = CustomerMembership.objects.filter(customer=locked.customer, user=actor, role=CustomerRole.GLOBAL_ADMIN).exists()
+        allowed = is_global_admin(customer=locked.customer, user=actor)
     elif by == "partner":
         membership = PartnerMembership.objects.filter(partner=locked.partner, user=actor).first()
         allowed = membership is not None and bool({PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN} & set(membership.roles))
@@ -291,7 +277,6 @@ def grant_terminate_for_partner(*, grant: DelegatedAdminGrant, membership: Partn
 @transaction.atomic
 def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembership, assignments: dict[str, list[str]]) -> None:
     """An account admin decides which partner roles receive which of the grant's roles."""
-    from partners.choices import PartnerRole
 
     if PartnerRole.ACCOUNT_ADMIN not in actor.roles:
         raise GrantError("forbidden", _("Only an account admin can edit access assignments."))
@@ -329,12 +314,10 @@ def relationship_terminate(*, relationship: Relationship, actor: User, reason: s
     `by` is "customer" (a global admin) or "staff" (reason required). The partner-side removal,
     with its subscription preconditions, comes with customer management.
     """
-    from customers.choices import CustomerRole
-    from customers.models import CustomerMembership
 
     locked = Relationship.objects.select_for_update(of=("self",)).select_related("partner", "customer").get(pk=relationship.pk)
     if by == "customer":
-        if not CustomerMembership.objects.filter(customer=locked.customer, user=actor, role=CustomerRole.GLOBAL_ADMIN).exists():
+        if not is_global_admin(customer=locked.customer, user=actor):
             raise RelationshipError("forbidden", _("Only a global admin of the customer can end a relationship."))
     elif by == "staff":
         if not actor.is_staff:
@@ -365,11 +348,10 @@ def relationship_terminate(*, relationship: Relationship, actor: User, reason: s
                          data={"reason": "relationship ended"})
     audit_record(action=AuditAction.RELATIONSHIP_TERMINATED, actor=actor, partner=locked.partner, customer=locked.customer,
                  target=locked, before={"status": "active"}, after={"status": "terminated"}, data={"reason": reason.strip(), "by": by})
-    base = settings.SITE_BASE_URL.rstrip("/")
     _notify(users=_partner_contacts(locked.partner) + (_customer_contacts(locked.customer) if by == "staff" else []),
             template="relationships/email/relationship_ended",
             context={"partner_name": locked.partner.name, "customer_name": locked.customer.company_name, "reason": reason.strip(),
-                     "url": base + reverse("relationships:customers", kwargs={"partner_id": locked.partner.partner_id})},
+                     "url": absolute_url("relationships:customers", partner_id=locked.partner.partner_id)},
             key=f"relationship:{locked.pk}:ended", partner=locked.partner, customer=locked.customer, topic=f"relationship:{locked.pk}")
     return locked
 
