@@ -404,3 +404,8 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
+CELERY_BEAT_SCHEDULE["audit-partitions"] = {
+    "task": "audit.ensure_partitions",
+    "schedule": 86400.0,
+    "options": {"expires": 86400},
+}
