@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
@@ -65,31 +66,61 @@ def audit_events_for_customer(*, customer: Customer, filters: ActivityFilters | 
     return _filtered(events, filters or ActivityFilters()).select_related("partner").order_by("-occurred_at", "-id")
 
 
-def _actor_labels(events: QuerySet[AuditEvent], limit: int) -> list[str]:
-    return list(events.order_by("actor_label").values_list("actor_label", flat=True).distinct()[:limit])
+def distinct_values(*, scope: str, scope_id: int, column: str, limit: int) -> list[Any]:
+    """The distinct non-null `column` values among the events where `scope` = `scope_id`, ascending.
+
+    On PostgreSQL a skip scan (a recursive query that jumps from one value to the next through the
+    `(scope, column, ...)` index), so the cost follows the number of distinct values, not the
+    number of events: a partner with a million events lists its 40 users in 40 index probes.
+    Elsewhere (SQLite) a plain DISTINCT. `scope` and `column` are names from this module only.
+    """
+    if column not in _SCOPES.get(scope, ()):
+        raise ValueError(f"no index for listing {column} by {scope}")
+    if connection.vendor != "postgresql":
+        events = AuditEvent.objects.filter(**{scope: scope_id}).exclude(**{f"{column}__isnull": True})
+        return list(events.order_by(column).values_list(column, flat=True).distinct()[:limit])
+    table = AuditEvent._meta.db_table
+    sql = f"""
+        WITH RECURSIVE walk(value) AS (
+            (SELECT {column} FROM {table} WHERE {scope} = %(scope_id)s AND {column} IS NOT NULL
+             ORDER BY {column} LIMIT 1)
+            UNION ALL
+            SELECT (SELECT {column} FROM {table} WHERE {scope} = %(scope_id)s AND {column} > walk.value
+                    ORDER BY {column} LIMIT 1)
+            FROM walk WHERE walk.value IS NOT NULL
+        )
+        SELECT value FROM walk WHERE value IS NOT NULL LIMIT %(limit)s
+    """  # noqa: S608 (table and column names are checked against _SCOPES above)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"scope_id": scope_id, "limit": limit})
+        return [row[0] for row in cursor.fetchall()]
+
+
+# scope column -> the columns whose distinct values are listed (each pair has an index).
+_SCOPES = {"partner_id": {"actor_label", "customer_id"}, "customer_id": {"actor_label", "partner_id"}}
 
 
 def audit_actor_labels_for_partner(*, partner: Partner, limit: int = 500) -> list[str]:
     """Who appears as actor in the partner's own events, for the user filter (one query)."""
-    return _actor_labels(AuditEvent.objects.filter(partner=partner), limit)
+    return distinct_values(scope="partner_id", scope_id=partner.pk, column="actor_label", limit=limit)
 
 
 def audit_actor_labels_for_customer(*, customer: Customer, limit: int = 500) -> list[str]:
-    return _actor_labels(AuditEvent.objects.filter(customer=customer), limit)
+    return distinct_values(scope="customer_id", scope_id=customer.pk, column="actor_label", limit=limit)
 
 
-def audit_customers_for_partner(*, partner: Partner) -> QuerySet[Customer]:
+def audit_customers_for_partner(*, partner: Partner, limit: int = 2000) -> QuerySet[Customer]:
     """Customers that appear in the partner's own events (never any other customer)."""
     from customers.models import Customer
 
-    ids = AuditEvent.objects.filter(partner=partner, customer__isnull=False).values("customer_id")
+    ids = distinct_values(scope="partner_id", scope_id=partner.pk, column="customer_id", limit=limit)
     return Customer.objects.filter(pk__in=ids).order_by("company_name")
 
 
-def audit_partners_for_customer(*, customer: Customer) -> QuerySet[Partner]:
+def audit_partners_for_customer(*, customer: Customer, limit: int = 2000) -> QuerySet[Partner]:
     from partners.models import Partner
 
-    ids = AuditEvent.objects.filter(customer=customer, partner__isnull=False).values("partner_id")
+    ids = distinct_values(scope="customer_id", scope_id=customer.pk, column="partner_id", limit=limit)
     return Partner.objects.filter(pk__in=ids).order_by("name")
 
 

@@ -1,7 +1,8 @@
 """Activity logs: the partner console's (its own events) and the customer admin center's (its tenant's).
 
 Each page and its CSV export read the same selector with the same filters, so the export holds
-exactly the rows the filtered list shows. Lists are paginated in a constant number of queries.
+exactly the rows the filtered list shows. Lists are paginated by keyset (audit.keyset) in a constant number of queries, whatever the
+log's size.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from audit.exports import audit_csv_response
 from audit.forms import ActivityFilterForm
+from audit.keyset import keyset_page
 from audit.models import AuditEvent
 from audit.selectors import (
     audit_actor_labels_for_customer,
@@ -112,7 +113,6 @@ class CustomerActivityExportView(CustomerActivityMixin, View):
 
 
 def activity_context(request: HttpRequest, form: ActivityFilterForm, events: QuerySet[AuditEvent]) -> dict[str, Any]:
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {"page": page, "filter_form": form, "querystring": query.urlencode(), "filtered": bool(query)}
+    """The page the request points at (keyset pagination: no OFFSET, no COUNT over the log)."""
+    page = keyset_page(events, request.GET, page_size=PAGE_SIZE)
+    return {"page": page, "filter_form": form, "querystring": page.filters_query, "filtered": bool(page.filters_query)}

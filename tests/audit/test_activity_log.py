@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.actions import AuditAction
+from audit.keyset import Cursor
 from audit.models import AuditEvent
 from partners.choices import PartnerRole
 from tests.factories import AuditEventFactory, CustomerFactory, PartnerMembershipFactory, UserFactory
@@ -168,14 +171,15 @@ def test_columns_say_who_did_what_to_which_customer_from_where(client, partner_a
         assert text in body, text
 
 
-def test_paginated_with_the_same_number_of_queries_for_1_and_120_events(client, partner_a):
+def test_paginated_by_keyset_with_the_same_number_of_queries_for_1_and_120_events(client, partner_a):
     customer = CustomerFactory()
     client.force_login(partner_a.admin.user)
     AuditEventFactory(partner=partner_a.partner, customer=customer)
+    cursor = Cursor(occurred_at=timezone.now() + timedelta(days=1), id=10**9).encode()
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(activity_url(partner_a), {"page": 2}).status_code == 200
+            assert client.get(activity_url(partner_a), {"before": cursor}).status_code == 200
         return len(queries)
 
     one = count()
@@ -185,12 +189,61 @@ def test_paginated_with_the_same_number_of_queries_for_1_and_120_events(client, 
             customer=CustomerFactory(),
             action=AuditAction.INVITATION_SENT,
             actor_label=f"user{n}@contoso.example",
+            occurred_at=timezone.now() - timedelta(minutes=n),
         )
         for n in range(119)
     )
     assert count() == one
-    page = client.get(activity_url(partner_a), {"page": 2}).context["page"]
-    assert page.paginator.count == 120 and len(page.object_list) == 50
+
+
+def test_older_and_newer_pages_walk_the_whole_log_once_keeping_the_filters(client, partner_a):
+    same_time = timezone.now() - timedelta(hours=1)
+    AuditEvent.objects.bulk_create(  # 120 events, 30 of them sharing one timestamp across a page boundary
+        AuditEvent(
+            partner=partner_a.partner,
+            action=AuditAction.INVITATION_SENT,
+            actor_label="admin@contoso.example",
+            target_label=f"e{n}",
+            occurred_at=same_time if 40 <= n < 70 else timezone.now() - timedelta(minutes=n),
+        )
+        for n in range(120)
+    )
+    AuditEventFactory(partner=partner_a.partner, action=AuditAction.INVITATION_CANCELLED)  # filtered out
+    client.force_login(partner_a.admin.user)
+    newest = AuditEvent.objects.filter(partner=partner_a.partner, action=AuditAction.INVITATION_SENT)
+    expected = list(newest.order_by("-occurred_at", "-id").values_list("pk", flat=True))
+
+    seen: list[int] = []
+    pages = []
+    query = {"action": AuditAction.INVITATION_SENT}
+    while True:
+        response = client.get(activity_url(partner_a), query)
+        page = response.context["page"]
+        pages.append(page)
+        seen += [e.pk for e in page.object_list]
+        if not page.has_next:
+            break
+        assert "action=invitation.sent" in page.next_query
+        query = QueryDict(page.next_query)
+    assert seen == expected
+    assert [len(p.object_list) for p in pages] == [50, 50, 20]
+    assert not pages[0].has_previous and pages[1].has_previous
+    body = client.get(activity_url(partner_a), {"action": AuditAction.INVITATION_SENT}).content.decode()
+    assert 'rel="next"' in body and 'rel="prev"' not in body
+
+    back = client.get(activity_url(partner_a), QueryDict(pages[2].previous_query)).context["page"]
+    assert [e.pk for e in back.object_list] == expected[50:100]
+    first = client.get(activity_url(partner_a), QueryDict(back.previous_query)).context["page"]
+    assert [e.pk for e in first.object_list] == expected[:50] and not first.has_previous
+
+
+@pytest.mark.parametrize("cursor", ["", "garbage", "1.x", "99999999999999999999999.1", "-5"])
+def test_a_malformed_cursor_shows_the_first_page(client, partner_a, cursor):
+    AuditEventFactory(partner=partner_a.partner, target_label="only")
+    client.force_login(partner_a.admin.user)
+    response = client.get(activity_url(partner_a), {"before": cursor})
+    assert response.status_code == 200
+    assert [e.target_label for e in response.context["page"].object_list] == ["only"]
 
 
 def test_times_are_shown_in_the_viewers_time_zone(client, partner_a):
@@ -212,3 +265,23 @@ def test_action_names_are_translated(client, partner_a):
     client.cookies["django_language"] = "ja"
     body = client.get(activity_url(partner_a)).content.decode()
     assert "招待の取り消し" in body
+
+
+def test_filter_choices_list_each_value_once_from_the_tenants_own_events(db, partner_a, partner_b):
+    from audit.selectors import distinct_values
+
+    customers = [CustomerFactory() for _ in range(3)]
+    for n in range(12):
+        AuditEventFactory(
+            partner=partner_a.partner, customer=customers[n % 3] if n % 4 else None, actor_label=f"u{n % 5}@contoso.example"
+        )
+    AuditEventFactory(partner=partner_b.partner, customer=CustomerFactory(), actor_label="other@fabrikam.example")
+    labels = distinct_values(scope="partner_id", scope_id=partner_a.partner.pk, column="actor_label", limit=500)
+    assert labels == [f"u{n}@contoso.example" for n in range(5)]
+    assert distinct_values(scope="partner_id", scope_id=partner_a.partner.pk, column="actor_label", limit=2) == labels[:2]
+    ids = distinct_values(scope="partner_id", scope_id=partner_a.partner.pk, column="customer_id", limit=500)
+    assert ids == sorted(c.pk for c in customers)
+    partners = distinct_values(scope="customer_id", scope_id=customers[1].pk, column="partner_id", limit=500)
+    assert partners == [partner_a.partner.pk]
+    with pytest.raises(ValueError, match="no index"):
+        distinct_values(scope="partner_id", scope_id=1, column="data", limit=1)

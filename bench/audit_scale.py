@@ -1,0 +1,329 @@
+"""The audit log at 10 million events: do the activity log and its CSV export keep their speed?
+
+    make bench-audit            # = DATABASE_URL=postgres://postgres@127.0.0.1:5432/pc_auditbench \
+                                #   uv run python bench/audit_scale.py
+
+Drops and recreates the database named in DATABASE_URL (its name must contain "bench"), migrates
+it (the audit table is partitioned by month), then:
+
+1. seeds 210 partners, 1,000 customers and 10,000 events: partner "Measured" owns 2,000 of them
+   (a partner of ordinary size), partner "Heavy" owns 10% of the rest, other partners the remainder;
+   times the pages below (median of several runs, after warm-up);
+2. adds events with INSERT ... SELECT generate_series until the table holds 10,000,000 (spread
+   over the last two years, 10% Heavy's), VACUUM ANALYZE, and times the same pages again;
+3. prints both timings, the ratio, and fails (exit 1) when any ratio exceeds 2.0.
+
+Pages: the Measured partner's activity log (first page, next page, filtered by action and last 90
+days), its filtered CSV export (streamed to the end), and the Heavy partner's log (first page,
+filtered) — Heavy's own history grows 1,000-fold, so its page only stays flat without COUNT(*).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.test")
+
+ACTIONS = [
+    "invitation.created",
+    "invitation.sent",
+    "invitation.accepted",
+    "invitation.declined",
+    "invitation.cancelled",
+    "relationship.established",
+    "grant.requested",
+    "grant.approved",
+    "grant.terminated",
+    "partner_user.invited",
+    "partner_user.joined",
+    "partner_user.roles_changed",
+]
+FILTER_ACTION = "invitation.accepted"
+MEASURED_EVENTS = 2_000
+OTHER_PARTNERS = 208
+CUSTOMERS = 1_000
+BATCH = 1_000_000
+
+
+def recreate_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"refusing to drop {name!r}: the benchmark database's name must contain 'bench'")
+    conn = psycopg2.connect(
+        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
+        password=parsed.password or None, dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+
+
+def seed() -> dict[str, object]:
+    from accounts.models import User
+    from customers.models import Customer
+    from partners.choices import PartnerRole
+    from partners.models import Partner, PartnerMembership
+
+    def partner(name: str, partner_id: str) -> Partner:
+        return Partner.objects.create(
+            name=name, partner_id=partner_id, country="JP", partner_type="direct_bill", verified_domain=f"{partner_id}.example"
+        )
+
+    measured, heavy = partner("Measured", "7100001"), partner("Heavy", "7100002")
+    Partner.objects.bulk_create(
+        Partner(name=f"Other {n}", partner_id=str(7200000 + n), country="JP", partner_type="direct_bill",
+                verified_domain=f"other{n}.example")
+        for n in range(OTHER_PARTNERS)
+    )
+    Customer.objects.bulk_create(
+        Customer(company_name=f"Customer {n}", primary_domain=f"customer{n}.example", country="JP")
+        for n in range(CUSTOMERS)
+    )
+    users = {}
+    for p in (measured, heavy):
+        user = User.objects.create_user(email=f"admin@{p.partner_id}.example")
+        PartnerMembership.objects.create(partner=p, user=user, roles=[PartnerRole.ACCOUNT_ADMIN.value])
+        users[p.partner_id] = user
+    others = list(Partner.objects.filter(name__startswith="Other ").values_list("pk", flat=True))
+    customers = list(Customer.objects.values_list("pk", flat=True))
+    return {
+        "measured": measured, "heavy": heavy, "users": users,
+        "other_min": min(others), "customer_min": min(customers),
+    }
+
+
+def insert_events(*, first: int, last: int, partner_sql: str, customer_sql: str, actor_sql: str, params: dict) -> None:
+    """Events g = first..last, spread over the last 730 days (deterministic, no random())."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO audit_auditevent (occurred_at, actor_id, actor_label, partner_id, customer_id, action,
+                target_type, target_id, target_label, data, ip_address, user_agent, request_id)
+            SELECT now() - ((g::bigint * 7919) %% 63072000) * interval '1 second',
+                   NULL, {actor_sql}, {partner_sql}, {customer_sql},
+                   (%(actions)s::text[])[1 + (g %% %(n_actions)s)],
+                   'invitations.invitation', g::text, '#' || g || ' → it@customer' || (g %% 997) || '.example',
+                   '{{"before": {{"status": "pending"}}, "after": {{"status": "accepted"}}}}'::jsonb,
+                   ('203.0.113.' || (g %% 250))::inet, 'Mozilla/5.0 (bench)', 'req-' || g
+            FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+            """,  # noqa: S608 (fragments are constants of this script)
+            {**params, "first": first, "last": last, "actions": ACTIONS, "n_actions": len(ACTIONS)},
+        )
+
+
+def insert_measured(ctx: dict) -> None:
+    insert_events(
+        first=1, last=MEASURED_EVENTS,
+        partner_sql="%(measured)s", customer_sql="%(customer_min)s + (g %% 50)",
+        actor_sql="'agent' || (g %% 8) || '@measured.example'",
+        params={"measured": ctx["measured"].pk, "customer_min": ctx["customer_min"]},
+    )
+
+
+def insert_background(ctx: dict, *, first: int, last: int) -> None:
+    insert_events(
+        first=first, last=last,
+        partner_sql=f"CASE WHEN g %% 10 = 0 THEN %(heavy)s ELSE %(other_min)s + (g %% {OTHER_PARTNERS}) END",
+        customer_sql=f"%(customer_min)s + ((g * 31) %% {CUSTOMERS})",
+        actor_sql="'user' || (g %% 40) || '@partner' || (g %% 208) || '.example'",
+        params={"heavy": ctx["heavy"].pk, "other_min": ctx["other_min"], "customer_min": ctx["customer_min"]},
+    )
+
+
+def drop_indexes() -> list[str]:
+    """Drop the audit table's secondary indexes (bulk load), returning their definitions."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_auditevent'"
+            " AND indexname <> 'audit_auditevent_pkey'"
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [definition.replace(" ON ONLY ", " ON ", 1) for _name, definition in indexes]
+
+
+def create_indexes(definitions: list[str]) -> None:
+    """Rebuild them: the same names and definitions, on every partition (as the migrations left them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for definition in definitions:
+            cursor.execute(definition)
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE audit_auditevent")
+
+
+def event_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent")
+        return int(cursor.fetchone()[0])
+
+
+def scenarios(ctx: dict) -> list[tuple[str, Callable[[], int]]]:
+    """(name, run) pairs; run() does one request through the whole Django stack and returns rows/bytes seen."""
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    since = (timezone.localdate() - timedelta(days=90)).isoformat()
+    clients = {}
+    for partner_id, user in ctx["users"].items():
+        clients[partner_id] = Client()
+        clients[partner_id].force_login(user)
+
+    def page(partner_id: str, params: dict | None = None) -> Callable[[], int]:
+        url = reverse("audit:activity", kwargs={"partner_id": partner_id})
+
+        def run() -> int:
+            response = clients[partner_id].get(url, params or {})
+            assert response.status_code == 200, response.status_code
+            return len(response.context["page"].object_list)
+
+        return run
+
+    def next_page(partner_id: str) -> Callable[[], int]:
+        url = reverse("audit:activity", kwargs={"partner_id": partner_id})
+
+        def run() -> int:
+            first = clients[partner_id].get(url)
+            older = first.context["page"].next_query
+            response = clients[partner_id].get(f"{url}?{older}")
+            assert response.status_code == 200
+            return len(response.context["page"].object_list)
+
+        return run
+
+    def export(partner_id: str, params: dict) -> Callable[[], int]:
+        url = reverse("audit:activity_export", kwargs={"partner_id": partner_id})
+
+        def run() -> int:
+            response = clients[partner_id].get(url, params)
+            assert response.status_code == 200
+            return b"".join(response.streaming_content).count(b"\n") - 1
+
+        return run
+
+    measured, heavy = ctx["measured"].partner_id, ctx["heavy"].partner_id
+    filtered = {"action": FILTER_ACTION, "date_from": since}
+    return [
+        ("Measured: activity log, first page", page(measured)),
+        ("Measured: activity log, next page (+ first)", next_page(measured)),
+        ("Measured: activity log, action + 90 days", page(measured, filtered)),
+        ("Measured: CSV export, action + 90 days", export(measured, filtered)),
+        ("Heavy: activity log, first page", page(heavy)),
+        ("Heavy: activity log, action + 90 days", page(heavy, filtered)),
+    ]
+
+
+def measure(ctx: dict, repeat: int) -> dict[str, tuple[float, int]]:
+    results = {}
+    for name, run in scenarios(ctx):
+        run()
+        run()  # warm-up: caches, plans, the first connection
+        times, seen = [], 0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            seen = run()
+            times.append(time.perf_counter() - start)
+        results[name] = (statistics.median(times), seen)
+        print(f"  {name:48} {statistics.median(times) * 1000:8.1f} ms  ({seen} rows)", flush=True)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=10_000, help="events in the first measurement (default 10,000)")
+    parser.add_argument("--large", type=int, default=10_000_000, help="events in the second (default 10,000,000)")
+    parser.add_argument("--repeat", type=int, default=9, help="timed runs per page (median reported)")
+    parser.add_argument("--max-ratio", type=float, default=2.0)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/pc_auditbench")
+    if not MEASURED_EVENTS < args.small < args.large:
+        sys.exit(f"--small must exceed {MEASURED_EVENTS} and be below --large")
+
+    recreate_database(url)
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # response.context for the row counts; 'testserver' allowed
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version(), current_setting('shared_buffers'), current_setting('work_mem')")
+        version, shared_buffers, work_mem = cursor.fetchone()
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
+    print(f"database: {version.split(',')[0]}, shared_buffers={shared_buffers}, work_mem={work_mem}")
+
+    ctx = seed()
+    insert_measured(ctx)
+    insert_background(ctx, first=MEASURED_EVENTS + 1, last=args.small)
+    analyze()
+    print(f"\n{event_count():,} events:")
+    small = measure(ctx, args.repeat)
+
+    start = time.perf_counter()
+    indexes = drop_indexes()  # a bulk load then one index build is several times faster than row-by-row upkeep
+    done = args.small
+    while done < args.large:
+        upto = min(done + BATCH, args.large)
+        insert_background(ctx, first=done + 1, last=upto)
+        done = upto
+        print(f"  inserted up to {done:,} ({time.perf_counter() - start:.0f} s)", flush=True)
+    create_indexes(indexes)
+    print(f"  {len(indexes)} indexes rebuilt ({time.perf_counter() - start:.0f} s)", flush=True)
+    analyze()
+    print(f"load: {args.large - args.small:,} events in {time.perf_counter() - start:.0f} s (INSERT ... generate_series,"
+          " index rebuild and VACUUM ANALYZE included)")
+    print(f"\n{event_count():,} events:")
+    large = measure(ctx, args.repeat)
+
+    print(f"\n{'page':48} {'small':>9} {'large':>9} {'ratio':>6}")
+    worst = 0.0
+    for name, (t_small, _rows) in small.items():
+        t_large = large[name][0]
+        ratio = t_large / t_small
+        worst = max(worst, ratio)
+        print(f"{name:48} {t_small * 1000:7.1f}ms {t_large * 1000:7.1f}ms {ratio:6.2f}")
+    verdict = "PASS" if worst <= args.max_ratio else "FAIL"
+    print(f"\n{verdict}: worst ratio {worst:.2f} (limit {args.max_ratio})")
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
