@@ -14,6 +14,7 @@ help:
 	@echo "make test       the whole test suite (PostgreSQL/Redis when reachable)"
 	@echo "make run-full   gunicorn + Celery worker + beat on local PostgreSQL and Redis, SMTP sink"
 	@echo "make lint       ruff"
+	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -53,3 +54,9 @@ run-full: sync
 	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) honcho -f Procfile.full start
+
+# Audit log at 10 million events (PostgreSQL on 127.0.0.1:5432; drops and recreates pc_auditbench).
+AUDITBENCH_URL ?= postgres://postgres@127.0.0.1:5432/pc_auditbench
+.PHONY: bench-audit
+bench-audit: sync
+	DATABASE_URL=$(AUDITBENCH_URL) $(RUN) python bench/audit_scale.py

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
-from django.utils.crypto import constant_time_compare
 
 from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import OutboxMessage
 from notifications.services import INVITATION_EMAIL_TEMPLATES
-from partnercenter.tokens import token_hash
+from partnercenter.tokens import token_hashes, token_matches, token_rehash
 from relationships.roles import role_names
 
 if TYPE_CHECKING:
@@ -80,21 +79,24 @@ def offer_for_token(token: str) -> Offer | None:
     """The usable offer behind a raw token, or None (unknown, expired, cancelled and used alike)."""
     if not token:
         return None
-    hashed = token_hash(token)
-    invitation = Invitation.objects.select_related("partner").filter(token_hash=hashed).first()
+    hashes = token_hashes(token)  # one per pepper version (partnercenter.tokens)
+    invitation = Invitation.objects.select_related("partner").filter(token_hash__in=hashes).first()
     if invitation is not None:
         # The index lookup finds the row; the constant-time comparison is what accepts the token.
-        if not constant_time_compare(invitation.token_hash, hashed) or not invitation.is_usable:
+        if not token_matches(token, invitation.token_hash) or not invitation.is_usable:
             return None
+        token_rehash(Invitation.objects.filter(pk=invitation.pk), field="token_hash", token=token,
+                     stored_hash=invitation.token_hash)
         return Offer(
             partner=invitation.partner, kind=invitation.kind, include_delegated_admin=invitation.include_delegated_admin,
             role_ids=list(invitation.requested_roles), duration_days=invitation.grant_duration_days,
             expires_at=invitation.expires_at, recipient_email=invitation.recipient_email,
             target_domain=invitation.target_domain, invitation=invitation,
         )
-    link = RelationshipLink.objects.select_related("partner").filter(token_hash=hashed, status=LinkStatus.ACTIVE).first()
-    if link is None or not constant_time_compare(link.token_hash, hashed):
+    link = RelationshipLink.objects.select_related("partner").filter(token_hash__in=hashes, status=LinkStatus.ACTIVE).first()
+    if link is None or not token_matches(token, link.token_hash):
         return None
+    token_rehash(RelationshipLink.objects.filter(pk=link.pk), field="token_hash", token=token, stored_hash=link.token_hash)
     partner = link.partner
     return Offer(
         partner=partner, kind=InvitationKind.RESELLER, include_delegated_admin=link.include_delegated_admin,

@@ -65,12 +65,14 @@ def _issue_link(obj: Invitation | RelationshipLink, purpose: str) -> None:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    token = derive_token(purpose="invitation", row_id=invitation.pk, nonce=invitation.token_nonce)
+    token = derive_token(
+        purpose="invitation", row_id=invitation.pk, nonce=invitation.token_nonce, stored_hash=invitation.token_hash
+    )
     return portal_for(invitation.partner.cloud).base_url + reverse("invitation_open", kwargs={"token": token})
 
 
 def relationship_link_url(link: RelationshipLink) -> str:
-    token = derive_token(purpose="link", row_id=link.pk, nonce=link.token_nonce)
+    token = derive_token(purpose="link", row_id=link.pk, nonce=link.token_nonce, stored_hash=link.token_hash)
     return portal_for(link.partner.cloud).base_url + reverse("invitation_open", kwargs={"token": token})
 
 

@@ -1,8 +1,15 @@
-"""Secret tokens for emailed links: generated with `secrets`, stored only as keyed hashes.
+"""Secret tokens for emailed links and API keys: generated with `secrets`, stored only as keyed hashes.
 
 A token is 32 random bytes (256 bits), URL-safe. The database keeps HMAC-SHA256(pepper, token),
 so a leaked table does not reveal usable links, and a lookup by hash followed by a constant-time
 comparison avoids timing oracles.
+
+Rotating the pepper without invalidating live links (keyed-hash versions): set the new secret in
+TOKEN_PEPPER and move the old one to TOKEN_PEPPER_PREVIOUS (a list, newest first). New hashes use
+the current pepper; a lookup hashes the presented token with every pepper (`token_hashes`, a
+handful of HMACs) and matches any of them; a row found under a previous pepper is rehashed with
+the current one on that use (`token_rehash`). Once every row has been used or has expired, the
+old pepper can leave the list (docs/operations.md, "Rotating TOKEN_PEPPER").
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 
 TOKEN_BYTES = 32
 
@@ -20,13 +28,46 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def _pepper() -> bytes:
-    return (settings.TOKEN_PEPPER or settings.SECRET_KEY).encode()
+def peppers() -> list[str]:
+    """The current pepper first, then the previous ones (newest first), without repeats."""
+    current = settings.TOKEN_PEPPER or settings.SECRET_KEY
+    result = [current]
+    for previous in getattr(settings, "TOKEN_PEPPER_PREVIOUS", []) or []:
+        if previous and previous not in result:
+            result.append(previous)
+    return result
+
+
+def _hash(pepper: str, token: str) -> str:
+    return hmac.new(pepper.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:
-    return hmac.new(_pepper(), token.encode(), hashlib.sha256).hexdigest()
+    """The hash stored for a new token (current pepper)."""
+    return _hash(peppers()[0], token)
+
+
+def token_hashes(token: str) -> list[str]:
+    """The token's hash under each pepper, current first: look rows up with `hash__in=`."""
+    return [_hash(pepper, token) for pepper in peppers()]
 
 
 def token_matches(token: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(token_hash(token), stored_hash)
+    """Whether `stored_hash` is the token's hash under any pepper (constant-time per comparison)."""
+    matched = False
+    for candidate in token_hashes(token):
+        matched |= hmac.compare_digest(candidate, stored_hash)
+    return matched
+
+
+def token_rehash(queryset: QuerySet[Model], *, field: str, token: str, stored_hash: str) -> bool:
+    """Store the current-pepper hash of `token` in place of `stored_hash` if it differs.
+
+    A conditional UPDATE (`field` still equal to `stored_hash`), so concurrent uses rehash once;
+    nothing observable changes (the same token keeps working), as with Django's password hasher
+    upgrade on login. Returns whether a row was rewritten.
+    """
+    current = token_hash(token)
+    if hmac.compare_digest(current, stored_hash) or not token_matches(token, stored_hash):
+        return False
+    return queryset.filter(**{field: stored_hash}).update(**{field: current}) == 1

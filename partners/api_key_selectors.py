@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.crypto import constant_time_compare
 
-from partnercenter.tokens import token_hash
+from partnercenter.tokens import token_hashes, token_matches, token_rehash
 from partners.models import ApiKey
 
 if TYPE_CHECKING:
@@ -32,10 +31,11 @@ def api_key_for_token(*, token: str) -> ApiKey | None:
     """The usable key for a raw secret, or None (unknown, revoked and expired alike)."""
     if not token.startswith(KEY_PREFIX) or len(token) > 200:
         return None
-    hashed = token_hash(token)
-    api_key = ApiKey.objects.select_related("partner", "user").filter(key_hash=hashed).first()
-    if api_key is None or not constant_time_compare(api_key.key_hash, hashed):
+    api_key = ApiKey.objects.select_related("partner", "user").filter(key_hash__in=token_hashes(token)).first()
+    if api_key is None or not token_matches(token, api_key.key_hash):
         return None
     if not api_key.is_usable or api_key.user is None:
         return None
+    # Hashed under a previous pepper (before a rotation): store the current pepper's hash.
+    token_rehash(ApiKey.objects.filter(pk=api_key.pk), field="key_hash", token=token, stored_hash=api_key.key_hash)
     return api_key

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
-from partnercenter.tokens import token_hash
+from partnercenter.tokens import token_hashes, token_matches, token_rehash
 from partners.choices import PartnerUserInvitationStatus
 from partners.models import PartnerMembership, PartnerUserInvitation
 
@@ -57,11 +57,15 @@ def partner_user_invitation_by_token(*, token: str) -> PartnerUserInvitation | N
     """The usable (pending, unexpired) invitation for a raw token, or None for any other case."""
     invitation = (
         PartnerUserInvitation.objects.select_related("partner", "invited_by")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash__in=token_hashes(token))  # one hash per pepper version
         .first()
     )
-    if invitation is None or not invitation.is_usable:
+    if invitation is None or not token_matches(token, invitation.token_hash) or not invitation.is_usable:
         return None
+    token_rehash(
+        PartnerUserInvitation.objects.filter(pk=invitation.pk), field="token_hash", token=token,
+        stored_hash=invitation.token_hash,
+    )
     return invitation
 
 

@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Tokens ---------------------------------------------------------------------------------
 # Keyed hashes of invitation tokens use this pepper (HMAC-SHA256); falls back to SECRET_KEY.
 TOKEN_PEPPER = env("TOKEN_PEPPER", default="")
+# Peppers replaced by a rotation, newest first: tokens hashed with them still match (and are rehashed).
+TOKEN_PEPPER_PREVIOUS = env.list("TOKEN_PEPPER_PREVIOUS", default=[])
 PARTNER_USER_INVITATION_DAYS = env.int("PARTNER_USER_INVITATION_DAYS", default=14)
 # Customer invitations (reseller relationship requests).
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=30)
