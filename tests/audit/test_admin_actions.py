@@ -23,6 +23,7 @@ from partners.services import partner_membership_remove_by_staff
 from relationships.choices import GrantStatus, RelationshipStatus
 from relationships.services import grant_terminate, relationship_terminate
 from tests.factories import (
+    AuditEventFactory,
     DelegatedAdminGrantFactory,
     InvitationFactory,
     OutboxMessageFactory,
@@ -272,3 +273,16 @@ def test_staff_without_a_group_sees_nothing(client, db):
 
 def test_account_admin_role_is_kept_on_the_remaining_admin(partner_a):
     assert PartnerRole.ACCOUNT_ADMIN in PartnerMembershipFactory(partner=partner_a.partner).roles
+
+
+def test_the_changelist_counts_at_most_the_cap(auditor_client, monkeypatch):
+    from audit.admin import AuditEventAdmin, CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 3)
+    monkeypatch.setattr(AuditEventAdmin, "list_per_page", 2)
+    AuditEventFactory.create_batch(6)
+    listing = auditor_client.get("/admin/audit/auditevent/")
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 4  # cap + 1: "more than 3"
+    assert len(listing.context["cl"].result_list) == 2
+    assert auditor_client.get("/admin/audit/auditevent/", {"p": 2}).context["cl"].result_list[0].pk
