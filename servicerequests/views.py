@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -52,10 +53,11 @@ class ServiceRequestListView(PartnerConsoleMixin, TemplateView):
         customer_filter = str(fixed_customer.tenant_id) if fixed_customer else self.request.GET.get("customer", "").strip()
         q = self.request.GET.get("q", "").strip()[:200]
         try:
+            uuid.UUID(customer_filter or "00000000-0000-0000-0000-000000000000")
             queryset = service_request_list_for_partner(partner=self.partner, status=status, customer_tenant_id=customer_filter, q=q)
-            page = Paginator(queryset, 25).get_page(self.request.GET.get("page"))
-        except Exception:  # a malformed tenant id in the filter: no match rather than an error page
-            page = Paginator(ServiceRequest.objects.none(), 25).get_page(1)
+        except ValueError:  # a malformed tenant id in the filter: no match rather than an error page
+            queryset = ServiceRequest.objects.none()
+        page = Paginator(queryset, 25).get_page(self.request.GET.get("page"))
         context.update(
             page=page, status=status, q=q, customer_filter=customer_filter, fixed_customer=fixed_customer,
             statuses=ServiceRequestStatus.choices, customers=active_customers_for_partner(partner=self.partner),
