@@ -49,3 +49,7 @@ def active_grant(related):  # type: ignore[no-untyped-def]
         return grant
 
     return _make
+
+
+# API keys and their clients, shared with tests/api.
+from tests.api.conftest import _fresh_rate_limits, client_for, issue_key  # noqa: E402, F401
