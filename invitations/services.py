@@ -478,6 +478,8 @@ def _raise(violation: RuleViolation | None) -> None:
 
 def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAnswer) -> Customer:
     partner = invitation.partner
+    if invitation.customer_id is not None:
+        return _join_partner_created_customer(invitation=invitation, user=user)
     if answer.tenant_id:
         membership = (
             CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id).first()
@@ -498,6 +500,22 @@ def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAns
     customer = customer_create(company_name=new.company_name, primary_domain=domain, country=new.country, cloud=partner.cloud,
                                language=user.preferred_language, actor=user)
     customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    return customer
+
+
+def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Customer:
+    """A pending invitation bound to a customer the partner created (customers.services.
+    customer_create_for_partner): its pinned admin joins that tenant as global admin — never a
+    second tenant — and the tenant becomes active. The row is locked so two accepts serialise."""
+    from customers.services import customer_activate
+
+    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    membership = CustomerMembership.objects.filter(customer=customer, user=user).first()
+    if membership is None:
+        customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    else:
+        _raise(tenant_refusal(partner=invitation.partner, target_domain=invitation.target_domain, membership=membership))
+    customer_activate(customer=customer)
     return customer
 
 

@@ -39,5 +39,6 @@ urlpatterns += [
 # Service requests filed on customers' behalf (issue 6): partner console and customer admin center.
 urlpatterns += [
     path("p/", include("servicerequests.urls")),
+    path("p/", include("customers.partner_urls")),
     path("c/", include("servicerequests.customer_urls")),
 ]

@@ -50,7 +50,8 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
         page = Paginator(customer_list_for_partner(partner=self.partner, q=q, sort=sort), self.page_size).get_page(
             self.request.GET.get("page")
         )
-        context.update(page=page, q=q, sort=sort, can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP))
+        context.update(page=page, q=q, sort=sort, can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+                       can_create_customer=self.can(PartnerPermission.MANAGE_CUSTOMERS))
         return context
 
 

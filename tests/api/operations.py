@@ -68,6 +68,8 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         "grants_access_assignments_update": {"assignments": {}},
         "webhooks_subscriptions_create": {"url": "http://127.0.0.1:9/new", "event_types": ["invitation.created"]},
         "webhooks_subscriptions_partial_update": {"description": "changed"},
+        "customers_create": {"company_name": "Sweep Co", "primary_domain": "sweep-co.example", "country": "JP",
+                             "admin_email": "admin@sweep-co.example", "include_delegated_admin": True},
         "service_requests_create": {"customer_tenant_id": str(objects["customer"].tenant_id), "title": "Sweep",
                                     "description": "Filed by the sweep."},
         "service_requests_partial_update": {"status": "in_progress"},
