@@ -87,3 +87,32 @@ def test_agent_files_a_request_and_the_customer_answers(page: Page, live_server,
     page.get_by_role("button", name="Closed").click()
     expect(page.get_by_role("alert").filter(has_text="is now Closed")).to_be_visible()
     expect(page.get_by_label("Add a note")).to_have_count(0)
+
+
+def test_service_request_and_customer_pages_have_no_wcag_violations(browser, live_server):  # type: ignore[no-untyped-def]
+    from tests.browser.test_accessibility import axe_violations
+    from tests.factories import ServiceRequestFactory, ServiceRequestNoteFactory
+
+    partner = PartnerFactory(name="Contoso Cloud", country="JP")
+    PartnerMembershipFactory(partner=partner, user=UserFactory(email="agent@contoso.example"),
+                             roles=[PartnerRole.ADMIN_AGENT, PartnerRole.SALES_AGENT])
+    customer = CustomerFactory(company_name="Northwind", primary_domain="northwind.example", country="JP")
+    CustomerMembershipFactory(customer=customer, user=UserFactory(email="it@northwind.example"))
+    Relationship.objects.create(partner=partner, customer=customer)
+    sr = ServiceRequestFactory(partner=partner, customer=customer, severity="critical", status="attention_needed")
+    ServiceRequestNoteFactory(service_request=sr)
+    ServiceRequestNoteFactory(service_request=sr, side="customer", author_label="it@northwind.example")
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server.url, "agent@contoso.example")
+    base = f"{live_server.url}/p/{partner.partner_id}"
+    for path in ("/service-requests/", f"/service-requests/new/?customer={customer.tenant_id}", f"/service-requests/{sr.pk}/",
+                 "/customers/new/", f"/customers/{customer.tenant_id}/agreement/"):
+        page.goto(base + path)
+        assert axe_violations(page) == [], path
+    customer_page = browser.new_context(bypass_csp=True).new_page()
+    sign_in(customer_page, live_server.url, "it@northwind.example")
+    for path in ("/service-requests/", f"/service-requests/{sr.pk}/"):
+        customer_page.goto(f"{live_server.url}/c/{customer.tenant_id}{path}")
+        assert axe_violations(customer_page) == [], path
+    context.close()

@@ -130,3 +130,31 @@ def test_grant_terminated_page_explains_admin_agent_still_files(client, agent, h
     login(client, helpdesk.user)
     page = client.get(reverse("service_requests:detail", kwargs={"partner_id": agent.partner.partner_id, "pk": sr.pk}))
     assert b"removed your organisation" in page.content and b"an admin agent can file it" in page.content
+
+
+def test_list_pages_query_count_does_not_grow_with_requests(client, agent, related, customer_a):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, agent.user)
+    partner_url = reverse("service_requests:list", kwargs={"partner_id": agent.partner.partner_id})
+
+    def count(url, c):  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        return len(queries)
+
+    ServiceRequestFactory(partner=agent.partner, customer=related.customer)
+    one = count(partner_url, client)
+    for _ in range(20):
+        sr = ServiceRequestFactory(partner=agent.partner, customer=related.customer)
+        ServiceRequestNote.objects.create(service_request=sr, side="partner", author_label="a", body="b")
+    assert count(partner_url, client) == one
+    from django.test import Client
+
+    customer_client = Client()
+    customer_client.force_login(customer_a.user)
+    customer_url = reverse("customer_service_requests:list", kwargs={"tenant_id": related.customer.tenant_id})
+    many = count(customer_url, customer_client)
+    ServiceRequestFactory(partner=agent.partner, customer=related.customer)
+    assert count(customer_url, customer_client) == many
