@@ -50,3 +50,8 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted", _("Webhook subscription deleted")
     WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled", _("Webhook subscription disabled after failures")
     WEBHOOK_DELIVERY_REDELIVERED = "webhook_delivery.redelivered", _("Webhook delivery sent again")
+    SERVICE_REQUEST_CREATED = "service_request.created", _("Service request filed")
+    SERVICE_REQUEST_STATUS_CHANGED = "service_request.status_changed", _("Service request status changed")
+    SERVICE_REQUEST_CLOSED = "service_request.closed", _("Service request closed")
+    SERVICE_REQUEST_NOTE_ADDED = "service_request.note_added", _("Note added to a service request")
+    AGREEMENT_ATTESTED = "agreement.attested", _("Customer agreement attested by a partner")

@@ -38,6 +38,7 @@ STAFF_VISIBLE_APPS = (
     "notifications",
     "invitations",
     "relationships",
+    "servicerequests",
 )
 OPERATOR_EXTRA_PERMISSIONS = (("audit", "run_support_actions"),)
 

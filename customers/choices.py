@@ -11,3 +11,10 @@ class CustomerRole(models.TextChoices):
 class AgreementAcceptor(models.TextChoices):
     CUSTOMER_USER = "customer_user", _("Customer user")
     PARTNER_ATTESTATION = "partner_attestation", _("Partner attestation")
+
+
+class CustomerStatus(models.TextChoices):
+    """A partner may create a customer before anyone signs in: it waits for its first global admin."""
+
+    ACTIVE = "active", _("Active")
+    PENDING_ACCEPTANCE = "pending_acceptance", _("Waiting for its admin to accept")

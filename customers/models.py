@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from customers.choices import AgreementAcceptor, CustomerRole
+from customers.choices import AgreementAcceptor, CustomerRole, CustomerStatus
 from partners.choices import Cloud
 
 
@@ -27,6 +27,13 @@ class Customer(models.Model):
     cloud = models.CharField(_("cloud"), max_length=16, choices=Cloud.choices, default=Cloud.PUBLIC)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Created by a partner ("Create a new customer"): pending until its first global admin accepts
+    # the partner's invitation (invitations.services binds that invitation to this row).
+    status = models.CharField(_("status"), max_length=24, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    created_by_partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by partner")
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")

@@ -48,6 +48,10 @@ def _invalid(request: HttpRequest) -> HttpResponse:
 
 def _tenant_options(offer: Offer, request: HttpRequest) -> list[dict[str, Any]]:
     agreement = agreement_current(language=request.user.preferred_language)
+    bound = offer.invitation.customer if offer.invitation is not None and offer.invitation.customer_id else None
+    if bound is not None:  # a customer the partner created for this admin: that tenant, nothing else
+        return [{"membership": None, "customer": bound, "refusal": None, "bound": True,
+                 "needs_agreement": customer_needs_agreement(customer=bound, agreement=agreement)}]
     options = []
     memberships = CustomerMembership.objects.filter(user=request.user).select_related("customer").order_by("customer__company_name")
     for membership in memberships:
@@ -82,6 +86,7 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
             initial["tenant"] = "new"
         context.update(
             refusal=refusal,
+            bound_tenant=bool(options and options[0].get("bound")),
             tenant_options=options,
             agreement=agreement,
             agreement_needed=agreement is not None and (not selectable or any(o["needs_agreement"] for o in selectable)),

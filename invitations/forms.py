@@ -21,6 +21,9 @@ class RequestOptionsForm(forms.Form):
         help_text=_("Pins the invitation to this tenant; checked against the market and cloud rules now."),
     )
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
+    # Two-tier (indirect resellers only; the view fills the choices or removes the field).
+    indirect_provider_id = forms.ChoiceField(label=_("Indirect provider"), required=False,
+                                             help_text=_("The distributor you buy through: the customer accepts both of you."))
 
 
 class DraftForm(forms.Form):

@@ -44,7 +44,7 @@ from partners.clouds import portal_for
 from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
 from partners.selectors import partner_users_with_roles
-from relationships.choices import RelationshipStatus
+from relationships.choices import RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
 from relationships.roles import role_names
 from relationships.services import grant_request_from_invitation, relationship_establish
@@ -123,7 +123,7 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
         violation = customer_rule_violation(partner=partner, customer=customer)
         if violation:
             return violation
-        if kind == InvitationKind.RESELLER and Relationship.objects.filter(
+        if kind in (InvitationKind.RESELLER, InvitationKind.INDIRECT_RESELLER) and Relationship.objects.filter(
             partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
         ).exists():
             return RuleViolation("already_customer", _("%(customer)s is already your customer.") % {"customer": customer.company_name})
@@ -145,8 +145,14 @@ def invitation_create(
     roles: list[str] | None = None,
     duration_days: int | None = None,
     auto_extend: bool = False,
+    indirect_provider_id: str = "",
 ) -> Invitation:
     """Create a pending invitation with its default draft in `language`.
+
+    Two-tier: an `indirect_reseller` partner's relationship request must name its indirect
+    provider (`indirect_provider_id`, the provider's public partner id; an indirect provider in
+    the same cloud); the invitation then has kind `indirect_reseller`. Other partners may not
+    name one.
 
     `kind=delegated_admin` asks an existing customer (`customer`, which must have an active
     relationship with the partner) for `roles` for `duration_days`, without a new relationship;
@@ -167,6 +173,7 @@ def invitation_create(
         )
     recipient_email = recipient_email.strip().lower()
     domain = normalise_domain(target_domain) if target_domain.strip() else ""
+    provider, kind = _indirect_provider_for(partner=partner, kind=kind, indirect_provider_id=indirect_provider_id)
     if kind == InvitationKind.DELEGATED_ADMIN:
         _require(membership, PartnerPermission.REQUEST_DELEGATED_ADMIN)
         if customer is None or not Relationship.objects.filter(
@@ -205,6 +212,7 @@ def invitation_create(
         grant_auto_extend=auto_extend if include_delegated_admin else False,
         recipient_email=recipient_email,
         target_domain=domain,
+        indirect_provider=provider,
         language=language if language in dict(settings.LANGUAGES) else "en",
         token_nonce="-",
         token_hash=f"unissued-{new_nonce()}",
@@ -217,8 +225,39 @@ def invitation_create(
     invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
     audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=partner, target=invitation,
                  after={"kind": kind, "include_delegated_admin": include_delegated_admin, "recipient_email": recipient_email,
+                        "indirect_provider_id": provider.partner_id if provider else None,
                         "target_domain": domain, "roles": invitation.requested_roles, "expires_at": invitation.expires_at.isoformat()})
     return invitation
+
+
+def indirect_providers_for(*, partner: Partner) -> list[Partner]:
+    """The indirect providers an indirect reseller may name: those in its own cloud."""
+    from partners.choices import PartnerType
+
+    return list(Partner.objects.filter(partner_type=PartnerType.INDIRECT_PROVIDER, cloud=partner.cloud).exclude(pk=partner.pk)
+                .order_by("name"))
+
+
+def _indirect_provider_for(*, partner: Partner, kind: str, indirect_provider_id: str) -> tuple[Partner | None, str]:
+    """Two-tier: (provider, kind) for the invitation, or InvitationError on field `indirect_provider_id`."""
+    from partners.choices import PartnerType
+
+    indirect_provider_id = indirect_provider_id.strip()
+    if partner.partner_type != PartnerType.INDIRECT_RESELLER:
+        if indirect_provider_id or kind == InvitationKind.INDIRECT_RESELLER:
+            raise InvitationError("not_indirect_reseller", _("Only indirect resellers name an indirect provider."),
+                                  field="indirect_provider_id")
+        return None, kind
+    if kind == InvitationKind.DELEGATED_ADMIN:  # admin roles for an existing customer: no new relationship
+        return None, kind
+    if not indirect_provider_id:
+        raise InvitationError("indirect_provider_required", _(
+            "As an indirect reseller, name the indirect provider you buy through: the customer accepts both of you."),
+            field="indirect_provider_id")
+    provider = next((p for p in indirect_providers_for(partner=partner) if p.partner_id == indirect_provider_id), None)
+    if provider is None:
+        raise InvitationError("unknown_indirect_provider", _("Choose an indirect provider in your cloud."), field="indirect_provider_id")
+    return provider, InvitationKind.INDIRECT_RESELLER
 
 
 def _store_draft(invitation: Invitation, *, subject: str, body: str) -> tuple[str, str]:
@@ -480,6 +519,8 @@ def _raise(violation: RuleViolation | None) -> None:
 
 def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAnswer) -> Customer:
     partner = invitation.partner
+    if invitation.customer_id is not None:
+        return _join_partner_created_customer(invitation=invitation, user=user)
     if answer.tenant_id:
         membership = (
             CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id).first()
@@ -500,6 +541,22 @@ def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAns
     customer = customer_create(company_name=new.company_name, primary_domain=domain, country=new.country, cloud=partner.cloud,
                                language=user.preferred_language, actor=user)
     customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    return customer
+
+
+def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Customer:
+    """A pending invitation bound to a customer the partner created (customers.services.
+    customer_create_for_partner): its pinned admin joins that tenant as global admin — never a
+    second tenant — and the tenant becomes active. The row is locked so two accepts serialise."""
+    from customers.services import customer_activate
+
+    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    membership = CustomerMembership.objects.filter(customer=customer, user=user).first()
+    if membership is None:
+        customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    else:
+        _raise(tenant_refusal(partner=invitation.partner, target_domain=invitation.target_domain, membership=membership))
+    customer_activate(customer=customer)
     return customer
 
 
@@ -581,6 +638,15 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
         # Restoring or requesting admin roles for an existing customer: never a second relationship.
         relationship = Relationship.objects.get(partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE)
         created = False
+    elif invitation.kind == InvitationKind.INDIRECT_RESELLER and invitation.indirect_provider_id:
+        # Two-tier: the customer accepts the reseller *and* its indirect provider, each with a
+        # relationship of type indirect_reseller naming the provider.
+        provider = invitation.indirect_provider
+        relationship, created = relationship_establish(
+            partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
+            relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider)
+        relationship_establish(partner=provider, customer=customer, invitation=invitation, actor=user,  # type: ignore[arg-type]
+                               relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider)
     else:
         relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
     grant = grant_request_from_invitation(invitation=invitation, customer=customer, actor=user) if invitation.include_delegated_admin else None

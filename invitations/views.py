@@ -51,6 +51,18 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
     def get_initial(self) -> dict[str, Any]:
         return {"include_delegated_admin": True, "language": translation.get_language() or "en"}
 
+    def get_form(self, form_class: Any = None) -> RequestOptionsForm:
+        from invitations.services import indirect_providers_for
+        from partners.choices import PartnerType
+
+        form = super().get_form(form_class)
+        if self.partner.partner_type == PartnerType.INDIRECT_RESELLER:
+            form.fields["indirect_provider_id"].choices = [("", _("Choose your indirect provider")), *(
+                (p.partner_id, f"{p.name} ({p.partner_id})") for p in indirect_providers_for(partner=self.partner))]
+        else:
+            del form.fields["indirect_provider_id"]
+        return form
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["sovereign"] = self.partner.cloud in SOVEREIGN_CLOUDS
@@ -65,6 +77,7 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
                 recipient_email=form.cleaned_data["recipient_email"] or "",
                 target_domain=form.cleaned_data["target_domain"] or "",
                 language=form.cleaned_data["language"],
+                indirect_provider_id=form.cleaned_data.get("indirect_provider_id") or "",
             )
         except InvitationError as error:
             apply_error(form, error)

@@ -47,6 +47,10 @@ class WebhookEventType(models.TextChoices):
     GRANT_EXTENDED = "grant.extended", _("Delegated admin extended")
     GRANT_TERMINATED = "grant.terminated", _("Delegated admin roles removed")
     GRANT_ACCESS_ASSIGNMENTS_CHANGED = "grant.access_assignments_changed", _("Access assignments changed")
+    SERVICE_REQUEST_CREATED = "service_request.created", _("Service request filed")
+    SERVICE_REQUEST_UPDATED = "service_request.updated", _("Service request status changed")
+    SERVICE_REQUEST_CLOSED = "service_request.closed", _("Service request closed")
+    SERVICE_REQUEST_NOTE_ADDED = "service_request.note_added", _("Note added to a service request")
 
 
 EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
@@ -67,6 +71,10 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.GRANT_EXTENDED: WebhookEventType.GRANT_EXTENDED,
     AuditAction.GRANT_TERMINATED: WebhookEventType.GRANT_TERMINATED,
     AuditAction.ACCESS_ASSIGNMENTS_CHANGED: WebhookEventType.GRANT_ACCESS_ASSIGNMENTS_CHANGED,
+    AuditAction.SERVICE_REQUEST_CREATED: WebhookEventType.SERVICE_REQUEST_CREATED,
+    AuditAction.SERVICE_REQUEST_STATUS_CHANGED: WebhookEventType.SERVICE_REQUEST_UPDATED,
+    AuditAction.SERVICE_REQUEST_CLOSED: WebhookEventType.SERVICE_REQUEST_CLOSED,
+    AuditAction.SERVICE_REQUEST_NOTE_ADDED: WebhookEventType.SERVICE_REQUEST_NOTE_ADDED,
 }
 
 # target_type (app_label.model) → (object type in the payload, API path of the resource)
@@ -74,6 +82,7 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "invitations.invitation": ("invitation", "/api/v1/invitations/{id}"),
     "relationships.relationship": ("relationship", "/api/v1/relationships/{id}"),
     "relationships.delegatedadmingrant": ("grant", "/api/v1/grants/{id}"),
+    "servicerequests.servicerequest": ("service_request", "/api/v1/service-requests/{id}"),
 }
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1b8c4e-3c55-4a8e-9a55-6d1f0f2b7a10")

@@ -35,3 +35,10 @@ urlpatterns += [
     path("p/", include("partners.api_key_urls")),
     path("p/", include("notifications.webhook_urls")),
 ]
+
+# Service requests filed on customers' behalf (issue 6): partner console and customer admin center.
+urlpatterns += [
+    path("p/", include("servicerequests.urls")),
+    path("p/", include("customers.partner_urls")),
+    path("c/", include("servicerequests.customer_urls")),
+]

@@ -57,6 +57,8 @@ class ApiScope(StrEnum):
     GRANTS_READ = "grants:read"
     GRANTS_WRITE = "grants:write"
     WEBHOOKS_MANAGE = "webhooks:manage"
+    SERVICE_REQUESTS_READ = "service_requests:read"
+    SERVICE_REQUESTS_WRITE = "service_requests:write"
 
 
 # A write scope includes reading the same resource.
@@ -65,6 +67,7 @@ SCOPE_IMPLIES: dict[ApiScope, frozenset[ApiScope]] = {
     ApiScope.CUSTOMERS_WRITE: frozenset({ApiScope.CUSTOMERS_READ}),
     ApiScope.RELATIONSHIPS_WRITE: frozenset({ApiScope.RELATIONSHIPS_READ}),
     ApiScope.GRANTS_WRITE: frozenset({ApiScope.GRANTS_READ}),
+    ApiScope.SERVICE_REQUESTS_WRITE: frozenset({ApiScope.SERVICE_REQUESTS_READ}),
 }
 
 # The partner roles a key's service actor holds for each scope (reads need none beyond view).
@@ -72,7 +75,7 @@ ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
     ApiScope.INVITATIONS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
     ApiScope.INVITATIONS_WRITE: frozenset({PartnerRole.SALES_AGENT}),
     ApiScope.CUSTOMERS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
-    ApiScope.CUSTOMERS_WRITE: frozenset(),  # reserved: customer creation through the API is not built yet
+    ApiScope.CUSTOMERS_WRITE: frozenset({PartnerRole.SALES_AGENT}),  # create a customer (customers.services)
     ApiScope.RELATIONSHIPS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
     ApiScope.RELATIONSHIPS_WRITE: frozenset(),  # reserved: no partner-side relationship writes yet
     ApiScope.GRANTS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
@@ -80,6 +83,10 @@ ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
     ApiScope.GRANTS_WRITE: frozenset({PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN}),
     # Webhook subscriptions are an account-admin matter in the console (MANAGE_INTEGRATIONS).
     ApiScope.WEBHOOKS_MANAGE: frozenset({PartnerRole.ACCOUNT_ADMIN}),
+    ApiScope.SERVICE_REQUESTS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
+    # Filing on the customer's behalf: an admin agent may, as long as the relationship is active
+    # (servicerequests.permissions.filing_decision).
+    ApiScope.SERVICE_REQUESTS_WRITE: frozenset({PartnerRole.ADMIN_AGENT}),
 }
 
 # Partner settings → API keys and Webhooks are account-admin pages, like Users and roles.

@@ -61,7 +61,8 @@ def grants_for(*, partner: Partner, customer: Customer) -> QuerySet[DelegatedAdm
 
 
 def relationships_for_customer(*, customer: Customer) -> QuerySet[Relationship]:
-    return Relationship.objects.filter(customer=customer).select_related("partner", "established_by").order_by("status", "-established_at")
+    return Relationship.objects.filter(customer=customer).select_related("partner", "established_by", "indirect_provider").order_by(
+        "status", "-established_at")
 
 
 # --- Effective permission --------------------------------------------------------------------
@@ -145,3 +146,17 @@ def grant_get_for_partner(*, partner: Partner, grant_pk: int) -> DelegatedAdminG
 
 def active_customers_for_partner(*, partner: Partner) -> QuerySet[Customer]:
     return Customer.objects.filter(relationships__partner=partner, relationships__status=RelationshipStatus.ACTIVE).order_by("company_name")
+
+
+# --- Two-tier (issue 6) ------------------------------------------------------------------------
+
+
+def indirect_reseller_customers_for_provider(*, provider: Partner) -> QuerySet[Relationship]:
+    """Customers of the provider's indirect resellers: the resellers' active relationships naming
+    this provider (never the provider's own rows). Two queries at most whatever their number."""
+    return (
+        Relationship.objects.filter(indirect_provider=provider, status=RelationshipStatus.ACTIVE)
+        .exclude(partner=provider)
+        .select_related("customer", "partner")
+        .order_by("customer__company_name", "partner__name", "pk")
+    )

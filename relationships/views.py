@@ -50,7 +50,13 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
         page = Paginator(customer_list_for_partner(partner=self.partner, q=q, sort=sort), self.page_size).get_page(
             self.request.GET.get("page")
         )
-        context.update(page=page, q=q, sort=sort, can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP))
+        context.update(page=page, q=q, sort=sort, can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+                       can_create_customer=self.can(PartnerPermission.MANAGE_CUSTOMERS))
+        from partners.choices import PartnerType
+        from relationships.selectors import indirect_reseller_customers_for_provider
+
+        if self.partner.partner_type == PartnerType.INDIRECT_PROVIDER:  # two-tier: its resellers' customers, apart
+            context["indirect_customers"] = list(indirect_reseller_customers_for_provider(provider=self.partner)[:200])
         return context
 
 

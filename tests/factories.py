@@ -307,3 +307,28 @@ class WebhookDeliveryFactory(DjangoModelFactory[WebhookDelivery]):
     event_id = factory.LazyFunction(uuid.uuid4)
     event_type = "invitation.accepted"
     body = "{}"
+
+
+# --- Service requests (issue 6) -------------------------------------------------------------
+from servicerequests.models import ServiceRequest, ServiceRequestNote  # noqa: E402
+
+
+class ServiceRequestFactory(DjangoModelFactory[ServiceRequest]):
+    class Meta:
+        model = ServiceRequest
+
+    partner = factory.SubFactory(PartnerFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    title = factory.Sequence(lambda n: f"Mailbox problem {n}")
+    description = "Mail from outside bounces."
+    created_by_label = "agent@example.com"
+
+
+class ServiceRequestNoteFactory(DjangoModelFactory[ServiceRequestNote]):
+    class Meta:
+        model = ServiceRequestNote
+
+    service_request = factory.SubFactory(ServiceRequestFactory)
+    side = "partner"
+    author_label = "agent@example.com"
+    body = "Looking into it."

@@ -26,6 +26,7 @@ from invitations.models import Invitation, RelationshipLink
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
 from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
+from servicerequests.models import ServiceRequest
 from tests import factories as f
 from tests.staff import sign_in_to_admin, staff_user
 
@@ -53,6 +54,7 @@ FACTORIES: dict[type[Model], Callable[[], Any]] = {
     ApiIdempotencyKey: f.ApiIdempotencyKeyFactory,
     WebhookSubscription: f.WebhookSubscriptionFactory,
     WebhookDelivery: f.WebhookDeliveryFactory,
+    ServiceRequest: f.ServiceRequestFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from customers.choices import CustomerStatus
 from partners.choices import Cloud
 from relationships.choices import RelationshipType
 
@@ -35,3 +37,35 @@ class CustomerSerializer(serializers.Serializer):
 
 class CustomerListQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text=_("Search company name or domain."))
+
+
+class CustomerCreateSerializer(serializers.Serializer):
+    """Create a new customer tenant pending its first global admin's acceptance (Partner Center's "Create a new customer")."""
+
+    company_name = serializers.CharField(max_length=200)
+    primary_domain = serializers.CharField(max_length=253, help_text=_("Unique in the partner's cloud; IDNA names are accepted."))
+    country = serializers.CharField(max_length=2, min_length=2, help_text=_("ISO 3166-1 alpha-2; must be in the partner's market."))
+    admin_email = serializers.EmailField(help_text=_("The customer's first global admin: receives the invitation by email."))
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default="en")
+    include_delegated_admin = serializers.BooleanField(default=False, help_text=_("Required (true) for partners in sovereign clouds."))
+
+
+class CustomerInvitationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    sent_to = serializers.EmailField()
+    expires_at = serializers.DateTimeField()
+    url = serializers.CharField(help_text=_("The invitation in this API."))
+
+
+class PartnerCreatedCustomerSerializer(serializers.Serializer):
+    """A customer the partner created: pending until its admin accepts the invitation sent to them."""
+
+    tenant_id = serializers.UUIDField(source="customer.tenant_id")
+    company_name = serializers.CharField(source="customer.company_name")
+    primary_domain = serializers.CharField(source="customer.primary_domain")
+    country = serializers.CharField(source="customer.country.code")
+    cloud = serializers.ChoiceField(source="customer.cloud", choices=Cloud.choices)
+    language = serializers.CharField(source="customer.language")
+    status = serializers.ChoiceField(source="customer.status", choices=CustomerStatus.choices)
+    invitation = CustomerInvitationRefSerializer()

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from customers.api.serializers import CustomerListQuerySerializer, CustomerSerializer
+from customers.api.serializers import (
+    CustomerCreateSerializer,
+    CustomerListQuerySerializer,
+    CustomerSerializer,
+    PartnerCreatedCustomerSerializer,
+)
+from customers.services import customer_create_for_partner
+from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.views import PartnerApiMixin
 from partners.permissions import ApiScope
@@ -28,8 +36,9 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     pagination_class = CustomerPagination
     lookup_field = "tenant_id"
     lookup_value_regex = UUID_PATTERN
-    required_scopes = {"list": ApiScope.CUSTOMERS_READ, "retrieve": ApiScope.CUSTOMERS_READ}
-    etag_actions = frozenset({"retrieve"})
+    required_scopes = {"list": ApiScope.CUSTOMERS_READ, "retrieve": ApiScope.CUSTOMERS_READ, "create": ApiScope.CUSTOMERS_WRITE}
+    idempotent_actions = frozenset({"create"})
+    etag_actions = frozenset({"retrieve", "create"})
 
     def get_queryset(self) -> Any:
         return customer_list_for_partner(partner=self.partner)
@@ -47,3 +56,34 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         if relationship is None:
             raise Http404
         return self.represent(CustomerSerializer(relationship).data)
+
+    @extend_schema(request=CustomerCreateSerializer, responses={201: PartnerCreatedCustomerSerializer}, examples=[
+        OpenApiExample("A new tenant for Northwind", request_only=True, value={
+            "company_name": "Northwind Traders", "primary_domain": "northwind.example", "country": "JP",
+            "admin_email": "it@northwind.example", "language": "ja", "include_delegated_admin": False}),
+    ])
+    def create(self, request: Request) -> Response:
+        """Create a new customer, as Partner Center does: the tenant (status `pending_acceptance`) and a reseller
+        invitation emailed to its first global admin. When the admin accepts, the admin joins this tenant and
+        the customer appears in `GET /customers`; until then `GET /customers/{tenant_id}` answers 404.
+        `Location` names the invitation, which tracks the acceptance."""
+        body = CustomerCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+
+        def create() -> Response:
+            created = customer_create_for_partner(
+                membership=self.membership, company_name=data["company_name"], primary_domain=data["primary_domain"],
+                country=data["country"], admin_email=data["admin_email"], language=data["language"],
+                include_delegated_admin=data["include_delegated_admin"],
+            )
+            invitation = created.invitation
+            location = request.build_absolute_uri(reverse("api:invitation-detail", kwargs={"pk": invitation.pk}))
+            representation = PartnerCreatedCustomerSerializer({
+                "customer": created.customer,
+                "invitation": {"id": invitation.pk, "status": invitation.status, "sent_to": invitation.sent_to,
+                               "expires_at": invitation.expires_at, "url": location},
+            }).data
+            return self.represent(representation, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+
+        return idempotent_create(request, partner=self.partner, create=create)

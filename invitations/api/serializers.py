@@ -80,6 +80,8 @@ class InvitationCreateSerializer(serializers.Serializer):
     duration_days = serializers.IntegerField(required=False, min_value=MIN_DURATION_DAYS, max_value=MAX_DURATION_DAYS)
     auto_extend = serializers.BooleanField(default=False)
     send_email = serializers.BooleanField(default=False, help_text=_("Email the default draft to recipient_email now."))
+    indirect_provider_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=20, help_text=_(
+        "Two-tier: required for indirect resellers (the public partner id of their indirect provider); refused for others."))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["send_email"] and not attrs["recipient_email"]:

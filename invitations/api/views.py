@@ -63,6 +63,7 @@ def create_invitation(*, membership: PartnerMembership, data: dict[str, Any], ki
             recipient_email=data.get("recipient_email", ""), target_domain=data.get("target_domain", ""),
             language=data["language"], kind=kind, customer=customer, roles=data.get("roles"),
             duration_days=data.get("duration_days"), auto_extend=data.get("auto_extend", False),
+            indirect_provider_id=data.get("indirect_provider_id", ""),
         )
         if data.get("send_email"):
             subject, body = invitation_draft(invitation)

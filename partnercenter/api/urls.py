@@ -8,6 +8,7 @@ from invitations.api.views import GrantRequestView, InvitationViewSet, Relations
 from notifications.api.views import WebhookDeliveryViewSet, WebhookEventTypesView, WebhookSubscriptionViewSet
 from partnercenter.api.views import DOCS_CSP, ApiNotFoundView, RedocView, SchemaView, SwaggerView
 from relationships.api.views import GrantViewSet, RelationshipViewSet
+from servicerequests.api.views import ServiceRequestViewSet
 
 app_name = "api"
 
@@ -18,6 +19,7 @@ router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("webhooks/subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

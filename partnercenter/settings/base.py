@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "relationships",
     "invitations",
     "demo",
+    "servicerequests",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -343,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "invitations.choices.InvitationStatus",
         "GrantStatusEnum": "relationships.choices.GrantStatus",
         "RelationshipStatusEnum": "relationships.choices.RelationshipStatus",
+        "ServiceRequestStatusEnum": "servicerequests.choices.ServiceRequestStatus",
     },
 }
 

@@ -104,8 +104,12 @@ def world(partner_a, customer_a):  # type: ignore[no-untyped-def]
     )
     subscription = webhook_subscription_create(membership=partner_a.admin, url="http://127.0.0.1:9/hook",
                                                event_types=["invitation.cancelled"]).subscription
+    from servicerequests.models import ServiceRequest
+
+    service_request = ServiceRequest.objects.create(partner=partner_a.partner, customer=customer_a.customer,
+                                                    title="Northwind mail bounces", description="550 5.7.1")
     return {"invitation": invitation, "relationship": relationship, "grant": grant, "customer": customer_a.customer,
-            "subscription": subscription}
+            "subscription": subscription, "service_request": service_request}
 
 
 @pytest.fixture

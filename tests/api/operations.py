@@ -50,6 +50,7 @@ def path_for(operation: Operation, objects: dict[str, Any]) -> str:
         "/api/v1/relationships/": objects["relationship"].pk,
         "/api/v1/webhooks/subscriptions/": objects["subscription"].pk,
         "/api/v1/webhooks/deliveries/": objects["delivery"].pk,
+        "/api/v1/service-requests/": objects["service_request"].pk,
     }
     for prefix, pk in ids.items():
         if path.startswith(prefix):
@@ -67,6 +68,12 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         "grants_access_assignments_update": {"assignments": {}},
         "webhooks_subscriptions_create": {"url": "http://127.0.0.1:9/new", "event_types": ["invitation.created"]},
         "webhooks_subscriptions_partial_update": {"description": "changed"},
+        "customers_create": {"company_name": "Sweep Co", "primary_domain": "sweep-co.example", "country": "JP",
+                             "admin_email": "admin@sweep-co.example", "include_delegated_admin": True},
+        "service_requests_create": {"customer_tenant_id": str(objects["customer"].tenant_id), "title": "Sweep",
+                                    "description": "Filed by the sweep."},
+        "service_requests_partial_update": {"status": "in_progress"},
+        "service_requests_notes_create": {"body": "A note from the sweep."},
     }
     headers = {"HTTP_IF_MATCH": "*"} if operation.method in {"put", "patch", "delete"} else {}
     if operation.method == "get":

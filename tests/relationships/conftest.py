@@ -42,3 +42,7 @@ def pending_grant(related):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def global_admin_roles():  # type: ignore[no-untyped-def]
     return [GLOBAL_ADMINISTRATOR]
+
+
+# API keys and their clients, shared with tests/api.
+from tests.api.conftest import _fresh_rate_limits, client_for, issue_key  # noqa: E402, F401

@@ -1,0 +1,18 @@
+"""Let the staff groups view service requests (audit.staff_groups)."""
+
+from django.db import migrations
+
+
+def forward(apps, schema_editor):
+    from audit.staff_groups import staff_groups_sync
+
+    staff_groups_sync(apps=apps, using=schema_editor.connection.alias)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("servicerequests", "0001_initial"),
+        ("audit", "0005_staff_groups"),
+    ]
+
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)]
