@@ -35,3 +35,8 @@ urlpatterns += [
     path("p/", include("partners.api_key_urls")),
     path("p/", include("notifications.webhook_urls")),
 ]
+
+# Prometheus metrics (issue 12): staff session or the METRICS_TOKEN bearer token.
+from partnercenter.metrics import views as metrics_views  # noqa: E402
+
+urlpatterns += [path("metrics", metrics_views.metrics, name="metrics")]

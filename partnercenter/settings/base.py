@@ -404,3 +404,17 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
+
+# --- Operations: probes, metrics, request and task logs (issue 12) ----------------------------
+# /metrics answers staff sessions and `Authorization: Bearer <METRICS_TOKEN>` (empty: staff only).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Right after the request id: one log line and the metrics of every request (partnercenter.request_observation).
+MIDDLEWARE.insert(MIDDLEWARE.index("partnercenter.middleware.RequestIdMiddleware") + 1,
+                  "partnercenter.request_observation.RequestObservationMiddleware")
+# Every console record is scrubbed of tokens, API keys and passwords (partnercenter.log_filters).
+LOGGING["filters"]["redact_secrets"] = {"()": "partnercenter.log_filters.SecretRedactingFilter"}
+LOGGING["handlers"]["console"]["filters"] = ["request_id", "redact_secrets"]
+LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
+LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
+# Workers log through LOGGING above (JSON in production) instead of Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
