@@ -120,3 +120,68 @@ def app_server(tmp_path: Path) -> Callable[..., object]:
             log.close()
 
     return _run
+
+
+# The real-worker fixtures of the notifications tests, on this folder's redis_server (ports 74xx).
+from tests.notifications.conftest import (  # noqa: E402, F401
+    celery_app_on_redis,
+    run_celery_worker,
+    task_outcomes,
+    wait_until,
+)
+
+
+class JsonLogCapture:
+    """Records (DEBUG and up, any thread) formatted as production does: JSON lines through the
+    request-id and secret-redacting filters, kept in memory."""
+
+    def __init__(self) -> None:
+        import io
+        import logging
+
+        from pythonjsonlogger.json import JsonFormatter
+
+        from partnercenter.log_filters import RequestIdFilter, SecretRedactingFilter
+
+        self.stream = io.StringIO()
+        self.handler = logging.StreamHandler(self.stream)
+        self.handler.setLevel(logging.DEBUG)
+        self.handler.addFilter(RequestIdFilter())
+        self.handler.addFilter(SecretRedactingFilter())
+        # factory_boy (tests only, never in production) logs the arguments of set_password at DEBUG.
+        self.handler.addFilter(lambda record: not record.name.startswith("factory"))
+        self.handler.setFormatter(JsonFormatter(settings.LOGGING["formatters"]["json"]["format"]))
+
+    def raw(self) -> str:
+        self.handler.flush()
+        return self.stream.getvalue()
+
+    def lines(self) -> list[dict]:
+        import json
+
+        return [json.loads(line) for line in self.raw().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def capture_json_logs() -> Callable[[], object]:
+    """`with capture_json_logs() as capture:` attaches a JsonLogCapture to the root logger.
+
+    Enter it after starting a worker: the worker thread runs django.setup(), whose logging
+    configuration replaces the root logger's handlers.
+    """
+    import logging
+
+    @contextmanager
+    def _capture() -> Iterator[JsonLogCapture]:
+        capture = JsonLogCapture()
+        root = logging.getLogger()
+        previous_level = root.level
+        root.addHandler(capture.handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            yield capture
+        finally:
+            root.removeHandler(capture.handler)
+            root.setLevel(previous_level)
+
+    return _capture
