@@ -53,3 +53,10 @@ run-full: sync
 	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) honcho -f Procfile.full start
+
+# Two gunicorn processes behind a round-robin proxy and two Celery workers on PostgreSQL (pc_scalecheck)
+# and a redis-server of its own (ports 7400-7499): 500 invitations through the API, every email exactly
+# once, accept races, one /metrics scrape over all processes. BROKER=amqp://... runs it on RabbitMQ.
+.PHONY: scale-check
+scale-check: sync
+	$(RUN) python deploy/scale_check.py $(if $(BROKER),--broker $(BROKER))

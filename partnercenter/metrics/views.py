@@ -21,14 +21,25 @@ def _bearer_token_matches(request: HttpRequest) -> bool:
     return bool(expected) and scheme.lower() == "bearer" and constant_time_compare(presented.strip(), expected)
 
 
-def render_metrics() -> bytes:
-    database = CollectorRegistry(auto_describe=False)
-    database.register(DatabaseStateCollector())
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        processes = CollectorRegistry(auto_describe=False)
-        multiprocess.MultiProcessCollector(processes)
-        return generate_latest(processes) + generate_latest(database)
-    return generate_latest(REGISTRY) + generate_latest(database)
+SCOPES = ("all", "database", "processes")
+
+
+def render_metrics(scope: str = "all") -> bytes:
+    """`database`: the gauges counted from the database (the same from any web process);
+    `processes`: the counters of this host's processes (this process alone without multiprocess mode)."""
+    output = b""
+    if scope in {"all", "processes"}:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            processes = CollectorRegistry(auto_describe=False)
+            multiprocess.MultiProcessCollector(processes)
+            output += generate_latest(processes)
+        else:
+            output += generate_latest(REGISTRY)
+    if scope in {"all", "database"}:
+        database = CollectorRegistry(auto_describe=False)
+        database.register(DatabaseStateCollector())
+        output += generate_latest(database)
+    return output
 
 
 @require_GET
@@ -40,4 +51,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
                                 content_type="text/plain; charset=utf-8")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)
+    scope = request.GET.get("scope", "all")
+    if scope not in SCOPES:
+        return HttpResponse(_("Unknown scope: use all, database or processes."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    return HttpResponse(render_metrics(scope), content_type=CONTENT_TYPE_LATEST)

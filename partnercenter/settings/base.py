@@ -222,7 +222,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # so the publisher must give up fast instead of holding the request.
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",

@@ -117,3 +117,13 @@ def test_every_metric_has_real_values_after_an_invitation_flow(
     assert value(after, "partnercenter_invitations", state="pending") == 0
     assert sum(value(after, "partnercenter_delegated_admin_grants", state=s) for s in ("approval_pending", "active")) == 1
     assert value(after, "partnercenter_relationships", state="active") == 1
+
+
+def test_a_scope_splits_database_gauges_from_process_counters(client):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {METRICS_TOKEN}"}
+    client.get("/healthz")
+    database = client.get("/metrics?scope=database", **auth).content.decode()
+    processes = client.get("/metrics?scope=processes", **auth).content.decode()
+    assert "partnercenter_invitations{" in database and "partnercenter_http_requests_total" not in database
+    assert "partnercenter_http_requests_total" in processes and "partnercenter_invitations{" not in processes
+    assert client.get("/metrics?scope=everything", **auth).status_code == 400
