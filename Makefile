@@ -47,6 +47,7 @@ FULL_ENV = set -a; source deploy/full.env; [ -f var/full-secrets.env ] && source
 run-full: sync
 	@mkdir -p var
 	@[ -s var/full-secrets.env ] || (umask 077; $(RUN) python -c "import secrets; print(f'DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nTOKEN_PEPPER={secrets.token_urlsafe(32)}\nOUTBOX_SEALING_KEY={secrets.token_urlsafe(32)}')" > var/full-secrets.env)
+	@rm -rf var/prometheus && mkdir -p var/prometheus   # multiprocess metrics start empty
 	$(FULL_ENV) $(RUN) python deploy/ensure_database.py
 	$(FULL_ENV) $(RUN) python deploy/check_broker.py
 	$(FULL_ENV) $(RUN) python manage.py migrate --noinput
