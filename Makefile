@@ -48,6 +48,7 @@ FULL_ENV = set -a; source deploy/full.env; [ -f var/full-secrets.env ] && source
 run-full: sync
 	@mkdir -p var
 	@[ -s var/full-secrets.env ] || (umask 077; $(RUN) python -c "import secrets; print(f'DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nTOKEN_PEPPER={secrets.token_urlsafe(32)}\nOUTBOX_SEALING_KEY={secrets.token_urlsafe(32)}')" > var/full-secrets.env)
+	@rm -rf var/prometheus && mkdir -p var/prometheus   # multiprocess metrics start empty
 	$(FULL_ENV) $(RUN) python deploy/ensure_database.py
 	$(FULL_ENV) $(RUN) python deploy/check_broker.py
 	$(FULL_ENV) $(RUN) python manage.py migrate --noinput
@@ -60,3 +61,10 @@ AUDITBENCH_URL ?= postgres://postgres@127.0.0.1:5432/pc_auditbench
 .PHONY: bench-audit
 bench-audit: sync
 	DATABASE_URL=$(AUDITBENCH_URL) $(RUN) python bench/audit_scale.py
+
+# Two gunicorn processes behind a round-robin proxy and two Celery workers on PostgreSQL (pc_scalecheck)
+# and a redis-server of its own (ports 7400-7499): 500 invitations through the API, every email exactly
+# once, accept races, one /metrics scrape over all processes. BROKER=amqp://... runs it on RabbitMQ.
+.PHONY: scale-check
+scale-check: sync
+	$(RUN) python deploy/scale_check.py $(if $(BROKER),--broker $(BROKER))

@@ -11,3 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
 app = Celery("partnercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Request id into task headers and back out in the worker; task log lines and metrics.
+from partnercenter import task_observation  # noqa: E402, F401
+from partnercenter.metrics import worker_endpoint  # noqa: E402, F401

@@ -18,6 +18,10 @@ class RequestContext:
     # Set when a non-person authenticates (an API key): audit events by that user carry this label.
     actor_user_id: int | None = None
     actor_label: str = ""
+    # The signed-in user and the partner the URL names (set once the view is known; for log lines
+    # and the headers of tasks this request enqueues).
+    user_id: int | None = None
+    partner_id: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("request_context", default=RequestContext())  # noqa: B039 — frozen dataclass
@@ -34,6 +38,11 @@ def bind(context: RequestContext) -> contextvars.Token[RequestContext]:
 def bind_actor(*, user_id: int, label: str) -> contextvars.Token[RequestContext]:
     """Name the principal of the current request (e.g. "API key Billing sync") for audit events."""
     return _current.set(replace(_current.get(), actor_user_id=user_id, actor_label=label))
+
+
+def bind_viewer(*, user_id: int | None, partner_id: str) -> contextvars.Token[RequestContext]:
+    """Name the signed-in user and the partner of the current request (log lines, task headers)."""
+    return _current.set(replace(_current.get(), user_id=user_id, partner_id=partner_id))
 
 
 def reset(token: contextvars.Token[RequestContext]) -> None:

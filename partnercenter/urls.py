@@ -42,3 +42,8 @@ urlpatterns += [
     path("p/", include("customers.partner_urls")),
     path("c/", include("servicerequests.customer_urls")),
 ]
+
+# Prometheus metrics (issue 12): staff session or the METRICS_TOKEN bearer token.
+from partnercenter.metrics import views as metrics_views  # noqa: E402
+
+urlpatterns += [path("metrics", metrics_views.metrics, name="metrics")]

@@ -10,7 +10,10 @@ def test_healthz_answers_ok(client):
 def test_readyz_checks_the_database(client, db):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["database"] == "ok"
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["migrations"]["ok"] is True
 
 
 def test_every_response_carries_a_request_id(client):

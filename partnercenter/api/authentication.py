@@ -55,6 +55,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key_touch(api_key=api_key)
         # Audit events written while this request runs name the key, not its technical user.
         request_context.bind_actor(user_id=api_key.user_id, label=api_key.actor_label)
+        # Log lines and the tasks this request enqueues name the key's user and partner.
+        request_context.bind_viewer(user_id=api_key.user_id, partner_id=str(api_key.partner.partner_id))
         principal = ApiPrincipal(api_key=api_key, scopes=scopes_granted(api_key.scopes), membership=api_key_actor(api_key=api_key))
         return api_key.user, principal
 

@@ -223,7 +223,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # so the publisher must give up fast instead of holding the request.
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "notifications.sweep_outbox",
@@ -413,3 +413,17 @@ CELERY_BEAT_SCHEDULE["audit-partitions"] = {
     "schedule": 86400.0,
     "options": {"expires": 86400},
 }
+
+# --- Operations: probes, metrics, request and task logs (issue 12) ----------------------------
+# /metrics answers staff sessions and `Authorization: Bearer <METRICS_TOKEN>` (empty: staff only).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Right after the request id: one log line and the metrics of every request (partnercenter.request_observation).
+MIDDLEWARE.insert(MIDDLEWARE.index("partnercenter.middleware.RequestIdMiddleware") + 1,
+                  "partnercenter.request_observation.RequestObservationMiddleware")
+# Every console record is scrubbed of tokens, API keys and passwords (partnercenter.log_filters).
+LOGGING["filters"]["redact_secrets"] = {"()": "partnercenter.log_filters.SecretRedactingFilter"}
+LOGGING["handlers"]["console"]["filters"] = ["request_id", "redact_secrets"]
+LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
+LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
+# Workers log through LOGGING above (JSON in production) instead of Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
