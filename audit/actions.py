@@ -50,3 +50,8 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted", _("Webhook subscription deleted")
     WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled", _("Webhook subscription disabled after failures")
     WEBHOOK_DELIVERY_REDELIVERED = "webhook_delivery.redelivered", _("Webhook delivery sent again")
+    # Graph-compatible surface (issue 11): draft grants before lockForApproval, and later changes.
+    GRANT_DRAFTED = "grant.drafted", _("Delegated admin request drafted")
+    GRANT_DRAFT_UPDATED = "grant.draft_updated", _("Delegated admin draft changed")
+    GRANT_DRAFT_DELETED = "grant.draft_deleted", _("Delegated admin draft deleted")
+    GRANT_UPDATED = "grant.updated", _("Delegated admin changed")

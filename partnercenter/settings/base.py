@@ -404,3 +404,7 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
+
+# --- Microsoft Graph-compatible delegated admin API (issue 11) ------------------------------------
+# /v1.0/tenantRelationships/… and Partner Center's /v1/customers/relationshiprequests; docs/graph.md.
+INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]
