@@ -211,3 +211,22 @@ def test_existing_grants_appear_with_stable_graph_ids(graph, graph_world) -> Non
     assert entity["@odata.etag"].startswith('W/"') and entity["id"] == grant_graph_id(grant)
     customers = graph.get("/v1.0/tenantRelationships/delegatedAdminCustomers").json()["value"]
     assert [c["tenantId"] for c in customers] == [str(graph_world.customer.tenant_id)]
+
+
+def test_listing_costs_the_same_queries_for_3_or_30_relationships(graph, graph_world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_listing() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert graph.get(f"{BASE}?$count=true&$top=300").status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        post(graph, BASE, body(graph_world, f"Small {n}"))
+    small = queries_for_listing()
+    for n in range(27):
+        post(graph, BASE, body(graph_world, f"Large {n}"))
+    assert queries_for_listing() == small
+    with django_assert_max_num_queries(small):
+        graph.get(f"{BASE}?$top=300")
