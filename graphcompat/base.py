@@ -8,6 +8,8 @@ partner, so another partner's object is simply not found (404 `itemNotFound`).
 from __future__ import annotations
 
 import json
+import math
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,6 +23,7 @@ from graphcompat.errors import DOMAIN_CODES, GraphError, error_response
 from graphcompat.representations import entity_etag, with_annotations
 from partnercenter import request_context
 from partnercenter.api.authentication import ApiKeyAuthentication, ApiPrincipal
+from partnercenter.api.throttling import ApiKeyRateThrottle
 from partnercenter.errors import DomainError
 from partners.permissions import ApiScope
 
@@ -48,6 +51,7 @@ class GraphView(View):
         token = request_context.bind(request_context.current())
         try:
             self.principal = self.authenticate(request)
+            self.throttle(self.principal)
             scope = self.read_scope if request.method in READ_METHODS else self.write_scope
             if scope not in self.principal.scopes:
                 raise GraphError(403, "accessDenied", _("This API key lacks the %(scope)s scope.") % {"scope": scope})
@@ -78,6 +82,15 @@ class GraphView(View):
         if result is None:
             raise unauthenticated(_("Send a partner API key as: Authorization: Bearer <key>."))
         return result[1]
+
+    @staticmethod
+    def throttle(principal: ApiPrincipal) -> None:
+        """The key's rate limit, counted together with its /api/v1 calls (429 with Retry-After)."""
+        throttle = ApiKeyRateThrottle()
+        if not throttle.allow_request(SimpleNamespace(auth=principal), None):  # type: ignore[arg-type]
+            retry_after = str(max(1, math.ceil(throttle.wait() or 1)))
+            raise GraphError(429, "TooManyRequests", _("Too many requests for this API key; retry later."),
+                             headers={"Retry-After": retry_after})
 
     @property
     def partner(self) -> Partner:

@@ -230,3 +230,12 @@ def test_listing_costs_the_same_queries_for_3_or_30_relationships(graph, graph_w
     assert queries_for_listing() == small
     with django_assert_max_num_queries(small):
         graph.get(f"{BASE}?$top=300")
+
+
+def test_the_keys_rate_limit_applies_with_retry_after(graph, graph_world, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.API_RATE_LIMIT = "2/min"
+    assert graph.get(BASE).status_code == 200
+    assert graph.get(BASE).status_code == 200
+    limited = graph.get(BASE)
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "TooManyRequests"
+    assert int(limited["Retry-After"]) >= 1
