@@ -55,3 +55,9 @@ class AuditAction(models.TextChoices):
     SERVICE_REQUEST_CLOSED = "service_request.closed", _("Service request closed")
     SERVICE_REQUEST_NOTE_ADDED = "service_request.note_added", _("Note added to a service request")
     AGREEMENT_ATTESTED = "agreement.attested", _("Customer agreement attested by a partner")
+
+    # Graph-compatible surface (issue 11): draft grants before lockForApproval, and later changes.
+    GRANT_DRAFTED = "grant.drafted", _("Delegated admin request drafted")
+    GRANT_DRAFT_UPDATED = "grant.draft_updated", _("Delegated admin draft changed")
+    GRANT_DRAFT_DELETED = "grant.draft_deleted", _("Delegated admin draft deleted")
+    GRANT_UPDATED = "grant.updated", _("Delegated admin changed")

@@ -58,7 +58,9 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         customer = self.membership.customer
-        grants = list(DelegatedAdminGrant.objects.filter(customer=customer).select_related("partner").order_by("-requested_at"))
+        # Drafts (`created`, Graph API) are the partner's own until it locks them for approval.
+        grants = list(DelegatedAdminGrant.objects.filter(customer=customer).exclude(status=GrantStatus.CREATED)
+                      .select_related("partner").order_by("-requested_at"))
         for grant in grants:
             grant.catalog_roles = [BY_ID[r] for r in grant.roles if r in BY_ID]
         context.update(

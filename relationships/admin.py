@@ -12,7 +12,7 @@ from audit.admin_tools import (
     SupportActionsMixin,
     support_action,
 )
-from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
+from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
 from relationships.services import grant_terminate, relationship_terminate
 
 
@@ -58,6 +58,20 @@ class AccessAssignmentInline(ReadOnlyTabularInline):
     fields = ("partner_role", "roles", "updated_at")
 
 
+class GrantActionRequestInline(ReadOnlyTabularInline):
+    """lockForApproval / terminate requests made through the Graph-compatible API."""
+
+    model = GrantActionRequest
+    fields = ("action", "status", "requested_by", "created_at")
+
+
+class GrantOperationInline(ReadOnlyTabularInline):
+    """Changes after approval recorded as Graph operations (e.g. Global Administrator removed)."""
+
+    model = GrantOperation
+    fields = ("operation_type", "status", "data", "created_at")
+
+
 @admin.register(DelegatedAdminGrant)
 class DelegatedAdminGrantAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Time-bound admin roles. Operators may remove an active grant's roles at once, with a reason."""
@@ -84,7 +98,7 @@ class DelegatedAdminGrantAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdm
     list_select_related = ("partner", "customer")
     raw_id_fields = ("partner", "customer", "requested_by_invitation", "approved_by", "terminated_by")
     readonly_fields = ("audit_trail",)
-    inlines = [AccessAssignmentInline]
+    inlines = [AccessAssignmentInline, GrantActionRequestInline, GrantOperationInline]
     actions = ["terminate_grants"]
 
     @support_action(

@@ -13,6 +13,7 @@ class RelationshipStatus(models.TextChoices):
 
 
 class GrantStatus(models.TextChoices):
+    CREATED = "created", _("Created (draft)")
     APPROVAL_PENDING = "approval_pending", _("Approval pending")
     ACTIVE = "active", _("Active")
     REJECTED = "rejected", _("Rejected")
@@ -21,6 +22,30 @@ class GrantStatus(models.TextChoices):
 
 
 GRANT_TRANSITIONS = {
+    GrantStatus.CREATED: {GrantStatus.APPROVAL_PENDING},  # a draft may also be deleted
     GrantStatus.APPROVAL_PENDING: {GrantStatus.ACTIVE, GrantStatus.REJECTED, GrantStatus.EXPIRED},
     GrantStatus.ACTIVE: {GrantStatus.EXPIRED, GrantStatus.TERMINATED},
 }
+
+
+class GrantOperationStatus(models.TextChoices):
+    NOT_STARTED = "notStarted", _("Not started")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class GrantOperationType(models.TextChoices):
+    RELATIONSHIP_UPDATE = "delegatedAdminRelationshipUpdate", _("Relationship update")
+
+
+class GrantRequestAction(models.TextChoices):
+    LOCK_FOR_APPROVAL = "lockForApproval", _("Lock for approval")
+    TERMINATE = "terminate", _("Terminate")
+
+
+class GrantRequestStatus(models.TextChoices):
+    CREATED = "created", _("Created")
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")

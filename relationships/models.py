@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
+from relationships.choices import (
+    GrantOperationStatus,
+    GrantOperationType,
+    GrantRequestAction,
+    GrantRequestStatus,
+    GrantStatus,
+    RelationshipStatus,
+    RelationshipType,
+)
 from relationships.roles import role_names
 
 
@@ -81,6 +91,10 @@ class DelegatedAdminGrant(models.Model):
     terminated_at = models.DateTimeField(_("terminated at"), null=True, blank=True)
     terminated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     termination_reason = models.TextField(_("termination reason"), blank=True)
+    # The Graph-compatible surface: the first half of the relationship id (the second is the
+    # partner's tenant GUID), and when anything a client can see last changed.
+    graph_guid = models.UUIDField(_("Graph id"), default=uuid.uuid4, unique=True, editable=False)
+    modified_at = models.DateTimeField(_("last modified at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("delegated admin grant")
@@ -126,6 +140,8 @@ class AccessAssignment(models.Model):
     partner_role = models.CharField(_("partner role"), max_length=24)
     roles = models.JSONField(_("directory roles"), default=list)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    graph_guid = models.UUIDField(_("Graph id"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("access assignment")
@@ -141,3 +157,50 @@ class AccessAssignment(models.Model):
     @property
     def role_names(self) -> list[str]:
         return role_names(self.roles)
+
+
+class GrantOperation(models.Model):
+    """A long-running change to a grant, as Graph reports it (`delegatedAdminRelationshipOperation`).
+
+    Written by the service that made the change (e.g. removing Global Administrator from an active
+    grant), in the same transaction; `data` holds the JSON the client sent.
+    """
+
+    grant = models.ForeignKey(DelegatedAdminGrant, on_delete=models.CASCADE, related_name="operations")
+    graph_guid = models.UUIDField(_("Graph id"), default=uuid.uuid4, unique=True, editable=False)
+    operation_type = models.CharField(_("type"), max_length=40, choices=GrantOperationType.choices)
+    status = models.CharField(_("status"), max_length=16, choices=GrantOperationStatus.choices, default=GrantOperationStatus.NOT_STARTED)
+    data = models.JSONField(_("data"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    modified_at = models.DateTimeField(_("last modified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("grant operation")
+        verbose_name_plural = _("grant operations")
+        ordering = ["grant", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.operation_type} ({self.status})"
+
+
+class GrantActionRequest(models.Model):
+    """A partner asked for `lockForApproval` or `terminate` on a grant (Graph's relationship request).
+
+    The action runs in the same transaction as the row is written; `status` records the outcome.
+    """
+
+    grant = models.ForeignKey(DelegatedAdminGrant, on_delete=models.CASCADE, related_name="action_requests")
+    graph_guid = models.UUIDField(_("Graph id"), default=uuid.uuid4, unique=True, editable=False)
+    action = models.CharField(_("action"), max_length=20, choices=GrantRequestAction.choices)
+    status = models.CharField(_("status"), max_length=16, choices=GrantRequestStatus.choices, default=GrantRequestStatus.CREATED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    modified_at = models.DateTimeField(_("last modified at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("grant action request")
+        verbose_name_plural = _("grant action requests")
+        ordering = ["grant", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.status})"

@@ -427,3 +427,7 @@ LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
 LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
 # Workers log through LOGGING above (JSON in production) instead of Celery's own root handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Microsoft Graph-compatible delegated admin API (issue 11) ------------------------------------
+# /v1.0/tenantRelationships/… and Partner Center's /v1/customers/relationshiprequests; docs/graph.md.
+INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]

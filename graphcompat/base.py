@@ -1,0 +1,134 @@
+"""The base of every Graph-compatible endpoint: bearer API key, scope, JSON in and out, Graph errors.
+
+Authentication is /api/v1's (partner API keys, `grants:read` for reads, `grants:write` for
+writes); its answers are reshaped into Graph's error format. Every query starts from the key's
+partner, so another partner's object is simply not found (404 `itemNotFound`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import AuthenticationFailed
+
+from graphcompat.errors import DOMAIN_CODES, GraphError, error_response
+from graphcompat.representations import entity_etag, with_annotations
+from partnercenter import request_context
+from partnercenter.api.authentication import ApiKeyAuthentication, ApiPrincipal
+from partnercenter.api.throttling import ApiKeyRateThrottle
+from partnercenter.errors import DomainError
+from partners.permissions import ApiScope
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from partners.models import Partner, PartnerMembership
+
+READ_METHODS = {"GET", "HEAD"}
+
+
+def unauthenticated(message: str) -> GraphError:
+    return GraphError(401, "InvalidAuthenticationToken", message, headers={"WWW-Authenticate": 'Bearer realm="graph"'})
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # bearer-token API: no cookies, no CSRF
+class GraphView(View):
+    read_scope: str = ApiScope.GRANTS_READ
+    write_scope: str = ApiScope.GRANTS_WRITE
+    http_method_names = ["get", "post", "patch", "delete", "head"]
+    principal: ApiPrincipal
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Whatever authentication binds to the request context is undone when the call ends.
+        token = request_context.bind(request_context.current())
+        try:
+            self.principal = self.authenticate(request)
+            self.throttle(self.principal)
+            scope = self.read_scope if request.method in READ_METHODS else self.write_scope
+            if scope not in self.principal.scopes:
+                raise GraphError(403, "accessDenied", _("This API key lacks the %(scope)s scope.") % {"scope": scope})
+            response = super().dispatch(request, *args, **kwargs)
+        except GraphError as error:
+            response = error_response(request, error)
+        except Http404:
+            response = error_response(request, GraphError(404, "itemNotFound", _("There is no such item.")))
+        except DomainError as error:
+            status, code = DOMAIN_CODES.get(error.code, (400, "invalidRequest"))
+            response = error_response(request, GraphError(status, code, error.message))
+        finally:
+            request_context.reset(token)
+        response["request-id"] = getattr(request, "request_id", "")
+        if request.headers.get("client-request-id"):
+            response["client-request-id"] = request.headers["client-request-id"]
+        return response
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        raise GraphError(405, "invalidRequest", _("This method is not supported here."))
+
+    @staticmethod
+    def authenticate(request: HttpRequest) -> ApiPrincipal:
+        try:
+            result = ApiKeyAuthentication().authenticate(request)  # reads only the Authorization header
+        except AuthenticationFailed as exc:
+            raise unauthenticated(str(exc.detail)) from exc
+        if result is None:
+            raise unauthenticated(_("Send a partner API key as: Authorization: Bearer <key>."))
+        return result[1]
+
+    @staticmethod
+    def throttle(principal: ApiPrincipal) -> None:
+        """The key's rate limit, counted together with its /api/v1 calls (429 with Retry-After)."""
+        throttle = ApiKeyRateThrottle()
+        if not throttle.allow_request(SimpleNamespace(auth=principal), None):  # type: ignore[arg-type]
+            retry_after = str(max(1, math.ceil(throttle.wait() or 1)))
+            raise GraphError(429, "TooManyRequests", _("Too many requests for this API key; retry later."),
+                             headers={"Retry-After": retry_after})
+
+    @property
+    def partner(self) -> Partner:
+        return self.principal.partner
+
+    @property
+    def membership(self) -> PartnerMembership:
+        return self.principal.membership
+
+    def base_url(self) -> str:
+        return self.request.build_absolute_uri("/v1.0/")
+
+    def context_url(self, fragment: str) -> str:
+        return f"{self.base_url()}$metadata#{fragment}"
+
+    def json_body(self) -> dict[str, Any]:
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise GraphError(400, "invalidRequest", _("The request body is not valid JSON.")) from exc
+        if not isinstance(body, dict):
+            raise GraphError(400, "invalidRequest", _("The request body must be a JSON object."))
+        return body
+
+    def if_match(self, current: dict[str, Any]) -> None:
+        """PATCH and DELETE name the version they change: missing → 400, stale → 412 `resourceModified`."""
+        header = self.request.headers.get("If-Match", "").strip()
+        if not header:
+            raise GraphError(400, "invalidRequest", _("Send the entity's @odata.etag in an If-Match header."))
+        tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+        if "*" not in tags and entity_etag(current).removeprefix("W/") not in tags:
+            raise GraphError(412, "resourceModified", _("The entity changed since you read it; read it again."))
+
+    def entity(self, entity: dict[str, Any], *, context: str, status: int = 200,
+               headers: dict[str, str] | None = None) -> JsonResponse:
+        body = with_annotations(entity, context=self.context_url(context))
+        response = JsonResponse(body, status=status)
+        response["ETag"] = body["@odata.etag"]
+        for name, value in (headers or {}).items():
+            response[name] = value
+        return response

@@ -1,0 +1,66 @@
+"""Graph-compatible API fixtures: partner A (Contoso) resells to Northwind, with API keys; a client
+of the official msgraph-sdk aimed at the live test server's /v1.0 with a key as bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from kiota_abstractions.authentication import (
+    AccessTokenProvider,
+    AllowedHostsValidator,
+    BaseBearerTokenAuthenticationProvider,
+)
+from msgraph import GraphRequestAdapter, GraphServiceClient
+
+from partners.api_key_services import api_key_create
+from relationships.models import Relationship
+
+
+class ApiKeyTokenProvider(AccessTokenProvider):
+    """Hands the SDK a partner API key as its access token."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def get_authorization_token(self, uri: str, additional_authentication_context: dict[str, Any] | None = None) -> str:
+        return self.token
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return AllowedHostsValidator(["localhost", "127.0.0.1"])
+
+
+def graph_client(base_url: str, token: str) -> GraphServiceClient:
+    """A GraphServiceClient whose base URL is `<server>/v1.0` (what integrators change, with the token)."""
+    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(ApiKeyTokenProvider(token)))
+    adapter.base_url = f"{base_url}/v1.0"
+    return GraphServiceClient(request_adapter=adapter)
+
+
+@dataclass
+class GraphWorld:
+    partner: Any
+    membership: Any
+    customer: Any
+    customer_admin: Any
+    relationship: Relationship
+    token: str  # grants:write + invitations:read
+    read_token: str  # grants:read only
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():  # type: ignore[no-untyped-def]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def graph_world(partner_a, customer_a) -> GraphWorld:  # type: ignore[no-untyped-def]
+    relationship = Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
+    token = api_key_create(membership=partner_a.admin, name="Graph scripts", scopes=["grants:write", "invitations:read"]).token
+    read_token = api_key_create(membership=partner_a.admin, name="Graph reader", scopes=["grants:read"]).token
+    return GraphWorld(partner=partner_a.partner, membership=partner_a.admin, customer=customer_a.customer,
+                      customer_admin=customer_a.user, relationship=relationship, token=token, read_token=read_token)
