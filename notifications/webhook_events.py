@@ -47,6 +47,14 @@ class WebhookEventType(models.TextChoices):
     GRANT_EXTENDED = "grant.extended", _("Delegated admin extended")
     GRANT_TERMINATED = "grant.terminated", _("Delegated admin roles removed")
     GRANT_ACCESS_ASSIGNMENTS_CHANGED = "grant.access_assignments_changed", _("Access assignments changed")
+    SUBSCRIPTION_PROVISIONED = "subscription.provisioned", _("Subscription provisioned")
+    SUBSCRIPTION_QUANTITY_CHANGED = "subscription.quantity_changed", _("Subscription quantity changed")
+    SUBSCRIPTION_SUSPENDED = "subscription.suspended", _("Subscription suspended")
+    SUBSCRIPTION_REACTIVATED = "subscription.reactivated", _("Subscription reactivated")
+    SUPPORT_CONTACT_ASSIGNED = "support_contact.assigned", _("Support contact assigned")
+    SUPPORT_CONTACT_REMOVED = "support_contact.removed", _("Support contact removed")
+    LICENSE_ASSIGNED = "license.assigned", _("License assigned")
+    LICENSE_REMOVED = "license.removed", _("License removed")
 
 
 EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
@@ -67,6 +75,14 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.GRANT_EXTENDED: WebhookEventType.GRANT_EXTENDED,
     AuditAction.GRANT_TERMINATED: WebhookEventType.GRANT_TERMINATED,
     AuditAction.ACCESS_ASSIGNMENTS_CHANGED: WebhookEventType.GRANT_ACCESS_ASSIGNMENTS_CHANGED,
+    AuditAction.SUBSCRIPTION_PROVISIONED: WebhookEventType.SUBSCRIPTION_PROVISIONED,
+    AuditAction.SUBSCRIPTION_QUANTITY_CHANGED: WebhookEventType.SUBSCRIPTION_QUANTITY_CHANGED,
+    AuditAction.SUBSCRIPTION_SUSPENDED: WebhookEventType.SUBSCRIPTION_SUSPENDED,
+    AuditAction.SUBSCRIPTION_REACTIVATED: WebhookEventType.SUBSCRIPTION_REACTIVATED,
+    AuditAction.SUPPORT_CONTACT_ASSIGNED: WebhookEventType.SUPPORT_CONTACT_ASSIGNED,
+    AuditAction.SUPPORT_CONTACT_REMOVED: WebhookEventType.SUPPORT_CONTACT_REMOVED,
+    AuditAction.LICENSE_ASSIGNED: WebhookEventType.LICENSE_ASSIGNED,
+    AuditAction.LICENSE_REMOVED: WebhookEventType.LICENSE_REMOVED,
 }
 
 # target_type (app_label.model) → (object type in the payload, API path of the resource)
@@ -74,6 +90,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "invitations.invitation": ("invitation", "/api/v1/invitations/{id}"),
     "relationships.relationship": ("relationship", "/api/v1/relationships/{id}"),
     "relationships.delegatedadmingrant": ("grant", "/api/v1/grants/{id}"),
+    "subscriptions.subscription": ("subscription", ""),
+    "directory.licenseassignment": ("license", ""),
 }
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1b8c4e-3c55-4a8e-9a55-6d1f0f2b7a10")

@@ -35,3 +35,8 @@ urlpatterns += [
     path("p/", include("partners.api_key_urls")),
     path("p/", include("notifications.webhook_urls")),
 ]
+
+# Customer services (issue 6): subscriptions and support contacts, directory users and licenses.
+urlpatterns += [
+    path("p/", include("subscriptions.urls")),
+]

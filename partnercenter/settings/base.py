@@ -404,3 +404,7 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
+
+# --- Customer services (issue 6: commerce) ----------------------------------------------------
+# Subscriptions from the product catalog, support contacts, directory users and their licenses.
+INSTALLED_APPS = [*INSTALLED_APPS, "subscriptions", "directory"]
