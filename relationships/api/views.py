@@ -78,7 +78,7 @@ class RelationshipViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.represent(RelationshipSerializer(relationship_get_for_partner(partner=self.partner, relationship_pk=int(pk))).data)
 
-    @extend_schema(request=RelationshipRemoveSerializer, responses=RelationshipSerializer)
+    @extend_schema(request=RelationshipRemoveSerializer, responses={200: RelationshipSerializer})
     def destroy(self, request: Request, pk: str) -> Response:
         """Remove the relationship (partner side): it ends, the partner's admin roles end with it and the customer's
         global admins are told. Refused with 409 `removal_blocked` while the partner has active subscriptions for the
