@@ -78,19 +78,18 @@ class RelationshipViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.represent(RelationshipSerializer(relationship_get_for_partner(partner=self.partner, relationship_pk=int(pk))).data)
 
-    @extend_schema(request=RelationshipRemoveSerializer, responses={200: RelationshipSerializer})
+    @extend_schema(parameters=[RelationshipRemoveSerializer], request=None, responses={200: RelationshipSerializer})
     def destroy(self, request: Request, pk: str) -> Response:
         """Remove the relationship (partner side): it ends, the partner's admin roles end with it and the customer's
         global admins are told. Refused with 409 `removal_blocked` while the partner has active subscriptions for the
         customer; the problem's `blockers` lists them (suspend them first). The relationship stays readable, terminated."""
-        body = RelationshipRemoveSerializer(data=request.data or {})
-        body.is_valid(raise_exception=True)
+        options = self.parse_query(RelationshipRemoveSerializer)  # a DELETE carries no body: the reason is a query parameter
         try:
             with transaction.atomic():
                 relationship = relationship_lock_for_partner(partner=self.partner, relationship_pk=int(pk))
                 require_if_match(request, compute_etag(RelationshipSerializer(relationship).data), required=False)
                 relationship_terminate_for_partner(relationship=relationship, membership=self.membership,
-                                                   reason=body.validated_data["reason"])
+                                                   reason=options.get("reason", ""))
         except RemovalBlockedError as error:
             response = problem_response(status_code=409, code=error.code, detail=error.message, request=request)
             response.data["blockers"] = [

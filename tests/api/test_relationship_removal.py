@@ -25,7 +25,7 @@ def test_delete_with_an_active_subscription_answers_409_listing_it(partner_a, cl
     world["relationship"].refresh_from_db()
     assert world["relationship"].status == "active"
     subscription_suspend(subscription=subscription, membership=agent)
-    response = api.delete(path(world["relationship"]), {"reason": "done"}, format="json")
+    response = api.delete(path(world["relationship"]) + "?reason=done")
     assert response.status_code == 200
     assert response.json()["status"] == "terminated" and response["ETag"]
     assert world["grant"].__class__.objects.get(pk=world["grant"].pk).status == "terminated"
