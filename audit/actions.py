@@ -61,3 +61,15 @@ class AuditAction(models.TextChoices):
     GRANT_DRAFT_UPDATED = "grant.draft_updated", _("Delegated admin draft changed")
     GRANT_DRAFT_DELETED = "grant.draft_deleted", _("Delegated admin draft deleted")
     GRANT_UPDATED = "grant.updated", _("Delegated admin changed")
+
+    # Customer services (issue 6): subscriptions, support contacts, directory users and licenses.
+    SUBSCRIPTION_PROVISIONED = "subscription.provisioned", _("Subscription provisioned")
+    SUBSCRIPTION_QUANTITY_CHANGED = "subscription.quantity_changed", _("Subscription quantity changed")
+    SUBSCRIPTION_SUSPENDED = "subscription.suspended", _("Subscription suspended")
+    SUBSCRIPTION_REACTIVATED = "subscription.reactivated", _("Subscription reactivated")
+    SUPPORT_CONTACT_ASSIGNED = "support_contact.assigned", _("Support contact assigned")
+    SUPPORT_CONTACT_REMOVED = "support_contact.removed", _("Support contact removed")
+    DIRECTORY_USER_CREATED = "directory_user.created", _("Directory user created")
+    DIRECTORY_USER_DISABLED = "directory_user.disabled", _("Directory user disabled")
+    LICENSE_ASSIGNED = "license.assigned", _("License assigned")
+    LICENSE_REMOVED = "license.removed", _("License removed")

@@ -52,6 +52,15 @@ class WebhookEventType(models.TextChoices):
     SERVICE_REQUEST_CLOSED = "service_request.closed", _("Service request closed")
     SERVICE_REQUEST_NOTE_ADDED = "service_request.note_added", _("Note added to a service request")
 
+    SUBSCRIPTION_PROVISIONED = "subscription.provisioned", _("Subscription provisioned")
+    SUBSCRIPTION_QUANTITY_CHANGED = "subscription.quantity_changed", _("Subscription quantity changed")
+    SUBSCRIPTION_SUSPENDED = "subscription.suspended", _("Subscription suspended")
+    SUBSCRIPTION_REACTIVATED = "subscription.reactivated", _("Subscription reactivated")
+    SUPPORT_CONTACT_ASSIGNED = "support_contact.assigned", _("Support contact assigned")
+    SUPPORT_CONTACT_REMOVED = "support_contact.removed", _("Support contact removed")
+    LICENSE_ASSIGNED = "license.assigned", _("License assigned")
+    LICENSE_REMOVED = "license.removed", _("License removed")
+
 
 EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.INVITATION_CREATED: WebhookEventType.INVITATION_CREATED,
@@ -75,6 +84,15 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.SERVICE_REQUEST_STATUS_CHANGED: WebhookEventType.SERVICE_REQUEST_UPDATED,
     AuditAction.SERVICE_REQUEST_CLOSED: WebhookEventType.SERVICE_REQUEST_CLOSED,
     AuditAction.SERVICE_REQUEST_NOTE_ADDED: WebhookEventType.SERVICE_REQUEST_NOTE_ADDED,
+
+    AuditAction.SUBSCRIPTION_PROVISIONED: WebhookEventType.SUBSCRIPTION_PROVISIONED,
+    AuditAction.SUBSCRIPTION_QUANTITY_CHANGED: WebhookEventType.SUBSCRIPTION_QUANTITY_CHANGED,
+    AuditAction.SUBSCRIPTION_SUSPENDED: WebhookEventType.SUBSCRIPTION_SUSPENDED,
+    AuditAction.SUBSCRIPTION_REACTIVATED: WebhookEventType.SUBSCRIPTION_REACTIVATED,
+    AuditAction.SUPPORT_CONTACT_ASSIGNED: WebhookEventType.SUPPORT_CONTACT_ASSIGNED,
+    AuditAction.SUPPORT_CONTACT_REMOVED: WebhookEventType.SUPPORT_CONTACT_REMOVED,
+    AuditAction.LICENSE_ASSIGNED: WebhookEventType.LICENSE_ASSIGNED,
+    AuditAction.LICENSE_REMOVED: WebhookEventType.LICENSE_REMOVED,
 }
 
 # target_type (app_label.model) → (object type in the payload, API path of the resource)
@@ -83,6 +101,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "relationships.relationship": ("relationship", "/api/v1/relationships/{id}"),
     "relationships.delegatedadmingrant": ("grant", "/api/v1/grants/{id}"),
     "servicerequests.servicerequest": ("service_request", "/api/v1/service-requests/{id}"),
+    "subscriptions.subscription": ("subscription", ""),
+    "directory.licenseassignment": ("license", ""),
 }
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1b8c4e-3c55-4a8e-9a55-6d1f0f2b7a10")

@@ -59,3 +59,8 @@ urlpatterns += [
     path("c/<uuid:tenant_id>/granularAdminRelationships/<str:relationship_id>", GranularAdminRelationshipView.as_view(),
          name="granular_admin_relationship"),
 ]
+
+# Customer services (issue 6): subscriptions and support contacts, directory users and licenses.
+urlpatterns += [
+    path("p/", include("subscriptions.urls")),
+]

@@ -17,6 +17,7 @@ class PartnerPermission(StrEnum):
     VIEW_ACTIVITY = "view_activity"
     REQUEST_DELEGATED_ADMIN = "request_delegated_admin"
     MANAGE_ACCESS_ASSIGNMENTS = "manage_access_assignments"
+    REMOVE_RELATIONSHIP = "remove_relationship"
 
 
 ALL_ROLES = frozenset(PartnerRole.values)
@@ -34,6 +35,8 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.VIEW_ACTIVITY: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
     PartnerPermission.REQUEST_DELEGATED_ADMIN: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
     PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
+    # Ending a reseller relationship from the partner side (issue 6), like removing admin roles.
+    PartnerPermission.REMOVE_RELATIONSHIP: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
 }
 
 
@@ -77,7 +80,7 @@ ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
     ApiScope.CUSTOMERS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
     ApiScope.CUSTOMERS_WRITE: frozenset({PartnerRole.SALES_AGENT}),  # create a customer (customers.services)
     ApiScope.RELATIONSHIPS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
-    ApiScope.RELATIONSHIPS_WRITE: frozenset(),  # reserved: no partner-side relationship writes yet
+    ApiScope.RELATIONSHIPS_WRITE: frozenset({PartnerRole.ADMIN_AGENT}),  # DELETE /relationships/{id} (issue 6)
     ApiScope.GRANTS_READ: frozenset({PartnerRole.HELPDESK_AGENT}),
     # Requesting admin roles (admin agent) and editing access assignments (account admin only).
     ApiScope.GRANTS_WRITE: frozenset({PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN}),

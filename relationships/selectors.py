@@ -5,23 +5,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
-from relationships.choices import GrantStatus, RelationshipStatus
+from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 
 if TYPE_CHECKING:
     from partners.models import Partner, PartnerMembership
 
 
-def customer_list_for_partner(*, partner: Partner, q: str = "", sort: str = "name") -> QuerySet[Relationship]:
+DELEGATED_ADMIN_FILTERS = ("active", "pending", "none")
+CUSTOMER_SORTS = {
+    "name": ("customer__company_name", "pk"),
+    "-name": ("-customer__company_name", "-pk"),
+    "since": ("established_at", "pk"),
+    "-since": ("-established_at", "-pk"),
+    "country": ("customer__country", "customer__company_name", "pk"),
+    "-country": ("-customer__country", "-customer__company_name", "-pk"),
+}
+
+
+def customer_list_for_partner(
+    *, partner: Partner, q: str = "", sort: str = "name", relationship_type: str = "", delegated_admin: str = "", country: str = ""
+) -> QuerySet[Relationship]:
     """The partner's active customer relationships, with the delegated admin state annotated.
 
-    Constant number of queries whatever the number of customers (one for the page, one count).
+    Filters: search in name and domain, relationship type, delegated admin (active, pending,
+    none), country. Constant number of queries whatever the number of customers (one for the
+    page, one count); customer_rows_attach adds the expanded rows' contents in a fixed number more.
     """
     grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
     queryset = (
@@ -35,13 +50,75 @@ def customer_list_for_partner(*, partner: Partner, q: str = "", sort: str = "nam
     )
     if q:
         queryset = queryset.filter(Q(customer__company_name__icontains=q) | Q(customer__primary_domain__icontains=q))
-    order = {
-        "name": ("customer__company_name", "pk"),
-        "-name": ("-customer__company_name", "-pk"),
-        "since": ("established_at", "pk"),
-        "-since": ("-established_at", "-pk"),
-    }.get(sort, ("customer__company_name", "pk"))
-    return queryset.order_by(*order)
+    if relationship_type in RelationshipType.values:
+        queryset = queryset.filter(relationship_type=relationship_type)
+    if delegated_admin == "active":
+        queryset = queryset.filter(has_active_grant=True)
+    elif delegated_admin == "pending":
+        queryset = queryset.filter(has_pending_grant=True)
+    elif delegated_admin == "none":
+        queryset = queryset.filter(has_active_grant=False, has_pending_grant=False)
+    if country:
+        queryset = queryset.filter(customer__country=country.upper())
+    return queryset.order_by(*CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"]))
+
+
+def customer_countries_for_partner(*, partner: Partner) -> list[str]:
+    """Country codes of the partner's active customers, for the Customers page filter (one query)."""
+    return sorted(set(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
+                      .values_list("customer__country", flat=True).distinct()))
+
+
+def customer_rows_attach(*, relationships: list[Relationship], membership: PartnerMembership) -> list[Relationship]:
+    """Give each relationship of a Customers page (or one expanded row) what its row shows.
+
+    Attaches `subscriptions` (this partner's only, seats used, support contact), `grants` (this
+    partner's), `user_count`, `licenses_used`, `licenses_total`, and `directory_access` (the
+    member's effective directory roles there), `agreement` (latest acceptance) and
+    `agreement_current`. Seven queries whatever the number of rows and subscriptions.
+    """
+    from customers.models import AgreementAcceptance, AgreementVersion
+    from directory.models import DirectoryUser
+    from subscriptions.selectors import subscriptions_with_seats_for_customers
+
+    customer_ids = [r.customer_id for r in relationships]
+    if not customer_ids:
+        return relationships
+    partner_id = membership.partner_id
+    subscriptions: dict[int, list] = {cid: [] for cid in customer_ids}
+    for subscription in subscriptions_with_seats_for_customers(partner=membership.partner).filter(customer_id__in=customer_ids):
+        subscriptions[subscription.customer_id].append(subscription)
+    grants: dict[int, list[DelegatedAdminGrant]] = {cid: [] for cid in customer_ids}
+    for grant in DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id__in=customer_ids).order_by("-requested_at", "-pk"):
+        grants[grant.customer_id].append(grant)
+    user_counts = dict(DirectoryUser.objects.filter(customer_id__in=customer_ids).values("customer_id")
+                       .annotate(n=Count("pk")).values_list("customer_id", "n"))
+    access: dict[int, set[str]] = {cid: set() for cid in customer_ids}
+    for customer_id, roles in AccessAssignment.objects.filter(
+        grant__partner_id=partner_id, grant__customer_id__in=customer_ids, grant__status=GrantStatus.ACTIVE,
+        grant__ends_at__gt=timezone.now(), partner_role__in=list(membership.roles),
+    ).values_list("grant__customer_id", "roles"):
+        access[customer_id] |= set(roles)
+    acceptances: dict[int, AgreementAcceptance] = {}
+    for acceptance in (AgreementAcceptance.objects.filter(customer_id__in=customer_ids).select_related("agreement")
+                       .order_by("customer_id", "-accepted_at", "-pk")):
+        acceptances.setdefault(acceptance.customer_id, acceptance)
+    current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
+                       .values_list("version", flat=True).first())
+    for relationship in relationships:
+        cid = relationship.customer_id
+        relationship.agreement = acceptances.get(cid)
+        relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)
+        relationship.subscriptions = subscriptions[cid]
+        relationship.grants = grants[cid]
+        relationship.user_count = user_counts.get(cid, 0)
+        licensable = [s for s in subscriptions[cid] if s.licensable]
+        relationship.licenses_used = sum(s.assigned for s in licensable)
+        relationship.licenses_total = sum(s.quantity for s in licensable)
+        relationship.support_contacts = [s for s in subscriptions[cid] if getattr(s, "support_contact", None)]
+        relationship.directory_access = frozenset(access[cid])
+        relationship.can_read_directory = bool(relationship.directory_access & USER_READ_ROLES)
+    return relationships
 
 
 def relationship_for_partner_customer(*, partner: Partner, tenant_id: str) -> Relationship:

@@ -657,3 +657,62 @@ def grant_update_active(
     audit_record(action=AuditAction.GRANT_UPDATED, actor=membership.user, partner=locked.partner, customer=locked.customer,
                  target=locked, before=before, after={"roles": new_roles, "auto_extend": new_auto_extend})
     return locked, operation
+
+# --- Partner-side removal (issue 6) ------------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_terminate_for_partner(*, relationship: Relationship, membership: PartnerMembership, reason: str = "") -> Relationship:
+    """The partner removes its relationship with the customer.
+
+    Pre: the member may remove relationships (admin agent, account admin); the relationship is
+    this partner's and active; the partner has no active subscription for the customer
+    (relationships.removal.removal_blockers; RemovalBlockedError lists them otherwise).
+    Post: terminated; the partner's active grants terminated and pending requests rejected (one
+    audit event each, no email per grant); `relationship.terminated` audited (webhook event);
+    one email to each global admin of the customer, through the outbox.
+    """
+    from relationships.removal import RemovalBlockedError, removal_blockers
+
+    if not roles_allow(membership.roles, PartnerPermission.REMOVE_RELATIONSHIP):
+        raise RelationshipError("forbidden", _("Your partner roles do not allow removing a relationship."))
+    locked = (Relationship.objects.select_for_update(of=("self",)).select_related("partner", "customer")
+              .filter(pk=relationship.pk, partner_id=membership.partner_id).first())
+    if locked is None:
+        raise RelationshipError("not_found", _("Unknown relationship."))
+    if locked.status != RelationshipStatus.ACTIVE:
+        raise RelationshipError("not_active", _("This relationship has already ended."))
+    # Subscriptions are provisioned only under an active relationship, which is locked above, so
+    # no new active subscription can appear between this check and the update.
+    blockers = removal_blockers(partner=locked.partner, customer=locked.customer)
+    if blockers:
+        raise RemovalBlockedError(blockers)
+    actor = membership.user
+    now = timezone.now()
+    updated = Relationship.objects.filter(pk=locked.pk, status=RelationshipStatus.ACTIVE).update(
+        status=RelationshipStatus.TERMINATED, terminated_at=now, terminated_by=actor, termination_reason=reason.strip()[:2000]
+    )
+    if updated != 1:
+        raise RelationshipError("not_active", _("This relationship has already ended."))
+    locked.status, locked.terminated_at = RelationshipStatus.TERMINATED, now
+    grants = DelegatedAdminGrant.objects.select_for_update(of=("self",)).select_related("partner", "customer").filter(
+        partner=locked.partner, customer=locked.customer, status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING]
+    ).order_by("pk")
+    ended = _("The relationship ended.")
+    for grant in grants:
+        before = grant.status
+        after = GrantStatus.TERMINATED if before == GrantStatus.ACTIVE else GrantStatus.REJECTED
+        if DelegatedAdminGrant.objects.filter(pk=grant.pk, status=before).update(
+            status=after, terminated_at=now, terminated_by=actor, termination_reason=ended
+        ):
+            audit_record(action=AuditAction.GRANT_TERMINATED if after == GrantStatus.TERMINATED else AuditAction.GRANT_REJECTED,
+                         actor=actor, partner=grant.partner, customer=grant.customer, target=grant,
+                         before={"status": before}, after={"status": after}, data={"reason": "relationship ended", "by": "partner"})
+    audit_record(action=AuditAction.RELATIONSHIP_TERMINATED, actor=actor, partner=locked.partner, customer=locked.customer,
+                 target=locked, before={"status": "active"}, after={"status": "terminated"},
+                 data={"reason": reason.strip(), "by": "partner"})
+    _notify(users=_customer_contacts(locked.customer), template="relationships/email/relationship_removed_by_partner",
+            context={"partner_name": locked.partner.name, "customer_name": locked.customer.company_name, "reason": reason.strip(),
+                     "url": absolute_url("customers:partners", tenant_id=locked.customer.tenant_id)},
+            key=f"relationship:{locked.pk}:removed", partner=locked.partner, customer=locked.customer, topic=f"relationship:{locked.pk}")
+    return locked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
+from django_countries import countries as country_names
 
 from invitations.choices import InvitationKind
 from invitations.errors import InvitationError
@@ -20,21 +22,24 @@ from partnercenter.errors import DomainError
 from partners.choices import PartnerRole
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
-from relationships.choices import GrantStatus
+from relationships.choices import GrantStatus, RelationshipType
 from relationships.forms import GrantRequestForm, ReasonForm
 from relationships.models import DelegatedAdminGrant
+from relationships.removal import RemovalBlockedError, removal_blockers
 from relationships.roles import BUNDLES, BY_ID, CATALOG
 from relationships.selectors import (
-    USER_READ_ROLES,
+    CUSTOMER_SORTS,
+    DELEGATED_ADMIN_FILTERS,
     active_customers_for_partner,
+    customer_countries_for_partner,
     customer_list_for_partner,
-    effective_access,
+    customer_rows_attach,
     grant_get_for_partner,
     grant_list_for_partner,
     grants_for,
     relationship_for_partner_customer,
 )
-from relationships.services import access_assignments_set, grant_terminate
+from relationships.services import access_assignments_set, grant_terminate, relationship_terminate_for_partner
 
 
 class CustomerListView(PartnerConsoleMixin, TemplateView):
@@ -45,13 +50,29 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        q = self.request.GET.get("q", "").strip()[:200]
-        sort = self.request.GET.get("sort", "name")
-        page = Paginator(customer_list_for_partner(partner=self.partner, q=q, sort=sort), self.page_size).get_page(
-            self.request.GET.get("page")
+        params = self.request.GET
+        filters = {
+            "q": params.get("q", "").strip()[:200],
+            "sort": params.get("sort", "name") if params.get("sort", "name") in CUSTOMER_SORTS else "name",
+            "relationship_type": params.get("type", "") if params.get("type", "") in RelationshipType.values else "",
+            "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
+            "country": params.get("country", "").strip().upper()[:2],
+        }
+        page = Paginator(customer_list_for_partner(partner=self.partner, **filters), self.page_size).get_page(params.get("page"))
+        customer_rows_attach(relationships=list(page.object_list), membership=self.membership)
+        query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"]}
+        filter_qs = urlencode({k: v for k, v in query.items() if v})
+        countries = [(code, country_names.name(code)) for code in customer_countries_for_partner(partner=self.partner)]
+        context.update(
+            page=page, q=filters["q"], sort=filters["sort"], type=filters["relationship_type"], dap=filters["delegated_admin"],
+            country=filters["country"], countries=countries, relationship_types=RelationshipType.choices,
+            filtered=any(query.values()), filter_qs=filter_qs,
+            querystring=urlencode({**{k: v for k, v in query.items() if v}, "sort": filters["sort"]}),
+            can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+            can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
+            can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP),
         )
-        context.update(page=page, q=q, sort=sort, can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
-                       can_create_customer=self.can(PartnerPermission.MANAGE_CUSTOMERS))
+        context["can_create_customer"] = self.can(PartnerPermission.MANAGE_CUSTOMERS)
         from partners.choices import PartnerType
         from relationships.selectors import indirect_reseller_customers_for_provider
 
@@ -74,8 +95,10 @@ class CustomerRowView(PartnerConsoleMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
-        context.update(relationship=relationship, customer=relationship.customer,
-                       grants=grants_for(partner=self.partner, customer=relationship.customer))
+        customer_rows_attach(relationships=[relationship], membership=self.membership)
+        context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants, with_history=True,
+                       can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
+                       can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP))
         return context
 
 
@@ -177,21 +200,36 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
         return redirect("relationships:grant", partner_id=self.partner.partner_id, grant_pk=grant.pk)
 
 
-class CustomerUsersView(PartnerConsoleMixin, TemplateView):
-    """A customer's users, for partner users whose effective permission includes reading users."""
+class RelationshipRemoveView(PartnerConsoleMixin, TemplateView):
+    """Remove the relationship with a customer: the blockers with links, or a confirmation."""
 
-    template_name = "relationships/customer_users.html"
-    permission = PartnerPermission.VIEW_CUSTOMERS
+    template_name = "relationships/relationship_remove.html"
+    permission = PartnerPermission.REMOVE_RELATIONSHIP
     nav_section = "customers"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
         relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
-        access = effective_access(membership=self.membership, customer=relationship.customer)
-        context = self.get_context_data(relationship=relationship, customer=relationship.customer, access=access)
-        if not access.allows_any(USER_READ_ROLES):
-            return self.render_to_response({**context, "denied": True}, status=403)
-        from customers.models import CustomerMembership
+        grants = grants_for(partner=self.partner, customer=relationship.customer).filter(
+            status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING])
+        context.update(relationship=relationship, customer=relationship.customer, grants=grants,
+                       blockers=removal_blockers(partner=self.partner, customer=relationship.customer),
+                       reason_form=kwargs.get("reason_form") or ReasonForm())
+        return context
 
-        context["users"] = CustomerMembership.objects.filter(customer=relationship.customer).select_related("user").order_by("user__email")
-        context["role_names"] = [str(BY_ID[r].name) for r in access.directory_roles if r in BY_ID]
-        return self.render_to_response(context)
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(reason_form=form), status=400)
+        try:
+            relationship_terminate_for_partner(relationship=relationship, membership=self.membership, reason=form.cleaned_data["reason"])
+        except RemovalBlockedError as error:
+            messages.error(request, error.message)
+            return self.render_to_response(self.get_context_data(reason_form=form), status=409)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("relationships:customer_remove", partner_id=self.partner.partner_id, tenant_id=relationship.customer.tenant_id)
+        messages.success(request, _("The relationship with %(customer)s has ended; its admin roles ended with it and the customer has "
+                                    "been told.") % {"customer": relationship.customer.company_name})
+        return redirect("relationships:customers", partner_id=self.partner.partner_id)

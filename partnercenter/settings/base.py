@@ -431,3 +431,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Microsoft Graph-compatible delegated admin API (issue 11) ------------------------------------
 # /v1.0/tenantRelationships/… and Partner Center's /v1/customers/relationshiprequests; docs/graph.md.
 INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]
+
+# --- Customer services (issue 6: commerce) ----------------------------------------------------
+# Subscriptions from the product catalog, support contacts, directory users and their licenses.
+INSTALLED_APPS = [*INSTALLED_APPS, "subscriptions", "directory"]

@@ -45,3 +45,12 @@ def grant_lock_for_partner(*, partner: Partner, grant_pk: int) -> DelegatedAdmin
     if grant is None:
         raise Http404
     return grant
+
+
+def relationship_lock_for_partner(*, partner: Partner, relationship_pk: int) -> Relationship:
+    """Lock the partner's relationship for an update (inside the caller's transaction), or 404."""
+    relationship = (Relationship.objects.select_for_update(of=("self",)).select_related("customer")
+                    .filter(partner=partner, pk=relationship_pk).first())
+    if relationship is None:
+        raise Http404
+    return relationship

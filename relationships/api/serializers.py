@@ -84,3 +84,8 @@ class GrantListQuerySerializer(serializers.Serializer):
 class GrantTerminateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
                                    help_text=_("Told to the customer and kept in the audit log."))
+
+
+class RelationshipRemoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                   help_text=_("Told to the customer and kept in the audit log."))

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from partnercenter.api.etag import compute_etag, require_if_match
 from partnercenter.api.pagination import ApiCursorPagination
+from partnercenter.api.problems import problem_response
 from partnercenter.api.views import PartnerApiMixin
 from partners.permissions import ApiScope
 from relationships.api.selectors import (
@@ -20,6 +21,7 @@ from relationships.api.selectors import (
     grant_lock_for_partner,
     relationship_get_for_partner,
     relationship_list_for_partner,
+    relationship_lock_for_partner,
 )
 from relationships.api.serializers import (
     AccessAssignmentsSerializer,
@@ -27,11 +29,17 @@ from relationships.api.serializers import (
     GrantSerializer,
     GrantTerminateSerializer,
     RelationshipListQuerySerializer,
+    RelationshipRemoveSerializer,
     RelationshipSerializer,
     assignments_of,
 )
+from relationships.removal import RemovalBlockedError
 from relationships.selectors import grant_list_for_partner
-from relationships.services import access_assignments_set, grant_terminate_for_partner
+from relationships.services import (
+    access_assignments_set,
+    grant_terminate_for_partner,
+    relationship_terminate_for_partner,
+)
 
 ID_PATTERN = r"[0-9]{1,18}"
 
@@ -50,8 +58,10 @@ class RelationshipViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     serializer_class = RelationshipSerializer
     pagination_class = RelationshipPagination
     lookup_value_regex = ID_PATTERN
-    required_scopes = {"list": ApiScope.RELATIONSHIPS_READ, "retrieve": ApiScope.RELATIONSHIPS_READ}
-    etag_actions = frozenset({"retrieve"})
+    required_scopes = {"list": ApiScope.RELATIONSHIPS_READ, "retrieve": ApiScope.RELATIONSHIPS_READ,
+                       "destroy": ApiScope.RELATIONSHIPS_WRITE}
+    if_match_actions = {"destroy": False}
+    etag_actions = frozenset({"retrieve", "destroy"})
 
     def get_queryset(self) -> Any:
         return relationship_list_for_partner(partner=self.partner)
@@ -66,6 +76,26 @@ class RelationshipViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(RelationshipSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
+        return self.represent(RelationshipSerializer(relationship_get_for_partner(partner=self.partner, relationship_pk=int(pk))).data)
+
+    @extend_schema(parameters=[RelationshipRemoveSerializer], request=None, responses={200: RelationshipSerializer})
+    def destroy(self, request: Request, pk: str) -> Response:
+        """Remove the relationship (partner side): it ends, the partner's admin roles end with it and the customer's
+        global admins are told. Refused with 409 `removal_blocked` while the partner has active subscriptions for the
+        customer; the problem's `blockers` lists them (suspend them first). The relationship stays readable, terminated."""
+        options = self.parse_query(RelationshipRemoveSerializer)  # a DELETE carries no body: the reason is a query parameter
+        try:
+            with transaction.atomic():
+                relationship = relationship_lock_for_partner(partner=self.partner, relationship_pk=int(pk))
+                require_if_match(request, compute_etag(RelationshipSerializer(relationship).data), required=False)
+                relationship_terminate_for_partner(relationship=relationship, membership=self.membership,
+                                                   reason=options.get("reason", ""))
+        except RemovalBlockedError as error:
+            response = problem_response(status_code=409, code=error.code, detail=error.message, request=request)
+            response.data["blockers"] = [
+                {**blocker.as_dict(), "url": request.build_absolute_uri(blocker.url)} for blocker in error.blockers
+            ]
+            return response
         return self.represent(RelationshipSerializer(relationship_get_for_partner(partner=self.partner, relationship_pk=int(pk))).data)
 
 

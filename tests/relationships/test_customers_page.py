@@ -73,3 +73,99 @@ def test_invitations_page_query_count_is_the_same_for_1_and_200_invitations(clie
     for n in range(199):
         invitation_create(membership=partner_a.admin, include_delegated_admin=bool(n % 2), recipient_email=f"r{n}@example.com")
     assert count_queries(client, url) == one
+
+
+# --- Complete Customers page (issue 6): filters, expanded rows, multi-partner, query counts -----
+
+import pytest  # noqa: E402
+
+from directory.models import DirectoryUser, LicenseAssignment  # noqa: E402
+from subscriptions.models import Subscription, SupportContact  # noqa: E402
+from tests.customer_services import grant_roles, member  # noqa: E402
+
+
+def with_services(tenant, customers, agent) -> None:  # type: ignore[no-untyped-def]
+    """Two subscriptions per customer (one with a support contact), a directory user with a license."""
+    subs = Subscription.objects.bulk_create(
+        Subscription(partner=tenant.partner, customer=c, product_sku=sku, quantity=5)
+        for c in customers for sku in ("productivity-suite-business", "cloud-platform"))
+    SupportContact.objects.bulk_create(SupportContact(subscription=s, user=agent.user) for s in subs if s.product_sku == "cloud-platform")
+    users = DirectoryUser.objects.bulk_create(DirectoryUser(customer=c, display_name="U", user_principal_name=f"u@{c.primary_domain}")
+                                              for c in customers)
+    by_customer = {s.customer_id: s for s in subs if s.product_sku == "productivity-suite-business"}
+    LicenseAssignment.objects.bulk_create(LicenseAssignment(subscription=by_customer[u.customer_id], directory_user=u) for u in users)
+
+
+def test_customers_page_query_count_is_equal_for_1_50_and_500_customers_with_services(client, partner_a):
+    agent = member(partner_a.partner)
+    client.force_login(agent.user)
+    counts = []
+    total = 0
+    for target in (1, 50, 500):
+        customers = related_customers(partner_a, target - total)
+        total = target
+        with_services(partner_a, customers, agent)
+        for customer in customers[:3]:
+            grant_roles(partner_a.partner, customer)
+        counts.append(count_queries(client, customers_url(partner_a)))
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_expanded_rows_show_services_users_licenses_contacts_and_service_requests(client, partner_a):
+    agent = member(partner_a.partner)
+    customer = related_customers(partner_a, 1)[0]
+    with_services(partner_a, [customer], agent)
+    grant_roles(partner_a.partner, customer)
+    client.force_login(agent.user)
+    body = client.get(customers_url(partner_a)).content.decode()
+    for text in ("Productivity Suite Business", "Cloud platform subscription", "1 of 5 assigned", agent.user.email,
+                 "Support contacts", "Service requests", "Agreement", "Not accepted", "2 subscriptions"):
+        assert text in body, text
+
+
+def test_second_partner_sees_only_its_own_subscriptions_and_grants_for_a_shared_customer(client, partner_a, partner_b):
+    shared = related_customers(partner_a, 1)[0]
+    Relationship.objects.create(partner=partner_b.partner, customer=shared)
+    agent_a, agent_b = member(partner_a.partner), member(partner_b.partner)
+    with_services(partner_a, [shared], agent_a)
+    grant_roles(partner_a.partner, shared)
+    client.force_login(agent_b.user)
+    page = client.get(customers_url(partner_b)).context["page"]
+    (row,) = page.object_list
+    assert row.customer == shared and row.subscriptions == [] and row.grants == [] and row.licenses_total == 0
+    body = client.get(customers_url(partner_b)).content.decode()
+    assert "Productivity Suite Business</td>" not in body and agent_a.user.email not in body
+    detail = reverse("relationships:customer", kwargs={"partner_id": partner_b.partner.partner_id, "tenant_id": shared.tenant_id})
+    assert "No subscriptions from your organisation yet." in client.get(detail, HTTP_HX_REQUEST="true").content.decode()
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"country": "US"}, ["Acme US"]),
+    ({"dap": "active"}, ["Beta JP"]),
+    ({"dap": "none"}, ["Acme US", "Gamma JP"]),
+    ({"type": "indirect_reseller"}, ["Gamma JP"]),
+    ({"q": "beta"}, ["Beta JP"]),
+    ({"sort": "-name"}, ["Gamma JP", "Beta JP", "Acme US"]),
+    ({"sort": "country"}, ["Beta JP", "Gamma JP", "Acme US"]),
+    ({"country": "ZZ", "dap": "bogus", "sort": "bogus"}, []),
+])
+def test_filters_and_sorting(client, partner_a, params, expected):
+    acme = CustomerFactory(company_name="Acme US", country="US")
+    beta = CustomerFactory(company_name="Beta JP", country="JP")
+    gamma = CustomerFactory(company_name="Gamma JP", country="JP")
+    Relationship.objects.create(partner=partner_a.partner, customer=acme)
+    Relationship.objects.create(partner=partner_a.partner, customer=beta)
+    Relationship.objects.create(partner=partner_a.partner, customer=gamma, relationship_type="indirect_reseller")
+    grant_roles(partner_a.partner, beta)
+    client.force_login(partner_a.sales.user)
+    response = client.get(customers_url(partner_a), params)
+    assert [r.customer.company_name for r in response.context["page"].object_list] == expected
+    if not expected:
+        assert "No customer matches these filters." in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(client, partner_a):
+    related_customers(partner_a, 30)
+    client.force_login(partner_a.sales.user)
+    body = client.get(customers_url(partner_a), {"country": "JP", "sort": "-since"}).content.decode()
+    assert "country=JP&amp;sort=-since&amp;page=2" in body and "1\u201325 of 30" in body

@@ -1,0 +1,5 @@
+from partnercenter.errors import DomainError
+
+
+class DirectoryError(DomainError):
+    """A directory user or license action was refused; `code` says why."""

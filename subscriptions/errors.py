@@ -1,0 +1,5 @@
+from partnercenter.errors import DomainError
+
+
+class SubscriptionError(DomainError):
+    """A subscription or support contact action was refused; `code` says why."""
