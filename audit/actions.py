@@ -50,3 +50,6 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted", _("Webhook subscription deleted")
     WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled", _("Webhook subscription disabled after failures")
     WEBHOOK_DELIVERY_REDELIVERED = "webhook_delivery.redelivered", _("Webhook delivery sent again")
+    INVITATION_REPORTED = "invitation.reported", _("Invitation reported by its recipient")
+    INVITATION_REPORT_REVIEWED = "invitation.report_reviewed", _("Invitation report reviewed by staff")
+    PARTNER_DOMAIN_VERIFIED = "partner.domain_verified", _("Partner domain verified")
