@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from invitations.funnel_selectors import Period
 
@@ -22,8 +23,8 @@ def default_dates(today: date | None = None, days: int = DEFAULT_DAYS) -> tuple[
 class FunnelPeriodForm(forms.Form):
     """The period of the funnel: invitations created from `start` to `end`, both days included."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("date range", "From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=pgettext_lazy("date range", "To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         start, end = default_dates()

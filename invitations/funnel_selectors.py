@@ -74,7 +74,7 @@ TIME_TO_ACCEPT_BUCKETS = (
     ("under_3d", _("1-3 days"), timedelta(days=3)),
     ("under_7d", _("3-7 days"), timedelta(days=7)),
     ("under_14d", _("7-14 days"), timedelta(days=14)),
-    ("over_14d", _("14 days or more"), None),
+    ("over_14d", _("14+ days"), None),
 )
 
 GRANT_WINDOWS = (
