@@ -34,7 +34,13 @@ def test_demo_data_is_idempotent(db):
 def test_demo_data_gives_the_onboarding_funnel_something_to_show(db):
     from django.utils import timezone
 
-    from invitations.funnel_selectors import Period, grants_expiring, invitations_expiring_soon, onboarding_funnel, time_to_accept
+    from invitations.funnel_selectors import (
+        Period,
+        grants_expiring,
+        invitations_expiring_soon,
+        onboarding_funnel,
+        time_to_accept,
+    )
 
     call_command("demo_data")
     contoso = Partner.objects.get(partner_id="4100001")
