@@ -73,3 +73,7 @@ class AuditAction(models.TextChoices):
     DIRECTORY_USER_DISABLED = "directory_user.disabled", _("Directory user disabled")
     LICENSE_ASSIGNED = "license.assigned", _("License assigned")
     LICENSE_REMOVED = "license.removed", _("License removed")
+
+    INVITATION_REPORTED = "invitation.reported", _("Invitation reported by its recipient")
+    INVITATION_REPORT_REVIEWED = "invitation.report_reviewed", _("Invitation report reviewed by staff")
+    PARTNER_DOMAIN_VERIFIED = "partner.domain_verified", _("Partner domain verified")

@@ -157,6 +157,12 @@ def build_demo_world() -> DemoWorld:
         )
 
     _demo_relationship(contoso=contoso, northwind=northwind)
+    from demo.funnel_data import build_funnel_demo
+    from partners.domain_services import partner_domain_verify_by_staff
+
+    build_funnel_demo(partner=contoso)
+    # Contoso proved its domain (the acceptance page shows "verified"); Fabrikam has not yet.
+    partner_domain_verify_by_staff(partner=contoso, staff_user=staff, reason="Demo: domain ownership confirmed by contract")
 
     # A pending invitation, so the mailbox shows a partner-user invitation email from the start.
     invitee = f"new.agent@{contoso.verified_domain}"

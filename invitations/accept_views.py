@@ -20,7 +20,8 @@ from django_countries import countries
 from customers.models import CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
 from invitations.errors import InvitationError
-from invitations.forms import AcceptForm, DeclineForm
+from invitations.forms import AcceptForm, DeclineForm, ReportForm
+from invitations.scope import offer_abilities, offer_limits
 from invitations.selectors import Offer, offer_for_token
 from invitations.services import (
     AcceptanceAnswer,
@@ -31,6 +32,8 @@ from invitations.services import (
     relationship_link_accept,
     tenant_refusal,
 )
+from invitations.trust_services import invitation_record_first_open, invitation_report
+from invitations.verification_codes import invitation_verification_code
 from partners.clouds import portal_for
 
 SESSION_KEY = "offer_token"
@@ -71,6 +74,10 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
         "portal": portal_for(offer.partner.cloud),
         "next": reverse("invitation_review"),
         "decline_form": DeclineForm(),
+        "report_form": ReportForm(),
+        "abilities": offer_abilities(offer),
+        "limits": offer_limits(offer),
+        "verification_code": invitation_verification_code(offer.invitation) if offer.invitation is not None else "",
     }
     if request.user.is_authenticated:
         refusal = acceptor_refusal(partner=offer.partner, recipient_email=offer.recipient_email,
@@ -101,6 +108,10 @@ def invitation_review(request: HttpRequest) -> HttpResponse:
     offer = offer_for_token(request.session.get(SESSION_KEY, ""))
     if offer is None:
         return _invalid(request)
+    if request.method == "GET" and offer.invitation is not None:
+        invitation_record_first_open(invitation_pk=offer.invitation.pk)  # funnel telemetry, see its docstring
+    if request.method == "POST" and request.POST.get("action") == "report":
+        return _report(request, offer)
     if not request.user.is_authenticated:
         if request.method == "POST":
             return redirect(f"{reverse('account_login')}?next={reverse('invitation_review')}")
@@ -157,3 +168,17 @@ def _decline(request: HttpRequest, offer: Offer) -> HttpResponse:
         return redirect("invitation_review")
     request.session.pop(SESSION_KEY, None)
     return render(request, "invitations/accept_declined.html", {"offer": offer})
+
+
+def _report(request: HttpRequest, offer: Offer) -> HttpResponse:
+    """ "This was not me": decline and flag for staff. Signed in or not: the link is the credential."""
+    form = ReportForm(request.POST)
+    if offer.invitation is None or not form.is_valid():
+        return render(request, "invitations/accept.html", _context(request, offer), status=400)
+    try:
+        invitation_report(invitation=offer.invitation, user=request.user if request.user.is_authenticated else None,
+                          reason=form.cleaned_data["reason"])
+    except InvitationError:
+        return _invalid(request)
+    request.session.pop(SESSION_KEY, None)
+    return render(request, "invitations/accept_reported.html", {"offer": offer})

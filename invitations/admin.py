@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -8,6 +11,26 @@ from django.utils.translation import ngettext
 from audit.admin_tools import AuditTrailMixin, ReadOnlyAdminMixin, SupportActionsMixin, support_action
 from invitations.models import Invitation, RelationshipLink
 from invitations.services import invitation_close_by_staff
+from invitations.trust_services import invitation_report_review
+
+
+class ReportFilter(admin.SimpleListFilter):
+    """Invitations their recipients reported ("this was not me"), for staff review."""
+
+    title = _("report")
+    parameter_name = "report"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("to_review", _("Reported: needs review")), ("reviewed", _("Reported: reviewed")), ("any", _("Reported (all)"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "to_review":
+            return queryset.filter(reported_at__isnull=False, report_reviewed_at__isnull=True)
+        if self.value() == "reviewed":
+            return queryset.filter(report_reviewed_at__isnull=False)
+        if self.value() == "any":
+            return queryset.filter(reported_at__isnull=False)
+        return queryset
 
 
 @admin.register(Invitation)
@@ -30,8 +53,10 @@ class InvitationAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, 
         "created_at",
         "expires_at",
         "customer",
+        "reported_at",
     )
     list_filter = (
+        ReportFilter,
         "status",
         "kind",
         "source",
@@ -55,12 +80,25 @@ class InvitationAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, 
         "accepted_by",
         "declined_by",
         "cancelled_by",
+        "report_reviewed_by",
         "customer",
         "indirect_provider",
     )
     exclude = ("token_nonce", "token_hash")
     readonly_fields = ("audit_trail",)
-    actions = ["cancel_invitations", "expire_invitations"]
+    actions = ["cancel_invitations", "expire_invitations", "review_reports"]
+
+    @support_action(
+        description=_("Mark reports as reviewed"),
+        title=_("Review reported invitations"),
+        consequence=_(
+            "The reports leave the review queue. Say what you found (and what you did about the partner): it goes into the audit log."
+        ),
+        button=_("Mark reviewed"),
+        done=lambda n: ngettext("%(count)d report reviewed.", "%(count)d reports reviewed.", n) % {"count": n},
+    )
+    def review_reports(self, request: HttpRequest, invitation: Invitation, reason: str) -> None:
+        invitation_report_review(invitation=invitation, staff_user=request.user, reason=reason)  # type: ignore[arg-type]
 
     @support_action(
         description=_("Cancel selected invitations"),

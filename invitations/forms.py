@@ -52,3 +52,8 @@ class AcceptForm(forms.Form):
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional, shown to the partner)"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(label=_("What happened? (optional, only platform staff read it)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

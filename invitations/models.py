@@ -56,6 +56,16 @@ class Invitation(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="invitations", verbose_name=_("customer")
     )
+    # Telemetry for the onboarding funnel: the first GET of the acceptance link (set once, by a
+    # conditional UPDATE ... WHERE first_opened_at IS NULL; link scanners count as an open too).
+    first_opened_at = models.DateTimeField(_("link first opened at"), null=True, blank=True)
+    # "This was not me": the recipient declined and asked platform staff to look at the invitation.
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    report_reason = models.TextField(_("report"), blank=True)
+    report_reviewed_at = models.DateTimeField(_("report reviewed at"), null=True, blank=True)
+    report_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("report reviewed by")
+    )
 
     class Meta:
         verbose_name = _("invitation")
@@ -64,6 +74,8 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["partner", "status", "created_at"], name="invitation_partner_status"),
             models.Index(fields=["status", "expires_at"], name="invitation_status_expiry"),
+            models.Index(fields=["reported_at"], condition=Q(reported_at__isnull=False, report_reviewed_at__isnull=True),
+                         name="invitation_report_to_review"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -81,6 +93,14 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=InvitationStatus.EXPIRED) | Q(expired_at__isnull=False),
                 name="invitations_expired_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_at__isnull=True) | Q(status=InvitationStatus.DECLINED),
+                name="invitations_reported_is_declined",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_reviewed_at__isnull=True) | Q(reported_at__isnull=False),
+                name="invitations_review_needs_report",
             ),
         ]
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import escape, linebreaks, urlize
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,6 +38,7 @@ from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
 from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
 from invitations.tokens import derive_token, derived_hash, new_nonce
+from invitations.verification_codes import invitation_verification_code
 from notifications.services import RenderedEmail, email_enqueue, email_enqueue_rendered
 from partnercenter.links import absolute_url
 from partners.choices import SOVEREIGN_CLOUDS, PartnerRole
@@ -296,6 +298,14 @@ def invitation_draft_save(*, invitation: Invitation, membership: PartnerMembersh
     return locked
 
 
+def _email_body_html(body: str, url: str) -> str:
+    """The draft as HTML with exactly one link, the invitation's: any other URL the partner typed
+    stays plain text, so the email carries the one link and nothing to track or mislead."""
+    html = linebreaks(escape(body))
+    escaped_url = escape(url)
+    return mark_safe(html.replace(escaped_url, f'<a href="{escaped_url}">{escaped_url}</a>', 1))  # noqa: S308 — built from escaped text
+
+
 def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, template: str = "") -> bool:
     """Queue the invitation email to its recipient; False when this link was already sent."""
     subject, body = invitation_draft(invitation)
@@ -304,9 +314,11 @@ def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, templa
             subject = _("Reminder: %(subject)s") % {"subject": subject}
     partner = invitation.partner
     context = {
-        "body_html": urlize(linebreaks(escape(body))),
+        "body_html": _email_body_html(body, invitation_url(invitation)),
         "partner_name": partner.name,
         "verified_domain": partner.verified_domain,
+        "domain_verified": partner.domain_is_verified,
+        "verification_code": invitation_verification_code(invitation),
         "expires_on": invitation.expires_at.date().isoformat(),
         "subject": subject,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invitations import views
+from invitations import funnel_views, views
 
 app_name = "invitations"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<str:partner_id>/invitations/<int:invitation_pk>/resend/", views.InvitationActionView.as_view(), {"action": "resend"}, name="resend"),
     path("<str:partner_id>/invitations/<int:invitation_pk>/cancel/", views.InvitationActionView.as_view(), {"action": "cancel"}, name="cancel"),
     path("<str:partner_id>/settings/relationship-link/", views.RelationshipLinkView.as_view(), name="link"),
+    path("<str:partner_id>/insights/onboarding/", funnel_views.FunnelView.as_view(), name="funnel"),
+    path("<str:partner_id>/insights/onboarding/funnel.csv", funnel_views.FunnelCsvView.as_view(), name="funnel_csv"),
 ]

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -180,6 +181,9 @@ class InvitationActionView(PartnerConsoleMixin, View):
                 messages.success(request, _("Invitation cancelled: its link no longer works."))
         except InvitationError as error:
             messages.error(request, error.message)
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return redirect(back)  # e.g. the onboarding funnel's one-click resend
         return redirect("invitations:list", partner_id=self.partner.partner_id)
 
 

@@ -16,6 +16,7 @@ from audit.admin_tools import (
     support_action,
 )
 from partners.choices import PartnerRole
+from partners.domain_services import partner_domain_verify_by_staff
 from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
 from partners.services import partner_create, partner_membership_remove_by_staff
 
@@ -40,7 +41,7 @@ class PartnerMembershipInline(ReadOnlyTabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(AuditTrailMixin, admin.ModelAdmin):
+class PartnerAdmin(SupportActionsMixin, AuditTrailMixin, admin.ModelAdmin):
     """Partners are created here through `partner_create` (audited, market region derived);
     afterwards the page is read-only: a partner's data changes through its own services."""
 
@@ -53,14 +54,33 @@ class PartnerAdmin(AuditTrailMixin, admin.ModelAdmin):
         "cloud",
         "partner_type",
         "verified_domain",
+        "domain_verified",
         "created_at",
     )
-    list_filter = ("cloud", "partner_type", "market_region", "country")
+    list_filter = ("cloud", "partner_type", "market_region", "country", "domain_proof_method")
     search_fields = ("name", "partner_id", "verified_domain")
     date_hierarchy = "created_at"
     inlines = [PartnerMembershipInline]
     add_fields = ("name", "partner_id", "country", "cloud", "partner_type", "verified_domain")
     readonly_fields = ("audit_trail",)
+    actions = ["verify_domains"]
+
+    @admin.display(description=_("domain verified"), boolean=True)
+    def domain_verified(self, obj: Partner) -> bool:
+        return obj.domain_is_verified
+
+    @support_action(
+        description=_("Mark the domain as verified (staff check)"),
+        title=_("Verify partner domains"),
+        consequence=_(
+            "Customers will see these partners' domains with a verified badge. Do this only after confirming "
+            "the partner controls the domain (for example from a signed contract or a call to a known number)."
+        ),
+        button=_("Mark verified"),
+        done=lambda n: ngettext("%(count)d domain verified.", "%(count)d domains verified.", n) % {"count": n},
+    )
+    def verify_domains(self, request: HttpRequest, partner: Partner, reason: str) -> None:
+        partner_domain_verify_by_staff(partner=partner, staff_user=request.user, reason=reason)  # type: ignore[arg-type]
 
     def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> Any:
         if obj is None:

@@ -50,3 +50,8 @@ PARTNER_USER_INVITATION_TRANSITIONS = {
         PartnerUserInvitationStatus.EXPIRED,
     },
 }
+
+
+class DomainProofMethod(models.TextChoices):
+    DNS = "dns", _("DNS TXT record")
+    STAFF = "staff", _("Platform staff")

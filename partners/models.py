@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from partners.choices import Cloud, PartnerRole, PartnerType, PartnerUserInvitationStatus
+from partners.choices import Cloud, DomainProofMethod, PartnerRole, PartnerType, PartnerUserInvitationStatus
 from partners.markets import region_label
 
 
@@ -44,6 +44,12 @@ class Partner(models.Model):
     )
     default_grant_duration_days = models.PositiveIntegerField(_("default delegated admin duration (days)"), default=730)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Proof of `verified_domain` (partners.domain_services): a DNS TXT record the partner published,
+    # or platform staff's check recorded in audit. `domain_proven_name` is the domain that was
+    # proven, so the badge never carries over to another domain.
+    domain_proven_at = models.DateTimeField(_("domain proven at"), null=True, blank=True)
+    domain_proven_name = models.CharField(_("domain proven"), max_length=253, blank=True)
+    domain_proof_method = models.CharField(_("domain proven by"), max_length=8, choices=DomainProofMethod.choices, blank=True)
 
     class Meta:
         verbose_name = _("partner")
@@ -56,6 +62,11 @@ class Partner(models.Model):
     @property
     def market_region_label(self) -> str:
         return region_label(self.market_region)
+
+    @property
+    def domain_is_verified(self) -> bool:
+        """True only when the partner proved it controls `verified_domain` (DNS or staff)."""
+        return self.domain_proven_at is not None and self.domain_proven_name == self.verified_domain.lower()
 
 
 class PartnerMembership(models.Model):

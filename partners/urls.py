@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners import domain_views, views
 
 app_name = "partners"
 
@@ -29,4 +29,5 @@ urlpatterns = [
         {"action": "cancel"},
         name="user_invitation_cancel",
     ),
+    path("<str:partner_id>/settings/domain/", domain_views.DomainVerificationView.as_view(), name="domain"),
 ]

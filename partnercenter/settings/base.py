@@ -435,3 +435,10 @@ INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]
 # --- Customer services (issue 6: commerce) ----------------------------------------------------
 # Subscriptions from the product catalog, support contacts, directory users and their licenses.
 INSTALLED_APPS = [*INSTALLED_APPS, "subscriptions", "directory"]
+
+# Partner domain verification (partners.domain_verification): the partner publishes a TXT record
+# and the portal looks it up with dnspython. Nameservers as "ip" or "ip:port"; empty = the system's.
+DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", default=[])
+DOMAIN_VERIFICATION_DNS_TIMEOUT_SECONDS = env.float("DOMAIN_VERIFICATION_DNS_TIMEOUT_SECONDS", default=3.0)
+# Onboarding funnel: pending invitations expiring within this many days are listed for a resend.
+FUNNEL_EXPIRING_INVITATION_DAYS = env.int("FUNNEL_EXPIRING_INVITATION_DAYS", default=7)
