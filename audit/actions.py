@@ -50,3 +50,6 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted", _("Webhook subscription deleted")
     WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled", _("Webhook subscription disabled after failures")
     WEBHOOK_DELIVERY_REDELIVERED = "webhook_delivery.redelivered", _("Webhook delivery sent again")
+    # Bulk invitations (issue 10).
+    INVITATION_BATCH_CONFIRMED = "invitation_batch.confirmed", _("Bulk invitations confirmed")
+    INVITATION_BATCH_COMPLETED = "invitation_batch.completed", _("Bulk invitations completed")

@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "relationships",
     "invitations",
     "demo",
+    "invitation_batches",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -404,3 +405,8 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
+
+# --- Bulk invitations (issue 10) -----------------------------------------------------------
+# Most rows one CSV upload or API request may hold; rows are parsed and stored in chunks.
+INVITATION_BATCH_MAX_ROWS = env.int("INVITATION_BATCH_MAX_ROWS", default=10_000)
+INVITATION_BATCH_CHUNK_ROWS = env.int("INVITATION_BATCH_CHUNK_ROWS", default=250)
