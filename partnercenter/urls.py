@@ -35,3 +35,6 @@ urlpatterns += [
     path("p/", include("partners.api_key_urls")),
     path("p/", include("notifications.webhook_urls")),
 ]
+
+# Bulk invitations (issue 10).
+urlpatterns += [path("p/", include("invitation_batches.urls"))]
