@@ -29,6 +29,7 @@ from relationships.roles import BUNDLES
 if TYPE_CHECKING:
     from partners.models import Partner
 
+COUNTRY_CODES = frozenset(code for code, _name in countries)
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 LIMITS = {"company": 200, "recipient_email": 254, "domain": 253, "country": 8, "role_bundle": 32, "language": 8}
 
@@ -74,7 +75,7 @@ def row_from_line(*, batch: InvitationBatch, partner: Partner, parsed: ParsedLin
         errors.append(_error("domain", "invalid_domain", problem))
     if not country:
         errors.append(_error("country", "country_required", _("Enter the customer's country as a two-letter code (for example JP).")))
-    elif country not in dict(countries):
+    elif country not in COUNTRY_CODES:
         errors.append(_error("country", "invalid_country", _("“%(value)s” is not a country code (two letters, for example JP).") % {"value": country}))
     include = parse_bool(v.get("include_delegated_admin", ""))
     if include is None:

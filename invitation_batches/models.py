@@ -23,6 +23,10 @@ class InvitationBatch(models.Model):
         "partners.PartnerMembership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text=_("The partner user (or API key actor) the invitations are created as."),
     )
+    api_key = models.ForeignKey(
+        "partners.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("For batches sent through the API: the key they act as (a revoked key stops the job's rows)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
     source = models.CharField(_("source"), max_length=16, choices=BatchSource.choices, default=BatchSource.UPLOAD)

@@ -31,7 +31,7 @@ from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.errors import InvitationError
 from invitations.models import Invitation
 from invitations.services import invitation_create, invitation_draft, invitation_send
-from partners.models import PartnerMembership
+from partners.models import ApiKey, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
 from relationships.roles import BUNDLES
 
@@ -61,6 +61,7 @@ def invitation_batch_upload(
     filename: str = "",
     source: str = BatchSource.UPLOAD,
     replaces: InvitationBatch | None = None,
+    api_key: ApiKey | None = None,
 ) -> InvitationBatch:
     """Read a CSV `stream` (or API `lines`), store and check every row; send nothing.
 
@@ -68,12 +69,13 @@ def invitation_batch_upload(
     INVITATION_BATCH_MAX_ROWS rows. Post: a `preview` batch whose rows carry their errors and
     notices (it can be confirmed only when no row has an error); `replaces` (an earlier preview
     the partner is fixing by re-uploading) becomes `discarded`. Raises BatchError for a file that
-    cannot be read at all; then nothing is stored.
+    cannot be read at all; then nothing is stored. API calls pass their `api_key`: the job acts
+    as that key (its technical user and scoped roles), as the API itself does.
     """
     _require(membership)
     partner = membership.partner
-    batch = InvitationBatch.objects.create(partner=partner, membership=membership, created_by=membership.user, source=source,
-                                           filename=filename[:255])
+    batch = InvitationBatch.objects.create(partner=partner, membership=membership if membership.pk else None, api_key=api_key,
+                                           created_by=membership.user, source=source, filename=filename[:255])
     parsed = lines if lines is not None else read_rows(stream if stream is not None else [])
     chunk: list[InvitationBatchRow] = []
     total = 0
@@ -155,7 +157,7 @@ def invitation_batch_process(*, batch_id: int) -> int:
     """
     now = timezone.now()
     claimed = InvitationBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING, started_at=now)
-    batch = InvitationBatch.objects.select_related("partner", "membership__user", "membership__partner").filter(pk=batch_id).first()
+    batch = InvitationBatch.objects.select_related("partner").filter(pk=batch_id).first()
     if batch is None or (not claimed and batch.status != BatchStatus.RUNNING):
         return 0
     handled = 0
@@ -165,8 +167,9 @@ def invitation_batch_process(*, batch_id: int) -> int:
         chunk = list(InvitationBatchRow.objects.filter(batch_id=batch_id, status=RowStatus.VALID, line__gt=last_line).order_by("line")[:size])
         if not chunk:
             break
+        actor = _batch_actor(batch)  # re-read per chunk: a removed member or revoked key stops the rest
         for row in chunk:
-            _process_row(batch, row)
+            _process_row(batch, row, actor)
             handled += 1
         last_line = chunk[-1].line
     with transaction.atomic():
@@ -177,12 +180,24 @@ def invitation_batch_process(*, batch_id: int) -> int:
     return handled
 
 
-def _process_row(batch: InvitationBatch, row: InvitationBatchRow) -> None:
-    membership = batch.membership
+def _batch_actor(batch: InvitationBatch) -> PartnerMembership | None:
+    """Who the invitations are created as: the uploader's membership as it is now, or the API key's actor."""
+    if batch.membership_id:
+        return PartnerMembership.objects.select_related("partner", "user").filter(pk=batch.membership_id).first()
+    if batch.api_key_id:
+        from partners.api_key_services import api_key_actor
+
+        key = ApiKey.objects.select_related("partner", "user").filter(pk=batch.api_key_id, revoked_at__isnull=True).first()
+        if key is not None and (key.expires_at is None or key.expires_at > timezone.now()):
+            return api_key_actor(api_key=key)
+    return None
+
+
+def _process_row(batch: InvitationBatch, row: InvitationBatchRow, membership: PartnerMembership | None) -> None:
     try:
         with transaction.atomic():
             if membership is None:
-                raise InvitationError("forbidden", _("The partner user who uploaded this batch no longer exists."))
+                raise InvitationError("forbidden", _("The partner user or API key that sent this batch no longer exists or was revoked."))
             roles = list(BUNDLES[row.role_bundle][1]) if row.include_delegated_admin and row.role_bundle else None
             invitation = invitation_create(
                 membership=membership, include_delegated_admin=bool(row.include_delegated_admin), recipient_email=row.email_key,

@@ -8,6 +8,7 @@ import pytest
 
 from invitation_batches.csv_format import COLUMNS
 from invitation_batches.services import invitation_batch_upload
+from tests.api.conftest import _fresh_rate_limits, issue_key  # noqa: F401  (API key fixtures, shared)
 
 
 def csv_text(rows: Iterable[dict[str, str]], header: Iterable[str] = COLUMNS) -> str:
