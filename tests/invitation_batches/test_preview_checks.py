@@ -138,3 +138,13 @@ def test_a_sales_agent_may_upload_but_a_helpdesk_agent_may_not(world, upload):  
     with pytest.raises(BatchError) as error:
         upload(csv_text([good_row(1)]), membership=helpdesk)
     assert error.value.code == "forbidden"
+
+
+def test_every_repeat_of_an_address_or_domain_names_the_first_line(world, upload):  # type: ignore[no-untyped-def]
+    rows = [good_row(n, recipient_email="same@one.example") for n in range(1, 6)] + [good_row(9), good_row(10, domain="customer9.example")]
+    batch = upload(csv_text(rows))
+    errors = {row.line: [(e["code"], e["message"]) for e in row.errors] for row in batch.rows.all()}
+    assert errors[2] == [] and errors[7] == []
+    assert all(errors[line] == [("duplicate_email_in_file", "Same recipient email as line 2 of this file.")] for line in (3, 4, 5, 6))
+    assert errors[8] == [("duplicate_domain_in_file", "Same domain as line 7 of this file.")]
+    assert batch.invalid_rows == 5

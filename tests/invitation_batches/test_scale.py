@@ -30,7 +30,7 @@ def write_csv(path: str, rows: int) -> int:
     with open(path, "w", encoding="utf-8") as out:
         out.write(",".join(COLUMNS) + "\n")
         for n in range(rows):
-            out.write(f"Scale Company {n:05d} Kabushiki Kaisha (Tokyo Head Office, Information Systems Department),"
+            out.write(f"Scale Company {n:05d} Kabushiki Kaisha (Tokyo Head Office - Information Systems Department),"
                       f"admin{n:05d}@scale-customer-{n:05d}.example,"
                       f"scale-customer-{n:05d}.example,JP,yes,helpdesk,en\n")
     return os.path.getsize(path)
