@@ -200,6 +200,15 @@ def invitation_create(
         violation = check_target(partner=partner, target_domain=domain, kind=kind)
         if violation:
             raise InvitationError(violation.code, violation.message, field="target_domain")
+    if kind == InvitationKind.RESELLER:
+        # Issue 10: no second invitation to an existing customer or while one is pending (checked
+        # under the partner lock above, so two concurrent requests cannot both pass).
+        from invitations.duplicates import duplicate_findings
+
+        for finding in duplicate_findings(partner=partner, recipient_email=recipient_email, target_domain=domain):
+            if finding.blocking:
+                raise InvitationError(finding.code, finding.message,
+                                      field="recipient_email" if recipient_email and not domain else "target_domain")
     since = timezone.now() - timedelta(days=1)
     if Invitation.objects.filter(partner=partner, created_at__gte=since).count() >= settings.INVITATION_DAILY_CAP:
         raise InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))

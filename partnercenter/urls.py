@@ -64,3 +64,6 @@ urlpatterns += [
 urlpatterns += [
     path("p/", include("subscriptions.urls")),
 ]
+
+# Bulk invitations (issue 10).
+urlpatterns += [path("p/", include("invitation_batches.urls"))]

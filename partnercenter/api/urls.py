@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from customers.api.views import CustomerViewSet
+from invitation_batches.api.views import InvitationBatchViewSet
 from invitations.api.views import GrantRequestView, InvitationViewSet, RelationshipRequestLinkView
 from notifications.api.views import WebhookDeliveryViewSet, WebhookEventTypesView, WebhookSubscriptionViewSet
 from partnercenter.api.views import DOCS_CSP, ApiNotFoundView, RedocView, SchemaView, SwaggerView
@@ -20,6 +21,7 @@ router.register("grants", GrantViewSet, basename="grant")
 router.register("webhooks/subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")
+router.register("invitation-batches", InvitationBatchViewSet, basename="invitation-batch")  # issue 10
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

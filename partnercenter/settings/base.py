@@ -56,6 +56,7 @@ LOCAL_APPS = [
     "invitations",
     "demo",
     "servicerequests",
+    "invitation_batches",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -442,3 +443,8 @@ DOMAIN_VERIFICATION_NAMESERVERS = env.list("DOMAIN_VERIFICATION_NAMESERVERS", de
 DOMAIN_VERIFICATION_DNS_TIMEOUT_SECONDS = env.float("DOMAIN_VERIFICATION_DNS_TIMEOUT_SECONDS", default=3.0)
 # Onboarding funnel: pending invitations expiring within this many days are listed for a resend.
 FUNNEL_EXPIRING_INVITATION_DAYS = env.int("FUNNEL_EXPIRING_INVITATION_DAYS", default=7)
+
+# --- Bulk invitations (issue 10) -----------------------------------------------------------
+# Most rows one CSV upload or API request may hold; rows are parsed and stored in chunks.
+INVITATION_BATCH_MAX_ROWS = env.int("INVITATION_BATCH_MAX_ROWS", default=10_000)
+INVITATION_BATCH_CHUNK_ROWS = env.int("INVITATION_BATCH_CHUNK_ROWS", default=250)

@@ -129,4 +129,9 @@ def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
     relationship_link_rotate(membership=partner_b.admin)
     delivery = WebhookDelivery.objects.get(partner=partner_a.partner)  # its endpoint refuses: make it finished
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", failed_at=timezone.now())
-    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a)}
+    # A checked bulk batch of partner A, waiting for confirmation (issue 10).
+    from invitation_batches.services import invitation_batch_upload, json_lines
+
+    batch = invitation_batch_upload(membership=partner_a.admin, lines=json_lines([{
+        "company": "Batch Co", "recipient_email": "it@batch-co.example", "domain": "batch-co.example", "country": "JP"}]))
+    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch}

@@ -51,6 +51,7 @@ def path_for(operation: Operation, objects: dict[str, Any]) -> str:
         "/api/v1/webhooks/subscriptions/": objects["subscription"].pk,
         "/api/v1/webhooks/deliveries/": objects["delivery"].pk,
         "/api/v1/service-requests/": objects["service_request"].pk,
+        "/api/v1/invitation-batches/": objects["invitation_batch"].pk if "invitation_batch" in objects else 0,
     }
     for prefix, pk in ids.items():
         if path.startswith(prefix):
@@ -74,13 +75,16 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
                                     "description": "Filed by the sweep."},
         "service_requests_partial_update": {"status": "in_progress"},
         "service_requests_notes_create": {"body": "A note from the sweep."},
+
+        "invitation_batches_create": {"rows": [{"company": "Sweep Co", "recipient_email": "it@sweep-co.example",
+                                                "domain": "sweep-co.example", "country": "JP"}]},
     }
     headers = {"HTTP_IF_MATCH": "*"} if operation.method in {"put", "patch", "delete"} else {}
     if operation.method == "get":
         return None, headers
     if operation.operation_id in bodies:
         return bodies[operation.operation_id], headers
-    if operation.operation_id.endswith(("_resend_create", "_cancel_create", "_redeliver_create", "_rotate_secret_create",
+    if operation.operation_id.endswith(("_resend_create", "_cancel_create", "_confirm_create", "_redeliver_create", "_rotate_secret_create",
                                         "_destroy")):
         return {}, headers
     raise AssertionError(f"tests/api/operations.py has no request recipe for {operation} ({operation.operation_id})")

@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BatchStatus(models.TextChoices):
+    PREVIEW = "preview", _("Checked, waiting for confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    DISCARDED = "discarded", _("Replaced by a new upload")
+
+
+# Allowed transitions; each is a conditional UPDATE on the expected status (see services).
+BATCH_TRANSITIONS = {
+    BatchStatus.PREVIEW: {BatchStatus.QUEUED, BatchStatus.DISCARDED},
+    BatchStatus.QUEUED: {BatchStatus.RUNNING},
+    BatchStatus.RUNNING: {BatchStatus.COMPLETED},
+}
+
+
+class BatchSource(models.TextChoices):
+    UPLOAD = "upload", _("CSV upload")
+    API = "api", _("API")
+
+
+class RowStatus(models.TextChoices):
+    VALID = "valid", _("Ready")
+    INVALID = "invalid", _("Has errors")
+    CREATED = "created", _("Invitation sent")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
+
+
+class InvitationBatch(models.Model):
+    """One bulk upload of reseller invitations by a partner: a CSV file or an API request.
+
+    Its rows live in InvitationBatchRow (the upload is never kept as a file or in memory). A batch
+    is checked on upload (`preview`); once confirmed it is `queued`, one Celery job takes it
+    (`running`) and creates the invitations row by row, then `completed`. The counters are what
+    the progress bar shows; `done_rows = created_rows + failed_rows` while it runs.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="invitation_batches")
+    membership = models.ForeignKey(
+        "partners.PartnerMembership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("The partner user (or API key actor) the invitations are created as."),
+    )
+    api_key = models.ForeignKey(
+        "partners.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("For batches sent through the API: the key they act as (a revoked key stops the job's rows)."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    source = models.CharField(_("source"), max_length=16, choices=BatchSource.choices, default=BatchSource.UPLOAD)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.PREVIEW)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    invalid_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows done"), default=0)
+    created_rows = models.PositiveIntegerField(_("invitations created"), default=0)
+    failed_rows = models.PositiveIntegerField(_("rows failed"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation batch")
+        verbose_name_plural = _("invitation batches")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "created_at"], name="invitation_batch_partner")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[BatchStatus.PREVIEW, BatchStatus.DISCARDED]) | Q(confirmed_at__isnull=False),
+                name="invitation_batches_confirmed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BatchStatus.COMPLETED) | Q(finished_at__isnull=False),
+                name="invitation_batches_completed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(done_rows__lte=models.F("total_rows")),
+                name="invitation_batches_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename or self.get_source_display()} ({self.status})"
+
+    @property
+    def valid_rows(self) -> int:
+        return self.total_rows - self.invalid_rows
+
+    @property
+    def to_process(self) -> int:
+        """Rows the job creates invitations for (the valid ones)."""
+        return self.valid_rows
+
+    @property
+    def percent(self) -> int:
+        if self.status == BatchStatus.COMPLETED:
+            return 100
+        if not self.to_process:
+            return 0
+        return min(100, self.done_rows * 100 // self.to_process)
+
+
+class InvitationBatchRow(models.Model):
+    """One line of a batch: the values as given, what the check found, and what the job did.
+
+    `errors` (a list of {field, code, message}) block the batch until fixed by re-uploading;
+    `notices` are information only (the tenant already has other partners). `email_key` and
+    `domain_key` are the normalised forms used to find duplicates within the file in SQL.
+    """
+
+    batch = models.ForeignKey(InvitationBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    recipient_email = models.CharField(_("recipient email"), max_length=254, blank=True)
+    domain = models.CharField(_("domain"), max_length=253, blank=True)
+    country = models.CharField(_("country"), max_length=8, blank=True)
+    include_delegated_admin = models.BooleanField(_("include delegated admin"), null=True)
+    role_bundle = models.CharField(_("role bundle"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    email_key = models.CharField(max_length=254, blank=True)
+    domain_key = models.CharField(max_length=253, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    notices = models.JSONField(_("notices"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=RowStatus.choices, default=RowStatus.VALID)
+    invitation = models.ForeignKey("invitations.Invitation", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("invitation"))
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation batch row")
+        verbose_name_plural = _("invitation batch rows")
+        ordering = ["batch", "line"]
+        indexes = [
+            models.Index(fields=["batch", "status", "line"], name="invitation_batch_row_status"),
+            models.Index(fields=["batch", "email_key"], name="invitation_batch_row_email"),
+            models.Index(fields=["batch", "domain_key"], name="invitation_batch_row_domain"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="invitation_batches_one_row_per_line"),
+            models.CheckConstraint(
+                condition=~Q(status=RowStatus.CREATED) | Q(invitation__isnull=False, processed_at__isnull=False),
+                name="invitation_batches_created_row_has_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line} {self.recipient_email}"

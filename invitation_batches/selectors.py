@@ -1,0 +1,73 @@
+"""Reads for bulk invitations, always starting from the partner (another partner's batch is 404)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from invitation_batches.models import InvitationBatch, InvitationBatchRow
+
+if TYPE_CHECKING:
+    from partners.models import Partner
+
+RESULT_COLUMNS = ("line", "company", "recipient_email", "domain", "status", "invitation_id", "invitation_url", "error_code", "error")
+
+
+def batch_list_for_partner(*, partner: Partner) -> QuerySet[InvitationBatch]:
+    return InvitationBatch.objects.filter(partner=partner).select_related("created_by").order_by("-created_at", "-id")
+
+
+def batch_get_for_partner(*, partner: Partner, batch_pk: int) -> InvitationBatch:
+    batch = InvitationBatch.objects.filter(partner=partner, pk=batch_pk).select_related("created_by").first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def batch_rows(*, batch: InvitationBatch, only: str = "") -> QuerySet[InvitationBatchRow]:
+    rows = InvitationBatchRow.objects.filter(batch=batch).order_by("line")
+    if only:
+        rows = rows.filter(status=only)
+    return rows
+
+
+def batch_progress(*, batch: InvitationBatch) -> dict[str, Any]:
+    """What the progress bar and the API status show."""
+    return {
+        "id": batch.pk, "status": batch.status, "total_rows": batch.total_rows, "invalid_rows": batch.invalid_rows,
+        "rows_to_send": batch.to_process, "done_rows": batch.done_rows, "created_rows": batch.created_rows,
+        "failed_rows": batch.failed_rows, "percent": batch.percent, "finished": batch.status == "completed",
+    }
+
+
+def row_error_text(row: InvitationBatchRow) -> tuple[str, str]:
+    if row.error_code:
+        return row.error_code, row.error_message
+    if row.errors:
+        return row.errors[0]["code"], " ".join(e["message"] for e in row.errors)
+    return "", ""
+
+
+def batch_result_lines(*, batch: InvitationBatch, invitation_url: Any) -> Iterator[str]:
+    """The result as CSV text, a line at a time (for a streaming response: bounded memory)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(RESULT_COLUMNS)
+    yield "\ufeff" + flush()
+    for row in batch_rows(batch=batch).iterator(chunk_size=1000):
+        code, message = row_error_text(row)
+        writer.writerow([row.line, row.company, row.recipient_email, row.domain, row.status, row.invitation_id or "",
+                         invitation_url(row.invitation_id) if row.invitation_id else "", code, message])
+        yield flush()

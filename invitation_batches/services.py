@@ -1,0 +1,227 @@
+"""Bulk invitations: upload and check a CSV (or API rows), confirm it, and create the invitations.
+
+The upload is one transaction that stores the rows in chunks as they are read (never the whole
+file in memory) and checks each; nothing is sent. Confirming queues ONE Celery job. The job creates
+the invitations row by row through the ordinary invitation services, each row in its own
+transaction together with its row status and the batch counters, so a failing row never undoes
+the others and a retried job skips the rows already done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.actions import AuditAction
+from audit.services import audit_record
+from invitation_batches.checks import check_chunk, mark_duplicates_in_file, row_from_line
+from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
+from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
+from invitation_batches.errors import BatchError
+from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitations.errors import InvitationError
+from invitations.models import Invitation
+from invitations.services import invitation_create, invitation_draft, invitation_send
+from partners.models import ApiKey, PartnerMembership
+from partners.permissions import PartnerPermission, roles_allow
+from relationships.roles import BUNDLES
+
+logger = logging.getLogger(__name__)
+
+
+def _require(membership: PartnerMembership) -> None:
+    if not roles_allow(membership.roles, PartnerPermission.REQUEST_RELATIONSHIP):
+        raise BatchError("forbidden", _("Your roles do not allow this action."))
+
+
+def json_lines(rows: Iterable[dict[str, Any]]) -> Iterable[ParsedLine]:
+    """API JSON rows as parsed lines (line = position, from 1), same checks as a CSV."""
+    for position, item in enumerate(rows, start=1):
+        values = {name: "" if item.get(name) is None else str(item.get(name)).strip() for name in COLUMNS}
+        if isinstance(item.get("include_delegated_admin"), bool):
+            values["include_delegated_admin"] = "yes" if item["include_delegated_admin"] else "no"
+        yield ParsedLine(line=position, values=values, extra_cells=0, missing_cells=0)
+
+
+@transaction.atomic
+def invitation_batch_upload(
+    *,
+    membership: PartnerMembership,
+    stream: IO[Any] | Iterable[str] | None = None,
+    lines: Iterable[ParsedLine] | None = None,
+    filename: str = "",
+    source: str = BatchSource.UPLOAD,
+    replaces: InvitationBatch | None = None,
+    api_key: ApiKey | None = None,
+) -> InvitationBatch:
+    """Read a CSV `stream` (or API `lines`), store and check every row; send nothing.
+
+    Pre: the member may request relationships; the header matches the template; at most
+    INVITATION_BATCH_MAX_ROWS rows. Post: a `preview` batch whose rows carry their errors and
+    notices (it can be confirmed only when no row has an error); `replaces` (an earlier preview
+    the partner is fixing by re-uploading) becomes `discarded`. Raises BatchError for a file that
+    cannot be read at all; then nothing is stored. API calls pass their `api_key`: the job acts
+    as that key (its technical user and scoped roles), as the API itself does.
+    """
+    _require(membership)
+    partner = membership.partner
+    batch = InvitationBatch.objects.create(partner=partner, membership=membership if membership.pk else None, api_key=api_key,
+                                           created_by=membership.user, source=source, filename=filename[:255])
+    parsed = lines if lines is not None else read_rows(stream if stream is not None else [])
+    chunk: list[InvitationBatchRow] = []
+    total = 0
+    limit, size = settings.INVITATION_BATCH_MAX_ROWS, settings.INVITATION_BATCH_CHUNK_ROWS
+    for line in parsed:
+        total += 1
+        if total > limit:
+            raise BatchError("too_many_rows", _("The file has more than %(limit)s rows. Split it into several files.") % {"limit": limit})
+        chunk.append(row_from_line(batch=batch, partner=partner, parsed=line))
+        if len(chunk) >= size:
+            _store_chunk(partner, chunk)
+            chunk = []
+    _store_chunk(partner, chunk)
+    if total == 0:
+        raise BatchError("no_rows", _("The file has a header but no rows: add one row per customer."))
+    mark_duplicates_in_file(batch=batch)
+    invalid = InvitationBatchRow.objects.filter(batch=batch, status=RowStatus.INVALID).count()
+    InvitationBatch.objects.filter(pk=batch.pk).update(total_rows=total, invalid_rows=invalid)
+    batch.total_rows, batch.invalid_rows = total, invalid
+    if replaces is not None and replaces.partner_id == partner.pk:
+        InvitationBatch.objects.filter(pk=replaces.pk, status=BatchStatus.PREVIEW).update(status=BatchStatus.DISCARDED)
+    return batch
+
+
+def _store_chunk(partner: Any, chunk: list[InvitationBatchRow]) -> None:
+    if chunk:
+        check_chunk(partner=partner, rows=chunk)
+        InvitationBatchRow.objects.bulk_create(chunk)
+
+
+def _locked(batch: InvitationBatch, partner_id: int) -> InvitationBatch:
+    locked = InvitationBatch.objects.select_for_update().filter(pk=batch.pk, partner_id=partner_id).first()
+    if locked is None:
+        raise BatchError("not_found", _("There is no such batch."))
+    return locked
+
+
+@transaction.atomic
+def invitation_batch_confirm(*, batch: InvitationBatch, membership: PartnerMembership) -> InvitationBatch:
+    """Queue the one job that creates the invitations; only a checked batch without errors.
+
+    Post: `queued`, an audit event, and the job enqueued after commit (a rollback queues nothing).
+    Confirming twice is refused (`not_preview`), so the job is queued once.
+    """
+    _require(membership)
+    locked = _locked(batch, membership.partner_id)
+    if locked.status != BatchStatus.PREVIEW:
+        raise BatchError("not_preview", _("This batch was already confirmed or replaced."))
+    if locked.invalid_rows:
+        raise BatchError("rows_have_errors", _("%(count)s row(s) have errors. Fix them in your file and upload it again.")
+                         % {"count": locked.invalid_rows})
+    if not locked.valid_rows:
+        raise BatchError("no_rows", _("This batch has no rows to send."))
+    since = timezone.now() - timedelta(days=1)
+    left = settings.INVITATION_DAILY_CAP - Invitation.objects.filter(partner_id=locked.partner_id, created_at__gte=since).count()
+    if locked.valid_rows > left:
+        raise BatchError("daily_cap", _("Your organisation can send %(left)s more invitation(s) today; this batch has %(rows)s. Split it or try again tomorrow.")
+                         % {"left": max(left, 0), "rows": locked.valid_rows})
+    now = timezone.now()
+    InvitationBatch.objects.filter(pk=locked.pk, status=BatchStatus.PREVIEW).update(status=BatchStatus.QUEUED, confirmed_at=now)
+    locked.status, locked.confirmed_at = BatchStatus.QUEUED, now
+    audit_record(action=AuditAction.INVITATION_BATCH_CONFIRMED, actor=membership.user, partner=locked.partner, target=locked,
+                 after={"rows": locked.valid_rows, "source": locked.source, "filename": locked.filename})
+    from invitation_batches.tasks import process_invitation_batch
+
+    transaction.on_commit(partial(process_invitation_batch.delay, locked.pk))
+    return locked
+
+
+class _AlreadyDone(Exception):
+    """The row was processed by an earlier run of the job: undo this attempt quietly."""
+
+
+def invitation_batch_process(*, batch_id: int) -> int:
+    """The job: create and send the invitation of every ready row, each in its own transaction.
+
+    Takes a `queued` batch (or resumes a `running` one after a retry) and walks its ready rows in
+    line order, a chunk at a time. Returns how many rows this run handled.
+    """
+    now = timezone.now()
+    claimed = InvitationBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING, started_at=now)
+    batch = InvitationBatch.objects.select_related("partner").filter(pk=batch_id).first()
+    if batch is None or (not claimed and batch.status != BatchStatus.RUNNING):
+        return 0
+    handled = 0
+    last_line = 0
+    size = settings.INVITATION_BATCH_CHUNK_ROWS
+    while True:
+        chunk = list(InvitationBatchRow.objects.filter(batch_id=batch_id, status=RowStatus.VALID, line__gt=last_line).order_by("line")[:size])
+        if not chunk:
+            break
+        actor = _batch_actor(batch)  # re-read per chunk: a removed member or revoked key stops the rest
+        for row in chunk:
+            _process_row(batch, row, actor)
+            handled += 1
+        last_line = chunk[-1].line
+    with transaction.atomic():
+        if InvitationBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(status=BatchStatus.COMPLETED, finished_at=timezone.now()):
+            batch.refresh_from_db()
+            audit_record(action=AuditAction.INVITATION_BATCH_COMPLETED, actor=None, partner=batch.partner, target=batch,
+                         after={"created": batch.created_rows, "failed": batch.failed_rows})
+    return handled
+
+
+def _batch_actor(batch: InvitationBatch) -> PartnerMembership | None:
+    """Who the invitations are created as: the uploader's membership as it is now, or the API key's actor."""
+    if batch.membership_id:
+        return PartnerMembership.objects.select_related("partner", "user").filter(pk=batch.membership_id).first()
+    if batch.api_key_id:
+        from partners.api_key_services import api_key_actor
+
+        key = ApiKey.objects.select_related("partner", "user").filter(pk=batch.api_key_id, revoked_at__isnull=True).first()
+        if key is not None and (key.expires_at is None or key.expires_at > timezone.now()):
+            return api_key_actor(api_key=key)
+    return None
+
+
+def _process_row(batch: InvitationBatch, row: InvitationBatchRow, membership: PartnerMembership | None) -> None:
+    try:
+        with transaction.atomic():
+            if membership is None:
+                raise InvitationError("forbidden", _("The partner user or API key that sent this batch no longer exists or was revoked."))
+            roles = list(BUNDLES[row.role_bundle][1]) if row.include_delegated_admin and row.role_bundle else None
+            invitation = invitation_create(
+                membership=membership, include_delegated_admin=bool(row.include_delegated_admin), recipient_email=row.email_key,
+                target_domain=row.domain_key, language=row.language, roles=roles,
+            )
+            subject, body = invitation_draft(invitation)
+            invitation_send(invitation=invitation, membership=membership, subject=subject, body=body, recipient_email=row.email_key)
+            if not InvitationBatchRow.objects.filter(pk=row.pk, status=RowStatus.VALID).update(
+                status=RowStatus.CREATED, invitation=invitation, processed_at=timezone.now()
+            ):
+                raise _AlreadyDone
+            InvitationBatch.objects.filter(pk=batch.pk).update(done_rows=F("done_rows") + 1, created_rows=F("created_rows") + 1)
+    except _AlreadyDone:
+        return
+    except InvitationError as error:
+        _fail_row(batch, row, code=error.code, message=error.message)
+    except Exception:  # one broken row must not stop the others; the log has the details
+        logger.exception("bulk invitation row failed", extra={"batch_id": batch.pk, "line": row.line})
+        _fail_row(batch, row, code="unexpected_error", message=_("Something went wrong with this row; it was not sent. Try it again later."))
+
+
+@transaction.atomic
+def _fail_row(batch: InvitationBatch, row: InvitationBatchRow, *, code: str, message: str) -> None:
+    if InvitationBatchRow.objects.filter(pk=row.pk, status=RowStatus.VALID).update(
+        status=RowStatus.FAILED, error_code=code, error_message=message, processed_at=timezone.now()
+    ):
+        InvitationBatch.objects.filter(pk=batch.pk).update(done_rows=F("done_rows") + 1, failed_rows=F("failed_rows") + 1)

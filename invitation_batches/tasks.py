@@ -1,0 +1,15 @@
+"""The one Celery job of a confirmed batch. Thin: it receives the id and calls the service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from invitation_batches.services import invitation_batch_process
+
+
+# A retry resumes where the last run stopped: rows already done are skipped (conditional updates).
+@shared_task(name="invitation_batches.process", acks_late=True, ignore_result=True,
+             autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def process_invitation_batch(batch_id: int) -> int:
+    return invitation_batch_process(batch_id=batch_id)

@@ -1,0 +1,73 @@
+"""The job: rows are created one by one, each in its own transaction; a failing row never undoes the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from invitation_batches.choices import BatchStatus, RowStatus
+from invitation_batches.services import invitation_batch_confirm, invitation_batch_process
+from invitations.choices import InvitationStatus
+from invitations.models import Invitation
+from invitations.services import invitation_create
+from notifications.models import OutboxMessage
+from relationships.roles import BUNDLES
+from tests.invitation_batches.conftest import csv_text, good_row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_row_failing_mid_batch_leaves_the_others_done(partner_a, upload, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    batch = upload(csv_text([good_row(n) for n in range(1, 8)]))
+    assert batch.invalid_rows == 0
+    # Between the check and the job, someone invites row 4's customer by hand: that row must fail, alone.
+    invitation_create(membership=partner_a.admin, include_delegated_admin=False, recipient_email="it4@customer4.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_batch_confirm(batch=batch, membership=partner_a.admin)
+    batch.refresh_from_db()
+    assert (batch.status, batch.done_rows, batch.created_rows, batch.failed_rows) == (BatchStatus.COMPLETED, 7, 6, 1)
+    rows = {row.line: row for row in batch.rows.all()}
+    failed = rows[5]  # line 5 holds customer 4 (line 1 is the header)
+    assert (failed.status, failed.error_code, failed.invitation_id) == (RowStatus.FAILED, "pending_invitation", None)
+    assert "resend it instead" in failed.error_message
+    done = [row for line, row in sorted(rows.items()) if line != 5]
+    assert all(row.status == RowStatus.CREATED and row.invitation_id for row in done)
+    created = Invitation.objects.filter(pk__in=[row.invitation_id for row in done])
+    assert created.count() == 6 and set(created.values_list("status", flat=True)) == {InvitationStatus.PENDING}
+    assert all(i.sent_at and i.target_domain and i.recipient_email == i.sent_to for i in created)
+    # Each created invitation has its one email in the outbox.
+    assert OutboxMessage.objects.filter(recipient__in=[i.sent_to for i in created], template="invitations/email/invitation").count() == 6
+
+
+def test_rows_ask_for_their_role_bundle_and_language(partner_a, upload, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    batch = upload(csv_text([good_row(1, role_bundle="read_only", language="ja"),
+                             good_row(2, include_delegated_admin="no", role_bundle=""), good_row(3, role_bundle="")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_batch_confirm(batch=batch, membership=partner_a.admin)
+    by_line = {row.line: row.invitation for row in batch.rows.select_related("invitation")}
+    assert set(by_line[2].requested_roles) == set(BUNDLES["read_only"][1]) and by_line[2].language == "ja"
+    assert by_line[3].include_delegated_admin is False and by_line[3].requested_roles == []
+    assert set(by_line[4].requested_roles) == set(partner_a.partner.default_grant_roles)
+
+
+def test_running_the_job_again_sends_nothing_twice(partner_a, upload, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    batch = upload(csv_text([good_row(1), good_row(2)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_batch_confirm(batch=batch, membership=partner_a.admin)
+    assert invitation_batch_process(batch_id=batch.pk) == 0
+    assert Invitation.objects.count() == 2
+
+
+def test_a_member_removed_before_the_job_runs_fails_every_row(partner_a, upload, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from partners.choices import PartnerRole
+
+    batch = upload(csv_text([good_row(1), good_row(2)]), membership=partner_a.sales)
+    partner_a.sales.roles = [PartnerRole.HELPDESK_AGENT]
+    partner_a.sales.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        from invitation_batches.models import InvitationBatch
+        InvitationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.QUEUED, confirmed_at=batch.created_at)
+        invitation_batch_process(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert (batch.status, batch.created_rows, batch.failed_rows) == (BatchStatus.COMPLETED, 0, 2)
+    assert set(batch.rows.values_list("error_code", flat=True)) == {"forbidden"}
+    assert not Invitation.objects.exists()
