@@ -14,6 +14,8 @@ help:
 	@echo "make test       the whole test suite (PostgreSQL/Redis when reachable)"
 	@echo "make run-full   gunicorn + Celery worker + beat on local PostgreSQL and Redis, SMTP sink"
 	@echo "make lint       ruff"
+	@echo "make bench      benchmarks: reference rungs R0-R5 and P1-P8 (gunicorn, PostgreSQL pc_bench, wrk)"
+	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -53,3 +55,18 @@ run-full: sync
 	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) honcho -f Procfile.full start
+
+# Benchmarks (issue 9): production settings + bench URLs, gunicorn, the database pc_bench (dropped and
+# seeded), a redis-server of its own on :7510, wrk as the load generator (installed when missing).
+# Results: a table in the terminal and bench/results/latest.json. Options: make bench BENCH_ARGS="--reps 5".
+BENCH_ARGS ?=
+.PHONY: bench
+bench: sync
+	@command -v wrk >/dev/null 2>&1 || (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	@command -v redis-server >/dev/null 2>&1 || (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	$(RUN) python -m bench.run $(BENCH_ARGS)
+
+# Fault drills (issue 9): also part of `make test`; here alone, in one process (fixed ports 7540/7545).
+.PHONY: drills
+drills: sync
+	$(RUN) pytest -p no:randomly -n 0 -m drill tests/drills

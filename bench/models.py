@@ -11,3 +11,6 @@ class BenchWrite(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.note

@@ -153,7 +153,7 @@ def run_wrk(scenario: Scenario, *, seconds: float, connections: int, env: dict[s
     wrk_env = dict(env, BENCH_MODE=scenario.mode, BENCH_HEADERS=scenario.headers, BENCH_PREFIX=f"p5-{state['round']}",
                    BENCH_ACCEPTORS=state["acceptors_file"], BENCH_OFFSET=str(state["acceptor_offset"]))
     state["round"] += 1
-    args = ["wrk", "-t1", f"-c{connections}", f"-d{max(int(round(seconds)), 1)}s", "--timeout", "10s", "-s", str(LUA), f"http://{HOST}:{WEB_PORT}{scenario.path}"]
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{max(round(seconds), 1)}s", "--timeout", "10s", "-s", str(LUA), f"http://{HOST}:{WEB_PORT}{scenario.path}"]
     out = subprocess.run(args, env=wrk_env, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
@@ -313,7 +313,7 @@ def end_to_end_latency(handler: Any, results: list[dict[str, Any]]) -> dict[str,
     from_sent = sorted(arrival[pk] - ids[pk]["sent"] for pk in ids)
 
     def pct(values: list[float], p: float) -> float:
-        return round(values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))], 3)
+        return round(values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))], 3)
 
     return {
         "requests": len(results), "created": len(created), "errors": len(results) - len(created), "emails": len(ids),

@@ -8,6 +8,7 @@ system under test for the database.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,8 +35,10 @@ class RecordingHandler:
     """Accepts every message unless `refusal` (recipient -> SMTP reply or None) says otherwise."""
 
     refusal: Callable[[str], str | None] | None = None
+    delay_seconds: float = 0.0  # how long DATA takes (a slow relay), so faults can land mid-send
     arrivals: list[Arrival] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    in_data: int = 0  # DATA commands being received right now
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: object, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
@@ -48,6 +51,12 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+        self.in_data += 1
+        try:
+            if self.delay_seconds:
+                await asyncio.sleep(self.delay_seconds)
+        finally:
+            self.in_data -= 1
         message = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         raw_id = message.get(OUTBOX_HEADER)
         arrival = Arrival(
