@@ -15,6 +15,8 @@ help:
 	@echo "make run-full   gunicorn + Celery worker + beat on local PostgreSQL and Redis, SMTP sink"
 	@echo "make lint       ruff"
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
+	@echo "make bench      benchmarks: reference rungs R0-R5 and P1-P8 (gunicorn, PostgreSQL pc_bench, wrk)"
+	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -68,3 +70,18 @@ bench-audit: sync
 .PHONY: scale-check
 scale-check: sync
 	$(RUN) python deploy/scale_check.py $(if $(BROKER),--broker $(BROKER))
+
+# Benchmarks (issue 9): production settings + bench URLs, gunicorn, the database pc_bench (dropped and
+# seeded), a redis-server of its own on :7510, wrk as the load generator (installed when missing).
+# Results: a table in the terminal and bench/results/latest.json. Options: make bench BENCH_ARGS="--reps 5".
+BENCH_ARGS ?=
+.PHONY: bench
+bench: sync
+	@command -v wrk >/dev/null 2>&1 || (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	@command -v redis-server >/dev/null 2>&1 || (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	$(RUN) python -m bench.run $(BENCH_ARGS)
+
+# Fault drills (issue 9): also part of `make test`; here alone, in one process (fixed ports 7540/7545).
+.PHONY: drills
+drills: sync
+	$(RUN) pytest -p no:randomly -n 0 -m drill tests/drills

@@ -210,8 +210,10 @@ OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", defau
 # https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"socket_connect_timeout": 2, "socket_timeout": 2}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A paused or unreachable Redis must not hold a request: every publish (one retry) fails within ~1 s
+# and the outbox sweep sends the row later (fault drill 2, tests/drills/test_redis_faults.py).
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
