@@ -45,6 +45,9 @@ class InvitationSerializer(serializers.ModelSerializer):
     customer = CustomerRefSerializer(allow_null=True, help_text=_("The tenant that accepted (a delegated admin request is pinned by target_domain)."))
     delivery_status = serializers.SerializerMethodField(help_text=_("State of the email sent from the portal, if any."))
     link = serializers.SerializerMethodField(help_text=_("The personalised acceptance link while the invitation is pending."))
+    verification_code = serializers.SerializerMethodField(
+        help_text=_("The code the customer sees on the acceptance page while the invitation is pending (to confirm it by phone).")
+    )
 
     class Meta:
         model = Invitation
@@ -52,6 +55,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "id", "kind", "source", "status", "include_delegated_admin", "roles", "duration_days", "auto_extend",
             "recipient_email", "target_domain", "sent_to", "language", "created_at", "expires_at", "sent_at", "accepted_at",
             "declined_at", "decline_reason", "cancelled_at", "expired_at", "customer", "delivery_status", "link",
+            "verification_code", "first_opened_at",
         ]
         read_only_fields = fields
 
@@ -64,6 +68,12 @@ class InvitationSerializer(serializers.ModelSerializer):
         from invitations.services import invitation_url
 
         return invitation_url(invitation) if invitation.status == InvitationStatus.PENDING else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_verification_code(self, invitation: Invitation) -> str | None:
+        from invitations.verification_codes import invitation_verification_code
+
+        return invitation_verification_code(invitation) if invitation.status == InvitationStatus.PENDING else None
 
 
 class InvitationCreateSerializer(serializers.Serializer):

@@ -158,3 +158,4 @@ def test_report_of_a_used_link_changes_nothing(client, make_invitation, open_lin
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.CANCELLED and invitation.reported_at is None
     assert not Invitation.objects.filter(reported_at__isnull=False).exists()
+
