@@ -38,6 +38,8 @@ STAFF_VISIBLE_APPS = (
     "notifications",
     "invitations",
     "relationships",
+    "subscriptions",  # issue 6: subscriptions and support contacts
+    "directory",  # issue 6: directory users and license assignments
 )
 OPERATOR_EXTRA_PERMISSIONS = (("audit", "run_support_actions"),)
 
