@@ -170,6 +170,10 @@ def recreate_database() -> None:
     connection.close()
 
 
+def recipient(number: int) -> str:
+    return f"it{number}@customer{number}.example"
+
+
 def seed(races: int):  # type: ignore[no-untyped-def]
     """A partner with an account admin and an API key, the agreement, and one customer user per race."""
     from allauth.account.models import EmailAddress
@@ -194,7 +198,7 @@ def seed(races: int):  # type: ignore[no-untyped-def]
     admin = PartnerMembership.objects.create(partner=partner, user=user("admin@scalecheck-partner.example"),
                                              roles=[PartnerRole.ACCOUNT_ADMIN.value])
     for number in range(races):
-        user(f"racer{number}@race{number}.example")
+        user(recipient(number))
     return api_key_create(membership=admin, name="scale-check", scopes=[s.value for s in ApiScope]).token
 
 
@@ -203,7 +207,7 @@ def create_invitations(count: int, api_key: str, concurrency: int) -> tuple[list
         started = time.perf_counter()
         status, body, _url = http(
             f"http://127.0.0.1:{PROXY_PORT}/api/v1/invitations",
-            json_body={"recipient_email": f"it{number}@customer{number}.example", "send_email": True,
+            json_body={"recipient_email": recipient(number), "send_email": True,
                        "include_delegated_admin": True},
             headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": f"scale-check-{number}"},
         )
@@ -223,7 +227,7 @@ def race_accept(number: int, link: str) -> tuple[int, list[int]]:
     One sign-in per race: allauth limits sign-ins to 30 a minute per address (ACCOUNT_RATE_LIMITS),
     and every request here comes from 127.0.0.1 — hence the default of 25 races.
     """
-    email = f"racer{number}@race{number}.example"
+    email = recipient(number)  # the invitation's recipient, who has an account
     base = f"http://127.0.0.1:{PROXY_PORT}"
     opener = session()
     _status, page, _url = http(f"{base}/accounts/login/", opener=opener)
@@ -238,7 +242,7 @@ def race_accept(number: int, link: str) -> tuple[int, list[int]]:
     if status != 200:
         raise SystemExit(f"[scale-check] FAILED: the review page answered {status}")
     form = {"csrfmiddlewaretoken": csrf_token(page), "action": "accept", "tenant": "new",
-            "company_name": f"Race {number} Traders", "primary_domain": f"race{number}.example",
+            "company_name": f"Customer {number} Traders", "primary_domain": f"customer{number}.example",
             "country": "JP", "signer_name": "Race Admin", "signer_email": email, "agreement_accepted": "on"}
     barrier = threading.Barrier(2)
     statuses: list[int] = [0, 0]
@@ -248,6 +252,9 @@ def race_accept(number: int, link: str) -> tuple[int, list[int]]:
         barrier.wait(timeout=30)
         status, body, _url = http(f"{base}/r/", opener=opener, data=form)
         statuses[index], accepted[index] = status, b"<title>Accepted" in body
+        if status == 400 and number == 0:
+            errors = re.findall(rb'class="[^"]*(?:invalid-feedback|alert-danger)[^"]*"[^>]*>\s*([^<]{3,200})', body)
+            say(f"race 0, an answer 400: {[e.decode().strip() for e in errors][:3]}")
 
     threads = [threading.Thread(target=post, args=(index,)) for index in (0, 1)]
     for thread in threads:
