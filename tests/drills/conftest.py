@@ -39,7 +39,7 @@ from tests.notifications.conftest import RedisServer, _forget_broker_pools
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_PORT = 7540
 SMTP_PORT = 7545
-WORKER_READY_TIMEOUT = 40.0
+WORKER_READY_TIMEOUT = 150.0  # a celery worker needs seconds to start; minutes on a machine at load 30
 INVITATION_TEMPLATE = "invitations/email/invitation"
 
 
