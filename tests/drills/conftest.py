@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,7 +40,7 @@ from tests.notifications.conftest import RedisServer, _forget_broker_pools
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_PORT = 7540
 SMTP_PORT = 7545
-WORKER_READY_TIMEOUT = 40.0
+WORKER_READY_TIMEOUT = 150.0  # a celery worker needs seconds to start; minutes on a machine at load 30
 INVITATION_TEMPLATE = "invitations/email/invitation"
 
 
@@ -62,12 +63,20 @@ def poll(condition: Callable[[], Any], *, timeout: float, what: str | Callable[[
         time.sleep(interval)
 
 
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture
 def drill_redis(tmp_path: Path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         if os.environ.get("REQUIRE_SERVICES"):
             pytest.fail("redis-server is not installed")
         pytest.skip("redis-server is not installed")
+    # The previous drill's server may still be exiting on a loaded machine: wait for the port to be free.
+    poll(lambda: not _port_in_use(REDIS_PORT), timeout=60, what=f"port {REDIS_PORT} is free")
     server = RedisServer(port=REDIS_PORT, workdir=tmp_path)
     server.start()
     try:
