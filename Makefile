@@ -17,6 +17,7 @@ help:
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
 	@echo "make bench      benchmarks: reference rungs R0-R5 and P1-P8 (gunicorn, PostgreSQL pc_bench, wrk)"
 	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
+	@echo "make drills-rabbitmq  the broker-independent fault drills on RabbitMQ (DRILL_BROKER=amqp://...)"
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -85,3 +86,10 @@ bench: sync
 .PHONY: drills
 drills: sync
 	$(RUN) pytest -p no:randomly -n 0 -m drill tests/drills
+
+# The broker-independent fault drills (worker kills, SMTP 4xx/5xx, PostgreSQL drop, graceful restart) on
+# RabbitMQ, each on a queue of its own (deleted afterwards); the Redis fault drills are skipped.
+DRILL_BROKER ?= amqp://guest:guest@127.0.0.1:5672//
+.PHONY: drills-rabbitmq
+drills-rabbitmq: sync
+	DRILL_BROKER=$(DRILL_BROKER) $(RUN) pytest -p no:randomly -n 0 -m drill tests/drills -v -s --durations=0

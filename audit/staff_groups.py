@@ -39,6 +39,8 @@ STAFF_VISIBLE_APPS = (
     "invitations",
     "relationships",
     "servicerequests",
+    "subscriptions",  # issue 6: subscriptions and support contacts
+    "directory",  # issue 6: directory users and license assignments
 )
 OPERATOR_EXTRA_PERMISSIONS = (("audit", "run_support_actions"),)
 

@@ -155,6 +155,8 @@ def run_wrk(scenario: Scenario, *, seconds: float, connections: int, env: dict[s
     state["round"] += 1
     args = ["wrk", "-t1", f"-c{connections}", f"-d{max(round(seconds), 1)}s", "--timeout", "10s", "-s", str(LUA), f"http://{HOST}:{WEB_PORT}{scenario.path}"]
     out = subprocess.run(args, env=wrk_env, capture_output=True, text=True, check=True).stdout
+    # Requests still queued in gunicorn's backlog when wrk stopped must not eat into the next run.
+    wait_for(lambda: http_ok("/bench/r0"), timeout=60, what="gunicorn to drain its backlog")
     line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
     if scenario.mode == "accept":
@@ -426,7 +428,8 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
         Scenario("P4", "accept POST", "/r/", mode="accept", ok=(200, 409, 410)),
         Scenario("P5", "POST /api/v1/invitations (send_email)", "/api/v1/invitations", mode="create_invitation", headers=bearer, ok=(201,)),
     ]
-    state: dict[str, Any] = {"round": 0, "acceptor_offset": 0, "acceptors_file": fixtures["acceptors_file"]}
+    # With --reuse-db, acceptors used by earlier runs are skipped (their invitations are accepted).
+    state: dict[str, Any] = {"round": 0, "acceptor_offset": fixtures.get("acceptors_used", 0), "acceptors_file": fixtures["acceptors_file"]}
     gunicorn_env = dict(env, BENCH_TENANT_ID=fixtures["lookup_tenant_id"], BENCH_PARTNER_PK=str(fixtures["partner_pk"]))
     gunicorn = [sys.executable, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"{HOST}:{WEB_PORT}", "--workers", str(args.workers),
                 "--no-control-socket", "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
@@ -457,6 +460,8 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
             extra_ok = report["scenarios"][key]["errors"] == 0 if pid == "P4" else True
             report["targets"].append({"id": pid, "what": what, "scenario": key, "reference": ref, "ratio": round(ratio, 2),
                                       "target": target, "met": ratio >= target and extra_ok})
+        fixtures["acceptors_used"] = state["acceptor_offset"]
+        (VAR / "fixtures.json").write_text(json.dumps(fixtures, indent=2))
         email_figures(args, env, fixtures, report)
     report["finished_at"] = datetime.now(UTC).isoformat()
     report["machine"]["loadavg_at_end"] = os.getloadavg()

@@ -69,6 +69,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
             active=[g for g in grants if g.status == GrantStatus.ACTIVE],
             past=[g for g in grants if g.status not in (GrantStatus.APPROVAL_PENDING, GrantStatus.ACTIVE)],
             can_act=self.membership.role == CustomerRole.GLOBAL_ADMIN,
+            support_contacts=_support_contacts(customer),
         )
         return context
 
@@ -105,3 +106,11 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         except DomainError as error:
             messages.error(request, error.message)
         return redirect("customers:partners", tenant_id=customer.tenant_id)
+
+
+def _support_contacts(customer: object) -> list[object]:
+    """Issue 6: who to call per subscription, every partner's (the customer sees all its partners)."""
+    from subscriptions.models import SupportContact
+
+    return list(SupportContact.objects.filter(subscription__customer=customer)
+                .select_related("user", "subscription__partner").order_by("subscription__partner__name", "subscription__pk"))

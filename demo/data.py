@@ -164,6 +164,8 @@ def build_demo_world() -> DemoWorld:
     # Contoso proved its domain (the acceptance page shows "verified"); Fabrikam has not yet.
     partner_domain_verify_by_staff(partner=contoso, staff_user=staff, reason="Demo: domain ownership confirmed by contract")
 
+    _demo_services(contoso=contoso, northwind=northwind)
+
     # A pending invitation, so the mailbox shows a partner-user invitation email from the start.
     invitee = f"new.agent@{contoso.verified_domain}"
     if not PartnerUserInvitation.objects.filter(partner=contoso, email=invitee).exists():
@@ -201,3 +203,38 @@ def _demo_relationship(*, contoso: Partner, northwind: Customer) -> None:
         pending = invitation_create(membership=admin, include_delegated_admin=False, language="en")
         subject, body = invitation_draft(pending)
         invitation_send(invitation=pending, membership=admin, subject=subject, body=body, recipient_email="it@fourthcoffee.example")
+
+
+DEMO_DIRECTORY = [
+    ("IT admin (Northwind Traders)", "it"),
+    ("Aiko Tanaka", "aiko.tanaka"),
+    ("Kenji Sato", "kenji.sato"),
+    ("Mei Suzuki", "mei.suzuki"),
+    ("Hiro Watanabe", "hiro.watanabe"),
+]
+
+
+def _demo_services(*, contoso: Partner, northwind: Customer) -> None:
+    """Contoso's subscriptions for Northwind (through the services, audited), a support contact,
+    and Northwind's directory with a few licenses in use.
+
+    The directory is the tenant's own (it exists before any partner manages it), so its users and
+    the licenses they already hold are seeded as rows; the partner-side actions go through services.
+    """
+    from directory.models import DirectoryUser, LicenseAssignment
+    from subscriptions.models import Subscription
+    from subscriptions.services import subscription_provision, support_contact_set
+
+    agent = PartnerMembership.objects.get(partner=contoso, user__email=f"agent@{contoso.verified_domain}")
+    if not Subscription.objects.filter(partner=contoso, customer=northwind).exists():
+        suite = subscription_provision(membership=agent, customer=northwind, product_sku="productivity-suite-business", quantity=10)
+        subscription_provision(membership=agent, customer=northwind, product_sku="email-plan-1", quantity=25)
+        helpdesk = User.objects.get(email=f"helpdesk@{contoso.verified_domain}")
+        support_contact_set(subscription=suite, membership=agent, contact=helpdesk)
+    suite = Subscription.objects.filter(partner=contoso, customer=northwind, product_sku="productivity-suite-business").order_by("pk").first()
+    for display_name, mailbox in DEMO_DIRECTORY:
+        user, _created = DirectoryUser.objects.get_or_create(
+            customer=northwind, user_principal_name=f"{mailbox}@{northwind.primary_domain}", defaults={"display_name": display_name}
+        )
+        if suite is not None and mailbox != "hiro.watanabe":
+            LicenseAssignment.objects.get_or_create(subscription=suite, directory_user=user)

@@ -85,8 +85,7 @@ def offer_for_token(token: str) -> Offer | None:
         # The index lookup finds the row; the constant-time comparison is what accepts the token.
         if not token_matches(token, invitation.token_hash) or not invitation.is_usable:
             return None
-        token_rehash(Invitation.objects.filter(pk=invitation.pk), field="token_hash", token=token,
-                     stored_hash=invitation.token_hash)
+        token_rehash(invitation, field="token_hash", token=token)  # hashed before a pepper rotation
         return Offer(
             partner=invitation.partner, kind=invitation.kind, include_delegated_admin=invitation.include_delegated_admin,
             role_ids=list(invitation.requested_roles), duration_days=invitation.grant_duration_days,
@@ -96,7 +95,7 @@ def offer_for_token(token: str) -> Offer | None:
     link = RelationshipLink.objects.select_related("partner").filter(token_hash__in=hashes, status=LinkStatus.ACTIVE).first()
     if link is None or not token_matches(token, link.token_hash):
         return None
-    token_rehash(RelationshipLink.objects.filter(pk=link.pk), field="token_hash", token=token, stored_hash=link.token_hash)
+    token_rehash(link, field="token_hash", token=token)
     partner = link.partner
     return Offer(
         partner=partner, kind=InvitationKind.RESELLER, include_delegated_admin=link.include_delegated_admin,

@@ -19,7 +19,7 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 
 TOKEN_BYTES = 32
 
@@ -60,14 +60,18 @@ def token_matches(token: str, stored_hash: str) -> bool:
     return matched
 
 
-def token_rehash(queryset: QuerySet[Model], *, field: str, token: str, stored_hash: str) -> bool:
-    """Store the current-pepper hash of `token` in place of `stored_hash` if it differs.
+def token_rehash(obj: Model, *, field: str, token: str) -> bool:
+    """Store the current-pepper hash of `token` in `obj.<field>` if it was hashed with an older pepper.
 
-    A conditional UPDATE (`field` still equal to `stored_hash`), so concurrent uses rehash once;
+    A conditional UPDATE (`field` still holding the old hash), so concurrent uses rehash once;
     nothing observable changes (the same token keeps working), as with Django's password hasher
-    upgrade on login. Returns whether a row was rewritten.
+    upgrade on login. `obj` is updated in memory too. Returns whether the row was rewritten.
     """
+    stored_hash = getattr(obj, field)
     current = token_hash(token)
     if hmac.compare_digest(current, stored_hash) or not token_matches(token, stored_hash):
         return False
-    return queryset.filter(**{field: stored_hash}).update(**{field: current}) == 1
+    updated = type(obj)._default_manager.filter(pk=obj.pk, **{field: stored_hash}).update(**{field: current})
+    if updated:
+        setattr(obj, field, current)
+    return updated == 1

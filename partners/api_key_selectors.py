@@ -37,5 +37,5 @@ def api_key_for_token(*, token: str) -> ApiKey | None:
     if not api_key.is_usable or api_key.user is None:
         return None
     # Hashed under a previous pepper (before a rotation): store the current pepper's hash.
-    token_rehash(ApiKey.objects.filter(pk=api_key.pk), field="key_hash", token=token, stored_hash=api_key.key_hash)
+    token_rehash(api_key, field="key_hash", token=token)
     return api_key

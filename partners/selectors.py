@@ -62,10 +62,7 @@ def partner_user_invitation_by_token(*, token: str) -> PartnerUserInvitation | N
     )
     if invitation is None or not token_matches(token, invitation.token_hash) or not invitation.is_usable:
         return None
-    token_rehash(
-        PartnerUserInvitation.objects.filter(pk=invitation.pk), field="token_hash", token=token,
-        stored_hash=invitation.token_hash,
-    )
+    token_rehash(invitation, field="token_hash", token=token)  # hashed before a pepper rotation
     return invitation
 
 

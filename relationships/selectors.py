@@ -75,7 +75,8 @@ def customer_rows_attach(*, relationships: list[Relationship], membership: Partn
     Attaches `subscriptions` (this partner's only, seats used, support contact), `grants` (this
     partner's), `user_count`, `licenses_used`, `licenses_total`, and `directory_access` (the
     member's effective directory roles there), `agreement` (latest acceptance) and
-    `agreement_current`. Seven queries whatever the number of rows and subscriptions.
+    `agreement_current`, `service_requests` (this partner's, newest first). Eight queries whatever
+    the number of rows, subscriptions and requests.
     """
     from customers.models import AgreementAcceptance, AgreementVersion
     from directory.models import DirectoryUser
@@ -103,6 +104,11 @@ def customer_rows_attach(*, relationships: list[Relationship], membership: Partn
     for acceptance in (AgreementAcceptance.objects.filter(customer_id__in=customer_ids).select_related("agreement")
                        .order_by("customer_id", "-accepted_at", "-pk")):
         acceptances.setdefault(acceptance.customer_id, acceptance)
+    from servicerequests.models import ServiceRequest
+
+    service_requests: dict[int, list[ServiceRequest]] = {cid: [] for cid in customer_ids}
+    for service_request in ServiceRequest.objects.filter(partner_id=partner_id, customer_id__in=customer_ids).order_by("-created_at", "-id"):
+        service_requests[service_request.customer_id].append(service_request)
     current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
                        .values_list("version", flat=True).first())
     for relationship in relationships:
@@ -111,6 +117,7 @@ def customer_rows_attach(*, relationships: list[Relationship], membership: Partn
         relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)
         relationship.subscriptions = subscriptions[cid]
         relationship.grants = grants[cid]
+        relationship.service_requests = service_requests[cid]
         relationship.user_count = user_counts.get(cid, 0)
         licensable = [s for s in subscriptions[cid] if s.licensable]
         relationship.licenses_used = sum(s.assigned for s in licensable)

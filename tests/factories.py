@@ -332,3 +332,43 @@ class ServiceRequestNoteFactory(DjangoModelFactory[ServiceRequestNote]):
     side = "partner"
     author_label = "agent@example.com"
     body = "Looking into it."
+
+
+# Customer services (issue 6): subscriptions, support contacts, directory users, licenses.
+from directory.models import DirectoryUser, LicenseAssignment  # noqa: E402
+from subscriptions.models import Subscription, SupportContact  # noqa: E402
+
+
+class SubscriptionFactory(DjangoModelFactory[Subscription]):
+    class Meta:
+        model = Subscription
+
+    partner = factory.SubFactory(PartnerFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    product_sku = "productivity-suite-business"
+    quantity = 5
+
+
+class SupportContactFactory(DjangoModelFactory[SupportContact]):
+    class Meta:
+        model = SupportContact
+
+    subscription = factory.SubFactory(SubscriptionFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class DirectoryUserFactory(DjangoModelFactory[DirectoryUser]):
+    class Meta:
+        model = DirectoryUser
+
+    customer = factory.SubFactory(CustomerFactory)
+    display_name = factory.Faker("name")
+    user_principal_name = factory.LazyAttributeSequence(lambda o, n: f"user{n}@{o.customer.primary_domain}")
+
+
+class LicenseAssignmentFactory(DjangoModelFactory[LicenseAssignment]):
+    class Meta:
+        model = LicenseAssignment
+
+    subscription = factory.SubFactory(SubscriptionFactory)
+    directory_user = factory.SubFactory(DirectoryUserFactory, customer=factory.SelfAttribute("..subscription.customer"))

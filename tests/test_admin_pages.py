@@ -22,11 +22,13 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.staff_groups import AUDITOR, OPERATOR
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
+from directory.models import DirectoryUser, LicenseAssignment
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
 from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 from servicerequests.models import ServiceRequest
+from subscriptions.models import Subscription, SupportContact
 from tests import factories as f
 from tests.staff import sign_in_to_admin, staff_user
 
@@ -55,6 +57,10 @@ FACTORIES: dict[type[Model], Callable[[], Any]] = {
     WebhookSubscription: f.WebhookSubscriptionFactory,
     WebhookDelivery: f.WebhookDeliveryFactory,
     ServiceRequest: f.ServiceRequestFactory,
+    Subscription: f.SubscriptionFactory,
+    SupportContact: f.SupportContactFactory,
+    DirectoryUser: f.DirectoryUserFactory,
+    LicenseAssignment: f.LicenseAssignmentFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

@@ -62,6 +62,8 @@ def test_partner_console_pages_have_no_wcag_violations(page: Page, live_server, 
         "/p/4100001/insights/onboarding/",
         "/p/4100001/settings/domain/",
     ]
+    northwind = Customer.objects.get(primary_domain="northwind.example")
+    paths += [f"/p/4100001/customers/{northwind.tenant_id}/{page_path}" for page_path in ("", "subscriptions/", "users/", "remove/")]
     problems = {}
     for path in paths:
         page.goto(base + path)

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 from invitation_batches.models import InvitationBatch
 from invitations.models import Invitation
 from partnercenter.celery import app as celery_app
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_console import sign_in
 from tests.factories import PASSWORD
 from tests.invitation_batches.conftest import csv_text, good_row
@@ -99,3 +100,24 @@ def test_upload_fifty_rows_watch_progress_reach_100_and_download_the_result(page
     assert {int(r["invitation_id"]) for r in rows} == set(Invitation.objects.values_list("pk", flat=True))
     batch = InvitationBatch.objects.get()
     assert (batch.status, batch.created_rows, batch.failed_rows, seen) == ("completed", 50, 0, [100])
+
+
+def test_bulk_pages_have_no_wcag_violations(browser, live_server, partner_a):  # type: ignore[no-untyped-def]
+    from invitation_batches.services import invitation_batch_confirm, invitation_batch_upload
+
+    with_errors = invitation_batch_upload(membership=partner_a.admin, stream=io.BytesIO(csv_text(
+        [good_row(1), good_row(2, country="ZZ"), good_row(3, recipient_email="it1@customer1.example")]).encode()))
+    done = invitation_batch_upload(membership=partner_a.admin, stream=io.BytesIO(csv_text([good_row(7), good_row(8)]).encode()))
+    invitation_batch_confirm(batch=done, membership=partner_a.admin)  # eager job after commit
+    context = browser.new_context(bypass_csp=True)  # axe is injected inline
+    page = context.new_page()
+    sign_in(page, live_server.url, "admin@contoso.example", PASSWORD)
+    base = f"{live_server.url}/p/{partner_a.partner.partner_id}/invitations/bulk/"
+    problems = {}
+    for path in ("", f"{with_errors.pk}/", f"{done.pk}/"):
+        page.goto(base + path)
+        found = axe_violations(page)
+        if found:
+            problems[path] = found
+    context.close()
+    assert problems == {}

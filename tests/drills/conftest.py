@@ -9,6 +9,10 @@
 - `invitations_api`: POST /api/v1/invitations (send_email) through the whole stack, timing each call.
 
 All drills share fixed ports, so they run in one xdist group ("drills").
+
+`DRILL_BROKER=amqp://...` (`make drills-rabbitmq`) runs the broker-independent drills on that RabbitMQ,
+each on a queue of its own that is deleted afterwards; the Redis fault drills are skipped then.
+`DRILL_REDIS_PORT` / `DRILL_SMTP_PORT` move the redis-server and the sink off 7540 / 7545.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -37,9 +43,12 @@ from partners.api_key_services import api_key_create
 from tests.notifications.conftest import RedisServer, _forget_broker_pools
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-REDIS_PORT = 7540
-SMTP_PORT = 7545
-WORKER_READY_TIMEOUT = 40.0
+REDIS_PORT = int(os.environ.get("DRILL_REDIS_PORT") or 7540)
+SMTP_PORT = int(os.environ.get("DRILL_SMTP_PORT") or 7545)
+DRILL_BROKER = os.environ.get("DRILL_BROKER", "")  # empty: a redis-server of our own on REDIS_PORT
+redis_broker_only = pytest.mark.skipif(
+    bool(DRILL_BROKER), reason="a Redis fault drill: it needs Redis as the broker, and DRILL_BROKER is set")
+WORKER_READY_TIMEOUT = 150.0  # a celery worker needs seconds to start; minutes on a machine at load 30
 INVITATION_TEMPLATE = "invitations/email/invitation"
 
 
@@ -62,12 +71,20 @@ def poll(condition: Callable[[], Any], *, timeout: float, what: str | Callable[[
         time.sleep(interval)
 
 
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture
 def drill_redis(tmp_path: Path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         if os.environ.get("REQUIRE_SERVICES"):
             pytest.fail("redis-server is not installed")
         pytest.skip("redis-server is not installed")
+    # The previous drill's server may still be exiting on a loaded machine: wait for the port to be free.
+    poll(lambda: not _port_in_use(REDIS_PORT), timeout=60, what=f"port {REDIS_PORT} is free")
     server = RedisServer(port=REDIS_PORT, workdir=tmp_path)
     server.start()
     try:
@@ -83,21 +100,40 @@ def drill_redis(tmp_path: Path) -> Iterator[RedisServer]:
             server.kill()
 
 
+@dataclass
+class AmqpBroker:
+    """A RabbitMQ that is not ours: the drill only uses (and then deletes) a queue of its own on it."""
+
+    url: str
+    queue: str = field(default_factory=lambda: f"drills-{secrets.token_hex(4)}")
+
+    def delete_queue(self) -> None:
+        from kombu import Connection
+
+        with Connection(self.url, connect_timeout=5) as amqp:
+            amqp.default_channel.queue_delete(self.queue)
+
+
 @pytest.fixture
-def drill_broker(drill_redis: RedisServer) -> Iterator[RedisServer]:
-    overrides = {"broker_url": drill_redis.url, "task_always_eager": False}
+def drill_broker(request: pytest.FixtureRequest) -> Iterator[RedisServer | AmqpBroker]:
+    broker: RedisServer | AmqpBroker = AmqpBroker(DRILL_BROKER) if DRILL_BROKER else request.getfixturevalue("drill_redis")
+    overrides: dict[str, Any] = {"broker_url": broker.url, "task_always_eager": False}
+    if isinstance(broker, AmqpBroker):
+        overrides["task_default_queue"] = broker.queue
     changes = celery_app.conf.changes
     saved = {key: changes[key] for key in overrides if key in changes}
     _forget_broker_pools(celery_app, close=False)
     for key, value in overrides.items():
         setattr(celery_app.conf, key, value)
     try:
-        yield drill_redis
+        yield broker
     finally:
         _forget_broker_pools(celery_app, close=True)
         for key in overrides:
             changes.pop(key, None)
         changes.update(saved)
+        if isinstance(broker, AmqpBroker):
+            broker.delete_queue()
 
 
 @dataclass
@@ -179,7 +215,7 @@ class Workers:
         logfile = self.workdir / f"worker-{len(self.started)}.log"
         args = [sys.executable, "-m", "celery", "-A", "partnercenter", "worker", "--pool", "prefork",
                 "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "--queues", "default", "--loglevel", "INFO", "--hostname", f"drill-{len(self.started)}@%h"]
+                "--queues", self.env.get("CELERY_TASK_DEFAULT_QUEUE", "default"), "--loglevel", "INFO", "--hostname", f"drill-{len(self.started)}@%h"]
         with open(logfile, "wb") as out:
             proc = subprocess.Popen(args, env=self.env, cwd=BASE_DIR, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         worker = WorkerProcess(proc=proc, logfile=logfile)
@@ -208,7 +244,7 @@ class Workers:
 
 
 @pytest.fixture
-def workers(drill_broker: RedisServer, sink: RecordingHandler, transactional_db: None, tmp_path: Path, settings: Any) -> Iterator[Workers]:
+def workers(drill_broker: RedisServer | AmqpBroker, sink: RecordingHandler, transactional_db: None, tmp_path: Path, settings: Any) -> Iterator[Workers]:
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     settings.OUTBOX_SENDING_LEASE_SECONDS = 3
     env = dict(os.environ)
@@ -222,6 +258,8 @@ def workers(drill_broker: RedisServer, sink: RecordingHandler, transactional_db:
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("TEST_BROKER", None)
+    if isinstance(drill_broker, AmqpBroker):
+        env["CELERY_TASK_DEFAULT_QUEUE"] = drill_broker.queue
     pool = Workers(env=env, workdir=tmp_path)
     try:
         yield pool
@@ -329,5 +367,10 @@ def assert_every_invitation_emailed_once(api: InvitationsApi, sink: RecordingHan
     poll(all_arrived, timeout=timeout, what=lambda: f"every invitation email is in the sink ({state()})", interval=0.5)
     counts = sink.count_by_outbox_id()
     duplicates = {pk: n for pk, n in counts.items() if pk in outbox.values() and n > 1}
+    # One line per drill for the record (shown with `pytest -s`, as `make drills-rabbitmq` runs it).
+    print(f"\n[drill figures] broker {'amqp' if DRILL_BROKER else 'redis'}: {len(outbox)} invitation emails, "
+          f"{sum(1 for pk in outbox.values() if counts.get(pk))} delivered, "
+          f"{sum(n - 1 for n in duplicates.values())} duplicated, "
+          f"{sum(1 for pk in outbox.values() if not counts.get(pk))} lost")
     assert sum(n - 1 for n in duplicates.values()) <= duplicates_allowed, f"duplicated emails: {duplicates}"
     return counts

@@ -14,9 +14,9 @@ import pytest
 
 from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
-from tests.drills.conftest import assert_every_invitation_emailed_once
+from tests.drills.conftest import assert_every_invitation_emailed_once, redis_broker_only
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), redis_broker_only]
 
 INVITATIONS = 200
 REQUEST_BUDGET_SECONDS = 2.0

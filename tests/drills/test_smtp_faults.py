@@ -27,10 +27,14 @@ def recipient(index: int) -> str:
 def test_smtp_4xx_is_retried_then_delivered_and_5xx_fails_at_once_and_resend_delivers(
     workers, drill_broker, sink, invitations_api, partner_a
 ):
-    sink.faults.temporary_until = time.monotonic() + 6  # "451 try again later" to everyone for 6 s
     sink.faults.reject = "reject-"
     workers.start()
-    invitations_api.create(INVITATIONS, recipient=recipient)
+
+    def relay_busy(index: int) -> None:
+        if index == 0:
+            sink.faults.temporary_until = time.monotonic() + 6  # "451 try again later" to everyone for 6 s
+
+    invitations_api.create(INVITATIONS, recipient=recipient, before_each=relay_busy)
     assert len(invitations_api.succeeded) == INVITATIONS
     outbox = invitations_api.outbox_ids()
     rejected = {pk for invitation_id, pk in outbox.items() if OutboxMessage.objects.get(pk=pk).recipient.startswith("reject-")}

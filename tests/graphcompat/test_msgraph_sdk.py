@@ -5,6 +5,7 @@ server (transactional DB), the SDK runs on asyncio as in real scripts."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -46,7 +47,10 @@ DIRECTORY_READERS = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    """asyncio.run on a thread of its own: Playwright's sync API may have left an event loop
+    running on this one (browser tests share the worker)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def roles(*ids: str) -> DelegatedAdminAccessDetails:

@@ -239,3 +239,25 @@ def test_the_keys_rate_limit_applies_with_retry_after(graph, graph_world, settin
     limited = graph.get(BASE)
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "TooManyRequests"
     assert int(limited["Retry-After"]) >= 1
+
+
+def test_default_page_is_100_and_the_skiptoken_walks_every_row_once(graph, graph_world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    DelegatedAdminGrant.objects.bulk_create([
+        DelegatedAdminGrant(partner=graph_world.partner, customer=graph_world.customer, display_name=f"Bulk {n:03d}", roles=[USER_ADMIN],
+                            duration_days=30, status=GrantStatus.CREATED, request_expires_at=now + timedelta(days=90))
+        for n in range(201)
+    ])
+    seen: list[str] = []
+    url: str | None = f"{BASE}?$orderby=displayName"
+    sizes = []
+    while url:
+        page = graph.get(url).json()
+        sizes.append(len(page["value"]))
+        seen += [row["displayName"] for row in page["value"]]
+        url = page.get("@odata.nextLink", "").removeprefix("http://testserver") or None
+    assert sizes == [100, 100, 1] and seen == sorted(seen) and len(set(seen)) == 201

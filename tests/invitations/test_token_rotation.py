@@ -93,10 +93,12 @@ def test_api_keys_and_partner_user_invitations_survive_the_rotation(db, old_pepp
 
 def test_rehash_is_conditional_and_refuses_a_token_that_does_not_match(db, old_pepper, partner_a):
     issued = api_key_create(membership=partner_a.admin, name="ERP", scopes=["invitations:read"], expires_in_days=None)
-    old_hash = ApiKey.objects.get(pk=issued.api_key.pk).key_hash
+    old_hash = issued.api_key.key_hash
     rotate(old_pepper)
-    rows = ApiKey.objects.filter(pk=issued.api_key.pk)
-    assert not token_rehash(rows, field="key_hash", token="not-the-token", stored_hash=old_hash)
-    assert token_rehash(rows, field="key_hash", token=issued.token, stored_hash=old_hash)
-    assert not token_rehash(rows, field="key_hash", token=issued.token, stored_hash=old_hash)  # already done
-    assert not token_rehash(rows, field="key_hash", token=issued.token, stored_hash=token_hash(issued.token))
+    assert not token_rehash(issued.api_key, field="key_hash", token="not-the-token")
+    stale_copy = ApiKey.objects.get(pk=issued.api_key.pk)
+    assert token_rehash(issued.api_key, field="key_hash", token=issued.token)
+    assert issued.api_key.key_hash == token_hash(issued.token) != old_hash  # in memory and in the row
+    assert ApiKey.objects.get(pk=issued.api_key.pk).key_hash == token_hash(issued.token)
+    assert not token_rehash(issued.api_key, field="key_hash", token=issued.token)  # already current
+    assert not token_rehash(stale_copy, field="key_hash", token=issued.token)  # another process did it first

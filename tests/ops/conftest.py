@@ -26,7 +26,7 @@ from tests.notifications.conftest import RedisServer
 
 BASE_PORT = 7410
 PORTS_PER_WORKER = 10
-SERVER_START_TIMEOUT = 30.0
+SERVER_START_TIMEOUT = 120.0  # a loaded 2-CPU machine boots Django slowly
 
 
 def _worker_index() -> int:

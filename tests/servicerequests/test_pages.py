@@ -110,17 +110,13 @@ def test_other_tenant_cannot_see_the_request(client, agent, related, customer_b)
     assert client.get(reverse("customer_service_requests:detail", kwargs={"tenant_id": related.customer.tenant_id, "pk": sr.pk})).status_code == 404
 
 
-def test_customer_section_include_renders_the_partners_requests(rf, agent, related):  # type: ignore[no-untyped-def]
-    from django.template.loader import render_to_string
-
-    from servicerequests.selectors import service_requests_for
-
+def test_customers_page_row_shows_only_this_partners_requests(client, agent, related):  # type: ignore[no-untyped-def]
     ServiceRequestFactory(partner=agent.partner, customer=related.customer, title="Mine")
     ServiceRequestFactory(customer=related.customer, title="Another partner's")
-    html = render_to_string("servicerequests/includes/customer_section.html", {
-        "partner": agent.partner, "customer": related.customer,
-        "service_requests": service_requests_for(partner=agent.partner, customer=related.customer)})
-    assert "Mine" in html and "Another partner" not in html
+    login(client, agent.user)
+    page = client.get(reverse("relationships:customers", kwargs={"partner_id": agent.partner.partner_id}))
+    assert page.status_code == 200
+    assert b"Mine" in page.content and b"Another partner" not in page.content
 
 
 def test_grant_terminated_page_explains_admin_agent_still_files(client, agent, helpdesk, active_grant):  # type: ignore[no-untyped-def]
