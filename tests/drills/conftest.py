@@ -52,11 +52,9 @@ WORKER_READY_TIMEOUT = 150.0  # a celery worker needs seconds to start; minutes 
 INVITATION_TEMPLATE = "invitations/email/invitation"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/drills/" in str(item.fspath):
-            item.add_marker(pytest.mark.drill)
-            item.add_marker(pytest.mark.xdist_group("drills"))
+# Every drill binds the same fixed ports, so they must all run on one xdist worker: each module's
+# `pytestmark` carries `xdist_group("drills")` (a mark added in this hook would come after xdist's
+# own collection hook has read the groups, and the drills would be split across workers).
 
 
 def poll(condition: Callable[[], Any], *, timeout: float, what: str | Callable[[], str], interval: float = 0.1) -> Any:

@@ -24,7 +24,7 @@ from relationships.models import Relationship
 from tests.drills.conftest import assert_every_invitation_emailed_once
 from tests.factories import CustomerFactory, CustomerMembershipFactory, UserFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.drill, pytest.mark.xdist_group("drills")]
 
 INVITATIONS = 200
 ACCEPTED = 24  # the first 24 invitations are accepted with a fault; the others only emailed

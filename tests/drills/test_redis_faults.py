@@ -16,7 +16,7 @@ from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
 from tests.drills.conftest import assert_every_invitation_emailed_once, redis_broker_only
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), redis_broker_only]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.drill, pytest.mark.xdist_group("drills"), redis_broker_only]
 
 INVITATIONS = 200
 REQUEST_BUDGET_SECONDS = 2.0

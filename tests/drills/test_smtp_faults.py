@@ -14,7 +14,7 @@ from notifications.models import OutboxMessage
 from notifications.services import outbox_resend
 from tests.drills.conftest import assert_every_invitation_emailed_once, poll
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.drill, pytest.mark.xdist_group("drills")]
 
 INVITATIONS = 200
 REJECTED_EVERY = 20  # 10 of the 200 go to a mailbox the relay refuses for good

@@ -12,7 +12,7 @@ from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
 from tests.drills.conftest import assert_every_invitation_emailed_once, poll
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.drill, pytest.mark.xdist_group("drills")]
 
 INVITATIONS = 200
 
