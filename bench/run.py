@@ -38,11 +38,13 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR = BASE_DIR / "var" / "bench"
+# Two benches on one machine: BENCH_DB and BENCH_PORT_OFFSET give the second its own database and ports.
+DB_NAME = os.environ.get("BENCH_DB", "pc_bench")
+VAR = BASE_DIR / "var" / "bench" / ("" if DB_NAME == "pc_bench" else DB_NAME)
 RESULTS = BASE_DIR / "bench" / "results"
 LUA = BASE_DIR / "bench" / "wrk" / "scenario.lua"
-WEB_PORT, REDIS_PORT, SMTP_PORT = 7500, 7510, 7525
-DB_NAME = "pc_bench"
+_OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "0"))
+WEB_PORT, REDIS_PORT, SMTP_PORT = 7500 + _OFFSET, 7510 + _OFFSET, 7525 + _OFFSET
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 HOST = "127.0.0.1"
 
@@ -377,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emails", type=int, default=300, help="messages for P7")
     parser.add_argument("--p8-seconds", type=float, default=15.0)
     parser.add_argument("--reuse-db", action="store_true", help="keep pc_bench and var/bench/fixtures.json from the last run")
+    parser.add_argument("--only", default="", help="comma-separated scenarios (e.g. P3,P4), with their reference rungs; "
+                        "P7/P8 run only when named; results are not written to latest.json")
     args = parser.parse_args(argv)
     if args.reps < 3 and not os.environ.get("BENCH_ALLOW_FEW_REPS"):
         parser.error("--reps must be at least 3")
@@ -406,6 +410,13 @@ def main(argv: list[str] | None = None) -> int:
         report = run_ladder(args, env, fixtures, counts)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    if args.only:
+        path = VAR / f"bench-only-{stamp}.json"
+        path.write_text(json.dumps(report, indent=2, default=str))
+        print()
+        print(render_table(report))
+        print(f"\nJSON: {path.relative_to(BASE_DIR)} (a partial run: not written to bench/results)")
+        return 0
     for path in (RESULTS / f"bench-{stamp}.json", RESULTS / "latest.json"):
         path.write_text(json.dumps(report, indent=2, default=str))
     print()
@@ -428,6 +439,11 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
         Scenario("P4", "accept POST", "/r/", mode="accept", ok=(200, 409, 410)),
         Scenario("P5", "POST /api/v1/invitations (send_email)", "/api/v1/invitations", mode="create_invitation", headers=bearer, ok=(201,)),
     ]
+    if args.only:
+        wanted = {key.strip() for key in args.only.split(",") if key.strip()}
+        wanted |= {ref for _pid, _what, key, ref, _target in TARGETS if key in wanted or _pid in wanted}
+        wanted |= {key for _pid, _what, key, _ref, _target in TARGETS if _pid in wanted}
+        scenarios = [s for s in scenarios if s.key in wanted]
     # With --reuse-db, acceptors used by earlier runs are skipped (their invitations are accepted).
     state: dict[str, Any] = {"round": 0, "acceptor_offset": fixtures.get("acceptors_used", 0), "acceptors_file": fixtures["acceptors_file"]}
     gunicorn_env = dict(env, BENCH_TENANT_ID=fixtures["lookup_tenant_id"], BENCH_PARTNER_PK=str(fixtures["partner_pk"]))
@@ -456,13 +472,16 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
         report["scenarios"] = {s.key: {"label": s.label, "path": s.path, **summarise(s.runs)} for s in scenarios}
         report["targets"] = []
         for pid, what, key, ref, target in TARGETS:
+            if key not in report["scenarios"] or ref not in report["scenarios"]:
+                continue
             ratio = report["scenarios"][key]["rps_median"] / report["scenarios"][ref]["rps_median"]
             extra_ok = report["scenarios"][key]["errors"] == 0 if pid == "P4" else True
             report["targets"].append({"id": pid, "what": what, "scenario": key, "reference": ref, "ratio": round(ratio, 2),
                                       "target": target, "met": ratio >= target and extra_ok})
         fixtures["acceptors_used"] = state["acceptor_offset"]
         (VAR / "fixtures.json").write_text(json.dumps(fixtures, indent=2))
-        email_figures(args, env, fixtures, report)
+        if not args.only or {"P7", "P8"} & {key.strip() for key in args.only.split(",")}:
+            email_figures(args, env, fixtures, report)
     report["finished_at"] = datetime.now(UTC).isoformat()
     report["machine"]["loadavg_at_end"] = os.getloadavg()
     return report
@@ -488,7 +507,7 @@ def email_figures(args: argparse.Namespace, env: dict[str, str], fixtures: dict[
             ratio = pipe["per_second"] / raw["per_second"]
             report["p7"] = {"raw_smtplib": raw, "pipeline": pipe, "ratio": round(ratio, 2), "target": 0.30, "met": ratio >= 0.30,
                             "worker": "1 process (prefork, concurrency 1)"}
-            rate = max(report["scenarios"]["P5"]["rps_median"] / 2, 1.0)
+            rate = max(report["scenarios"].get("P5", {}).get("rps_median", 20.0) / 2, 1.0)
             log(f"P8 {rate:.1f} invitations/s for {args.p8_seconds:.0f}s, worker concurrency 1")
             results = paced_invitations(fixtures, rate, args.p8_seconds)
             p8 = end_to_end_latency(handler, results)
