@@ -41,6 +41,7 @@ STAFF_VISIBLE_APPS = (
     "servicerequests",
     "subscriptions",  # issue 6: subscriptions and support contacts
     "directory",  # issue 6: directory users and license assignments
+    "invitation_batches",  # issue 10: bulk invitation batches and their rows
 )
 OPERATOR_EXTRA_PERMISSIONS = (("audit", "run_support_actions"),)
 

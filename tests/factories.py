@@ -372,3 +372,30 @@ class LicenseAssignmentFactory(DjangoModelFactory[LicenseAssignment]):
 
     subscription = factory.SubFactory(SubscriptionFactory)
     directory_user = factory.SubFactory(DirectoryUserFactory, customer=factory.SelfAttribute("..subscription.customer"))
+
+
+from invitation_batches.choices import BatchStatus, RowStatus  # noqa: E402
+from invitation_batches.models import InvitationBatch, InvitationBatchRow  # noqa: E402
+
+
+class InvitationBatchFactory(DjangoModelFactory[InvitationBatch]):
+    class Meta:
+        model = InvitationBatch
+
+    partner = factory.SubFactory(PartnerFactory)
+    filename = "customers.example.csv"
+    status = BatchStatus.PREVIEW
+    total_rows = 1
+
+
+class InvitationBatchRowFactory(DjangoModelFactory[InvitationBatchRow]):
+    class Meta:
+        model = InvitationBatchRow
+
+    batch = factory.SubFactory(InvitationBatchFactory)
+    line = factory.Sequence(lambda n: n + 2)
+    company = factory.Sequence(lambda n: f"Batch Company {n}")
+    recipient_email = factory.Sequence(lambda n: f"it{n}@batch{n}.example")
+    domain = factory.Sequence(lambda n: f"batch{n}.example")
+    country = "JP"
+    status = RowStatus.VALID

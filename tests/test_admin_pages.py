@@ -23,6 +23,7 @@ from audit.models import AuditEvent
 from audit.staff_groups import AUDITOR, OPERATOR
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from directory.models import DirectoryUser, LicenseAssignment
+from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
 from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
@@ -61,6 +62,8 @@ FACTORIES: dict[type[Model], Callable[[], Any]] = {
     SupportContact: f.SupportContactFactory,
     DirectoryUser: f.DirectoryUserFactory,
     LicenseAssignment: f.LicenseAssignmentFactory,
+    InvitationBatch: f.InvitationBatchFactory,
+    InvitationBatchRow: f.InvitationBatchRowFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
