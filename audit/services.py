@@ -41,12 +41,15 @@ def audit_record(
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     actor_label: str | None = None,
+    webhook_subscriptions_seen: dict[int, Any] | None = None,
 ) -> AuditEvent:
     """Record `action` in the caller's open transaction.
 
     Pre-condition: called inside `transaction.atomic` (raises otherwise), so the event commits or
     rolls back with the change it describes. Request id, IP and user agent come from the current
-    request context (empty for tasks and commands).
+    request context (empty for tasks and commands). A service writing several events in one
+    transaction may pass the same empty dict as `webhook_subscriptions_seen` to each call: the
+    partner's webhook subscriptions are then read once for all of them.
     """
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(f"audit_record({action}) called outside a transaction")
@@ -80,5 +83,5 @@ def audit_record(
     # Webhooks: the event's partner hears about it through the outbox, in this same transaction.
     from notifications.webhook_services import webhook_events_emit
 
-    webhook_events_emit(event=event)
+    webhook_events_emit(event=event, subscriptions_seen=webhook_subscriptions_seen)
     return event

@@ -152,7 +152,7 @@ class Scenario:
 
 
 def run_wrk(scenario: Scenario, *, seconds: float, connections: int, env: dict[str, str], state: dict[str, Any]) -> dict[str, Any]:
-    wrk_env = dict(env, BENCH_MODE=scenario.mode, BENCH_HEADERS=scenario.headers, BENCH_PREFIX=f"p5-{state['round']}",
+    wrk_env = dict(env, BENCH_MODE=scenario.mode, BENCH_HEADERS=scenario.headers, BENCH_PREFIX=f"p5-{state['run']}-{state['round']}",
                    BENCH_ACCEPTORS=state["acceptors_file"], BENCH_OFFSET=str(state["acceptor_offset"]))
     state["round"] += 1
     args = ["wrk", "-t1", f"-c{connections}", f"-d{max(round(seconds), 1)}s", "--timeout", "10s", "-s", str(LUA), f"http://{HOST}:{WEB_PORT}{scenario.path}"]
@@ -219,21 +219,34 @@ EMAIL_TEXT = ("Hello,\n\nContoso asks to become your reseller. Review the reques
 EMAIL_HTML = "<html><body>" + ("<p>Contoso asks to become your reseller. <a href='http://127.0.0.1/r/token'>Review</a></p>" * 30) + "</body></html>"
 
 
-def raw_smtplib_rate(handler: Any, count: int) -> dict[str, Any]:
-    """The reference: a plain loop, one SMTP connection per message (as Django's backend opens one per send)."""
+def raw_smtplib_rate(handler: Any, count: int, *, reuse: bool = True) -> dict[str, Any]:
+    """The reference: a plain smtplib loop to the same sink.
+
+    `reuse=True` (the reference P7 is judged against): one connection for the whole loop, as our
+    worker keeps one per process for a burst. `reuse=False`: a connection per message (reported too).
+    """
     before = len(handler.snapshot())
     started = time.monotonic()
-    for n in range(count):
-        message = EmailMessage()
-        message["Subject"], message["From"], message["To"] = "Raw smtplib", "bench@example.com", f"raw{n}@example.com"
-        message["X-Partnercenter-Outbox-Id"] = "0"
-        message.set_content(EMAIL_TEXT)
-        message.add_alternative(EMAIL_HTML, subtype="html")
-        with smtplib.SMTP(HOST, SMTP_PORT) as smtp:
-            smtp.send_message(message)
+    smtp = smtplib.SMTP(HOST, SMTP_PORT) if reuse else None
+    try:
+        for n in range(count):
+            message = EmailMessage()
+            message["Subject"], message["From"], message["To"] = "Raw smtplib", "bench@example.com", f"raw{n}@example.com"
+            message["X-Partnercenter-Outbox-Id"] = "0"
+            message.set_content(EMAIL_TEXT)
+            message.add_alternative(EMAIL_HTML, subtype="html")
+            if smtp is not None:
+                smtp.send_message(message)
+            else:
+                with smtplib.SMTP(HOST, SMTP_PORT) as one:
+                    one.send_message(message)
+    finally:
+        if smtp is not None:
+            smtp.quit()
     seconds = time.monotonic() - started
     assert len(handler.snapshot()) - before == count
-    return {"messages": count, "seconds": round(seconds, 3), "per_second": round(count / seconds, 1)}
+    return {"messages": count, "seconds": round(seconds, 3), "per_second": round(count / seconds, 1),
+            "connection": "one for the loop" if reuse else "one per message"}
 
 
 def pipeline_rate(handler: Any, count: int) -> dict[str, Any]:
@@ -351,7 +364,8 @@ def render_table(report: dict[str, Any]) -> str:
     if "p7" in report:
         p7 = report["p7"]
         lines.append(f"| P7 | email pipeline, 1 worker process: {p7['pipeline']['per_second']}/s | raw smtplib loop: "
-                     f"{p7['raw_smtplib']['per_second']}/s | {p7['ratio']}× | ≥ 0.30× | {'yes' if p7['met'] else '**no**'} |")
+                     f"{p7['raw_smtplib']['per_second']}/s (a connection per message: "
+                     f"{p7['raw_smtplib_connection_per_message']['per_second']}/s) | {p7['ratio']}× | ≥ 0.30× | {'yes' if p7['met'] else '**no**'} |")
     if "p8" in report:
         p8 = report["p8"]
         lines.append(f"| P8 | committed → in sink at {p8['rate_per_s']}/s ({p8['created']} invitations) | — | p95 "
@@ -445,7 +459,8 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
         wanted |= {key for _pid, _what, key, _ref, _target in TARGETS if _pid in wanted}
         scenarios = [s for s in scenarios if s.key in wanted]
     # With --reuse-db, acceptors used by earlier runs are skipped (their invitations are accepted).
-    state: dict[str, Any] = {"round": 0, "acceptor_offset": fixtures.get("acceptors_used", 0), "acceptors_file": fixtures["acceptors_file"]}
+    # Recipient addresses are unique per run too, so a --reuse-db run does not meet its pending invitations.
+    state: dict[str, Any] = {"run": secrets.token_hex(3), "round": 0, "acceptor_offset": fixtures.get("acceptors_used", 0), "acceptors_file": fixtures["acceptors_file"]}
     gunicorn_env = dict(env, BENCH_TENANT_ID=fixtures["lookup_tenant_id"], BENCH_PARTNER_PK=str(fixtures["partner_pk"]))
     gunicorn = [sys.executable, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"{HOST}:{WEB_PORT}", "--workers", str(args.workers),
                 "--no-control-socket", "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
@@ -498,14 +513,15 @@ def email_figures(args: argparse.Namespace, env: dict[str, str], fixtures: dict[
               "--hostname", "bench-worker@%h"]
     with smtp_sink(port=SMTP_PORT) as handler:
         log(f"P7 raw smtplib loop, {args.emails} messages")
-        raw = raw_smtplib_rate(handler, args.emails)
+        raw = raw_smtplib_rate(handler, args.emails, reuse=True)
+        raw_per_message = raw_smtplib_rate(handler, args.emails, reuse=False)
         with process(worker, env, "celery"):
             log("P7 waiting for the worker (one warm-up email)")
             pipeline_rate(handler, 1)
             log(f"P7 pipeline, {args.emails} messages")
             pipe = pipeline_rate(handler, args.emails)
             ratio = pipe["per_second"] / raw["per_second"]
-            report["p7"] = {"raw_smtplib": raw, "pipeline": pipe, "ratio": round(ratio, 2), "target": 0.30, "met": ratio >= 0.30,
+            report["p7"] = {"raw_smtplib": raw, "raw_smtplib_connection_per_message": raw_per_message, "pipeline": pipe, "ratio": round(ratio, 2), "target": 0.30, "met": ratio >= 0.30,
                             "worker": "1 process (prefork, concurrency 1)"}
             rate = max(report["scenarios"].get("P5", {}).get("rps_median", 20.0) / 2, 1.0)
             log(f"P8 {rate:.1f} invitations/s for {args.p8_seconds:.0f}s, worker concurrency 1")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,15 +103,15 @@ def customer_membership_add(*, customer: Customer, user: User, role: str, actor:
 
 def agreement_current(*, language: str) -> AgreementVersion | None:
     """The customer agreement in force now, in `language` (English when not translated)."""
+    # One statement: every language's text of the current version (a handful of rows), chosen here.
     now = timezone.now()
-    current = AgreementVersion.objects.filter(effective_at__lte=now).order_by("-effective_at").first()
-    if current is None:
+    latest = AgreementVersion.objects.filter(effective_at__lte=now).order_by("-effective_at", "-pk").values("version")[:1]
+    texts = list(AgreementVersion.objects.filter(version=Subquery(latest)).order_by())
+    if not texts:
         return None
-    return (
-        AgreementVersion.objects.filter(version=current.version, language=language).first()
-        or AgreementVersion.objects.filter(version=current.version, language="en").first()
-        or current
-    )
+    by_language = {text.language: text for text in texts}
+    current = max((text for text in texts if text.effective_at <= now), key=lambda text: (text.effective_at, text.pk))
+    return by_language.get(language) or by_language.get("en") or current
 
 
 def customer_needs_agreement(*, customer: Customer | None, agreement: AgreementVersion | None) -> bool:
@@ -128,7 +129,7 @@ class AgreementSignature:
     accepted: bool
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction (acceptance) no savepoint: its errors end that transaction
 def agreement_accept(
     *, customer: Customer, agreement: AgreementVersion, user: User, signature: AgreementSignature
 ) -> AgreementAcceptance:

@@ -7,17 +7,22 @@ appears in a Referer. Unknown, expired, cancelled and used tokens all get the sa
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
-from customers.models import CustomerMembership
+from customers.models import AgreementAcceptance, AgreementVersion, CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
 from invitations.errors import InvitationError
 from invitations.forms import AcceptForm, DeclineForm, ReportForm
@@ -34,6 +39,7 @@ from invitations.services import (
 )
 from invitations.trust_services import invitation_record_first_open, invitation_report
 from invitations.verification_codes import invitation_verification_code
+from partnercenter.errors import DomainError
 from partners.clouds import portal_for
 
 SESSION_KEY = "offer_token"
@@ -49,23 +55,38 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "invitations/accept_invalid.html", status=404)
 
 
-def _tenant_options(offer: Offer, request: HttpRequest) -> list[dict[str, Any]]:
-    agreement = agreement_current(language=request.user.preferred_language)
+def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVersion | None) -> list[dict[str, Any]]:
     bound = offer.invitation.customer if offer.invitation is not None and offer.invitation.customer_id else None
     if bound is not None:  # a customer the partner created for this admin: that tenant, nothing else
         return [{"membership": None, "customer": bound, "refusal": None, "bound": True,
                  "needs_agreement": customer_needs_agreement(customer=bound, agreement=agreement)}]
     options = []
     memberships = CustomerMembership.objects.filter(user=request.user).select_related("customer").order_by("customer__company_name")
+    if agreement is not None:  # whether each tenant accepted this version: in the same statement, not one per tenant
+        memberships = memberships.annotate(agreement_accepted=Exists(
+            AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
     for membership in memberships:
         refusal = tenant_refusal(partner=offer.partner, target_domain=offer.target_domain, membership=membership)
         options.append({
             "membership": membership,
             "customer": membership.customer,
             "refusal": refusal,
-            "needs_agreement": customer_needs_agreement(customer=membership.customer, agreement=agreement),
+            "needs_agreement": agreement is not None and not membership.agreement_accepted,
         })
     return options
+
+
+@lru_cache(maxsize=64)
+def _country_options_html(language: str | None, selected: str) -> SafeString:
+    """The ≈250 country <option>s in one language with `selected` marked, built once per process
+    and pair rather than by a template loop on every request (the markup the loop rendered)."""
+    selected_attr = mark_safe(" selected")
+    return format_html_join("", '<option value="{}"{}>{}</option>',
+                            ((code, selected_attr if code == selected else "", name) for code, name in countries))
+
+
+def _country_options(selected: object) -> SafeString:
+    return _country_options_html(translation.get_language(), str(selected or ""))
 
 
 def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None) -> dict[str, Any]:
@@ -81,34 +102,38 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
     }
     if request.user.is_authenticated:
         refusal = acceptor_refusal(partner=offer.partner, recipient_email=offer.recipient_email,
-                                   target_domain=offer.target_domain, user=request.user)
-        options = [] if refusal else _tenant_options(offer, request)
-        selectable = [o for o in options if o["refusal"] is None]
+                                   target_domain=offer.target_domain, user=request.user,
+                                   works_for_partner=offer.viewer_works_for_partner)
         agreement = agreement_current(language=request.user.preferred_language)
+        options = [] if refusal else _tenant_options(offer, request, agreement)
+        selectable = [o for o in options if o["refusal"] is None]
         initial = {"signer_email": request.user.email, "signer_name": request.user.full_name,
                    "primary_domain": offer.target_domain, "country": str(offer.partner.country)}
         if selectable:
             initial["tenant"] = str(selectable[0]["customer"].tenant_id)
         elif not options:
             initial["tenant"] = "new"
+        form = form or AcceptForm(initial=initial)
         context.update(
             refusal=refusal,
             bound_tenant=bool(options and options[0].get("bound")),
             tenant_options=options,
             agreement=agreement,
             agreement_needed=agreement is not None and (not selectable or any(o["needs_agreement"] for o in selectable)),
-            form=form or AcceptForm(initial=initial),
-            countries=list(countries),
+            form=form,
+            country_options=_country_options(form["country"].value()),
         )
     return context
 
 
 @require_http_methods(["GET", "POST"])
 def invitation_review(request: HttpRequest) -> HttpResponse:
-    offer = offer_for_token(request.session.get(SESSION_KEY, ""))
+    viewer = request.user if request.method == "GET" and request.user.is_authenticated else None
+    offer = offer_for_token(request.session.get(SESSION_KEY, ""), viewer=viewer)
     if offer is None:
         return _invalid(request)
-    if request.method == "GET" and offer.invitation is not None:
+    if request.method == "GET" and offer.invitation is not None and offer.invitation.first_opened_at is None:
+        # Statement-free once stamped: the row just loaded says so (the UPDATE stays conditional).
         invitation_record_first_open(invitation_pk=offer.invitation.pk)  # funnel telemetry, see its docstring
     if request.method == "POST" and request.POST.get("action") == "report":
         return _report(request, offer)
@@ -143,7 +168,7 @@ def _accept(request: HttpRequest, offer: Offer) -> HttpResponse:
         else:
             assert offer.link is not None
             result = relationship_link_accept(link=offer.link, user=request.user, answer=answer)
-    except InvitationError as error:
+    except DomainError as error:  # InvitationError, or the agreement's own CustomerError (a signer name, no tick)
         if error.code == "invalid":
             return _invalid(request)
         form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -115,13 +115,23 @@ class DuplicateIndex:
         return found
 
 
-def duplicate_index(*, partner: Partner, emails: Iterable[str], domains: Iterable[str]) -> DuplicateIndex:
-    """Load, in a constant number of queries, what `findings` needs for these emails and domains."""
+def duplicate_index(*, partner: Partner, emails: Iterable[str], domains: Iterable[str],
+                    domain_tenants: list[Customer] | None = None, with_pending: bool = True) -> DuplicateIndex:
+    """Load, in a constant number of queries, what `findings` needs for these emails and domains.
+
+    `domain_tenants`: the partner's-cloud tenants with these domains, when the caller has read them.
+    `with_pending=False`: leave the partner's pending invitations out, for a caller that loads them
+    later with `duplicate_index_add_pending` (under its partner lock: they are what the lock serialises).
+    """
+    emails, domains = list(emails), list(domains)
     email_set = {e.strip().lower() for e in emails if e and e.strip()}
     domain_set = {clean_domain(d) for d in domains if d and d.strip()}
     index = DuplicateIndex(partner=partner)
-    now = timezone.now()
-    if domain_set:
+    if domain_tenants is not None:
+        for customer in sorted(domain_tenants, key=lambda c: c.pk):
+            if customer.primary_domain.lower() in domain_set:
+                index.tenants_by_domain.setdefault(customer.primary_domain.lower(), []).append(customer)
+    elif domain_set:
         for customer in Customer.objects.filter(primary_domain__in=domain_set, cloud=partner.cloud).order_by("pk"):
             index.tenants_by_domain.setdefault(customer.primary_domain.lower(), []).append(customer)
     if email_set:
@@ -141,6 +151,16 @@ def duplicate_index(*, partner: Partner, emails: Iterable[str], domains: Iterabl
         index.other_partner_counts = dict(
             active.exclude(partner=partner).values("customer_id").annotate(n=Count("partner_id", distinct=True)).values_list("customer_id", "n")
         )
+    if with_pending:
+        duplicate_index_add_pending(index, emails=emails, domains=domains)
+    return index
+
+
+def duplicate_index_add_pending(index: DuplicateIndex, *, emails: Iterable[str], domains: Iterable[str]) -> None:
+    """Load the partner's pending invitations to these emails and domains into `index` (one query at most)."""
+    email_set = {e.strip().lower() for e in emails if e and e.strip()}
+    domain_set = {clean_domain(d) for d in domains if d and d.strip()}
+    partner, now = index.partner, timezone.now()
     if email_set or domain_set:
         pending_q = Q()
         if email_set:
@@ -154,10 +174,10 @@ def duplicate_index(*, partner: Partner, emails: Iterable[str], domains: Iterabl
                     index.pending_by_email.setdefault(email, invitation)
             if invitation.target_domain and invitation.target_domain.lower() in domain_set:
                 index.pending_by_domain.setdefault(invitation.target_domain.lower(), invitation)
-    return index
 
 
-def duplicate_findings(*, partner: Partner, recipient_email: str = "", target_domain: str = "") -> list[DuplicateFinding]:
+def duplicate_findings(*, partner: Partner, recipient_email: str = "", target_domain: str = "",
+                       domain_tenants: list[Customer] | None = None) -> list[DuplicateFinding]:
     """Every finding for one would-be invitation, blocking ones first in the order listed above."""
-    index = duplicate_index(partner=partner, emails=[recipient_email], domains=[target_domain])
+    index = duplicate_index(partner=partner, emails=[recipient_email], domains=[target_domain], domain_tenants=domain_tenants)
     return index.findings(recipient_email=recipient_email, target_domain=target_domain)

@@ -74,6 +74,13 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["partner", "status", "created_at"], name="invitation_partner_status"),
             models.Index(fields=["status", "expires_at"], name="invitation_status_expiry"),
+            # The daily cap counts a partner's invitations of the last 24 hours (under the partner lock).
+            models.Index(fields=["partner", "created_at"], name="invitation_partner_created"),
+            # Duplicate detection looks up the partner's pending invitations by address and by domain,
+            # once per invitation created: without these it reads every pending invitation of the partner.
+            models.Index(fields=["partner", "recipient_email"], condition=Q(status="pending"), name="invitation_pending_recipient"),
+            models.Index(fields=["partner", "sent_to"], condition=Q(status="pending"), name="invitation_pending_sent_to"),
+            models.Index(fields=["partner", "target_domain"], condition=Q(status="pending"), name="invitation_pending_domain"),
             models.Index(fields=["reported_at"], condition=Q(reported_at__isnull=False, report_reviewed_at__isnull=True),
                          name="invitation_report_to_review"),
         ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
 
@@ -15,9 +15,11 @@ from invitations.models import Invitation, RelationshipLink
 from notifications.models import OutboxMessage
 from notifications.services import INVITATION_EMAIL_TEMPLATES
 from partnercenter.tokens import token_hashes, token_matches, token_rehash
+from partners.models import PartnerMembership
 from relationships.roles import role_names
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from partners.models import Partner
 
 
@@ -65,6 +67,8 @@ class Offer:
     target_domain: str
     invitation: Invitation | None = None
     link: RelationshipLink | None = None
+    viewer_works_for_partner: bool | None = None  # when offer_for_token was given the viewer: read with the offer
+
 
     @property
     def role_names(self) -> list[str]:
@@ -75,12 +79,17 @@ class Offer:
         return self.kind == InvitationKind.DELEGATED_ADMIN
 
 
-def offer_for_token(token: str) -> Offer | None:
-    """The usable offer behind a raw token, or None (unknown, expired, cancelled and used alike)."""
+def offer_for_token(token: str, *, viewer: User | None = None) -> Offer | None:
+    """The usable offer behind a raw token, or None (unknown, expired, cancelled and used alike).
+
+    With a signed-in `viewer`, whether it works for the partner (which refuses acceptance) comes
+    in the same statement as the offer, as `viewer_works_for_partner`."""
     if not token:
         return None
     hashes = token_hashes(token)  # one per pepper version (partnercenter.tokens)
-    invitation = Invitation.objects.select_related("partner").filter(token_hash__in=hashes).first()
+    viewer_check = {} if viewer is None else {
+        "viewer_works_for_partner": Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=viewer))}
+    invitation = Invitation.objects.select_related("partner").annotate(**viewer_check).filter(token_hash__in=hashes).first()
     if invitation is not None:
         # The index lookup finds the row; the constant-time comparison is what accepts the token.
         if not token_matches(token, invitation.token_hash) or not invitation.is_usable:
@@ -91,8 +100,12 @@ def offer_for_token(token: str) -> Offer | None:
             role_ids=list(invitation.requested_roles), duration_days=invitation.grant_duration_days,
             expires_at=invitation.expires_at, recipient_email=invitation.recipient_email,
             target_domain=invitation.target_domain, invitation=invitation,
+            viewer_works_for_partner=getattr(invitation, "viewer_works_for_partner", None),
         )
-    link = RelationshipLink.objects.select_related("partner").filter(token_hash__in=hashes, status=LinkStatus.ACTIVE).first()
+    link = (
+        RelationshipLink.objects.select_related("partner").annotate(**viewer_check)
+        .filter(token_hash__in=hashes, status=LinkStatus.ACTIVE).first()
+    )
     if link is None or not token_matches(token, link.token_hash):
         return None
     token_rehash(link, field="token_hash", token=token)
@@ -102,4 +115,5 @@ def offer_for_token(token: str) -> Offer | None:
         role_ids=list(partner.default_grant_roles) if link.include_delegated_admin else [],
         duration_days=partner.default_grant_duration_days if link.include_delegated_admin else None,
         expires_at=None, recipient_email="", target_domain="", link=link,
+        viewer_works_for_partner=getattr(link, "viewer_works_for_partner", None),
     )

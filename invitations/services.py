@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from audit.actions import AuditAction
 from audit.services import audit_record
 from customers.choices import CustomerRole
-from customers.models import Customer, CustomerMembership
+from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from customers.services import (
     AgreementSignature,
     agreement_accept,
@@ -39,7 +42,14 @@ from invitations.models import Invitation, RelationshipLink
 from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
 from invitations.tokens import derive_token, derived_hash, new_nonce
 from invitations.verification_codes import invitation_verification_code
-from notifications.services import RenderedEmail, email_enqueue, email_enqueue_rendered
+from notifications.models import OutboxMessage
+from notifications.services import (
+    RenderedEmail,
+    email_enqueue_rendered,
+    email_enqueue_row,
+    email_outbox_row,
+    email_render,
+)
 from partnercenter.links import absolute_url
 from partners.choices import SOVEREIGN_CLOUDS, PartnerRole
 from partners.clouds import portal_for
@@ -104,8 +114,16 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
 
 
 def _default_draft(invitation: Invitation) -> tuple[str, str]:
-    context = _draft_context(invitation)
-    with translation.override(invitation.language):
+    # The draft is a pure function of its context (the link is only a marker), so identical
+    # contexts (a batch's rows, an API client's repeated calls) are rendered once per process.
+    context = tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in _draft_context(invitation).items())
+    return _rendered_draft(invitation.language, translation.get_language(), context)
+
+
+@lru_cache(maxsize=512)
+def _rendered_draft(language: str, _active_language: str | None, context_items: tuple[tuple[str, object], ...]) -> tuple[str, str]:
+    context = dict(context_items)
+    with translation.override(language):
         subject = " ".join(render_to_string("invitations/email/draft_subject.txt", context).split())
         body = render_to_string("invitations/email/draft_body.txt", context).strip() + "\n"
     return subject, body
@@ -116,9 +134,18 @@ def invitation_draft(invitation: Invitation) -> tuple[str, str]:
     return invitation.message_subject, invitation.message_body.replace(LINK_MARKER, invitation_url(invitation))
 
 
-def check_target(*, partner: Partner, target_domain: str, kind: str = InvitationKind.RESELLER) -> RuleViolation | None:
-    """Before sending, when the target tenant is known: the market and cloud rules, and duplicates."""
-    tenants = list(Customer.objects.filter(primary_domain__iexact=target_domain))
+def tenants_with_domain(target_domain: str) -> list[Customer]:
+    """The tenants (of every cloud) whose primary domain is `target_domain`, case-insensitively (by the domain index)."""
+    return list(Customer.objects.alias(domain_lower=Lower("primary_domain")).filter(domain_lower=target_domain.lower()))
+
+
+def check_target(*, partner: Partner, target_domain: str, kind: str = InvitationKind.RESELLER,
+                 tenants: list[Customer] | None = None) -> RuleViolation | None:
+    """Before sending, when the target tenant is known: the market and cloud rules, and duplicates.
+
+    `tenants`: `tenants_with_domain(target_domain)` when the caller already has them.
+    """
+    tenants = tenants_with_domain(target_domain) if tenants is None else tenants
     same_cloud = [t for t in tenants if t.cloud == partner.cloud]
     if same_cloud:
         customer = same_cloud[0]
@@ -148,8 +175,13 @@ def invitation_create(
     duration_days: int | None = None,
     auto_extend: bool = False,
     indirect_provider_id: str = "",
+    send_email: bool = False,
 ) -> Invitation:
     """Create a pending invitation with its default draft in `language`.
+
+    `send_email=True` also emails the default draft to `recipient_email` in the same
+    transaction (what `invitation_send` does for a fresh invitation, without re-reading it):
+    `sent_at`/`sent_to` set, the email in the outbox, an `invitation.sent` audit event.
 
     Two-tier: an `indirect_reseller` partner's relationship request must name its indirect
     provider (`indirect_provider_id`, the provider's public partner id; an indirect provider in
@@ -165,7 +197,9 @@ def invitation_create(
     invitation (link derived from its nonce), an audit event. Nothing is emailed yet.
     """
     _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
-    partner = Partner.objects.select_for_update().get(pk=membership.partner_id)  # serialises the daily cap
+    # The partner's settings as the caller loaded them (an API key's actor carries its partner);
+    # the lock that serialises the duplicate checks and the daily cap is taken later, only around them.
+    partner = membership.partner if PartnerMembership.partner.is_cached(membership) else Partner.objects.get(pk=membership.partner_id)
     if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
         raise InvitationError(
             "sovereign_requires_admin",
@@ -174,6 +208,8 @@ def invitation_create(
             field="include_delegated_admin",
         )
     recipient_email = recipient_email.strip().lower()
+    if send_email:
+        _validate_recipient(recipient_email)
     domain = normalise_domain(target_domain) if target_domain.strip() else ""
     provider, kind = _indirect_provider_for(partner=partner, kind=kind, indirect_provider_id=indirect_provider_id)
     if kind == InvitationKind.DELEGATED_ADMIN:
@@ -196,24 +232,24 @@ def invitation_create(
             )
         except GrantError as error:
             raise InvitationError(error.code, error.message, field=error.field) from error
+    tenants: list[Customer] | None = None
     if domain and kind != InvitationKind.DELEGATED_ADMIN:
-        violation = check_target(partner=partner, target_domain=domain, kind=kind)
+        tenants = tenants_with_domain(domain)  # read once, for the rules and for duplicate detection
+        violation = check_target(partner=partner, target_domain=domain, kind=kind, tenants=tenants)
         if violation:
             raise InvitationError(violation.code, violation.message, field="target_domain")
+    duplicates = None
     if kind == InvitationKind.RESELLER:
-        # Issue 10: no second invitation to an existing customer or while one is pending (checked
-        # under the partner lock above, so two concurrent requests cannot both pass).
-        from invitations.duplicates import duplicate_findings
+        # Issue 10: no second invitation to an existing customer or while one is pending. The
+        # tenants and relationships are read here; the pending invitations, which are what
+        # concurrent creates of this partner race on, are read under the partner lock below.
+        from invitations.duplicates import duplicate_index
 
-        for finding in duplicate_findings(partner=partner, recipient_email=recipient_email, target_domain=domain):
-            if finding.blocking:
-                raise InvitationError(finding.code, finding.message,
-                                      field="recipient_email" if recipient_email and not domain else "target_domain")
-    since = timezone.now() - timedelta(days=1)
-    if Invitation.objects.filter(partner=partner, created_at__gte=since).count() >= settings.INVITATION_DAILY_CAP:
-        raise InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
+        same_cloud = None if tenants is None else [t for t in tenants if t.cloud == partner.cloud]
+        duplicates = duplicate_index(partner=partner, emails=[recipient_email], domains=[domain],
+                                     domain_tenants=same_cloud, with_pending=False)
     now = timezone.now()
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         partner=partner,
         created_by=membership.user,
         kind=kind,
@@ -225,20 +261,84 @@ def invitation_create(
         target_domain=domain,
         indirect_provider=provider,
         language=language if language in dict(settings.LANGUAGES) else "en",
-        token_nonce="-",
-        token_hash=f"unissued-{new_nonce()}",
         created_at=now,
         link_issued_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
     )
-    _issue_link(invitation, "invitation")
-    invitation.message_subject, invitation.message_body = _default_draft(invitation)
-    invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
+    if send_email:
+        invitation.sent_at, invitation.sent_to = now, recipient_email
+    # On PostgreSQL the id is reserved first, so the link, the draft and the sealed email are built
+    # before the partner lock and the invitation is one INSERT under it (an id a refused create
+    # reserved is skipped, as a rolled-back insert's would be). Elsewhere: insert, then issue.
+    invitation.pk = _reserve_invitation_id()
+    email_row = _issue_and_draft(invitation, send_email=send_email) if invitation.pk is not None else None
+    # The partner lock serialises what follows: two concurrent creates cannot both pass the
+    # pending-invitation check or both take the last place under the daily cap.
+    list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
+    if duplicates is not None:
+        from invitations.duplicates import duplicate_index_add_pending
+
+        duplicate_index_add_pending(duplicates, emails=[recipient_email], domains=[domain])
+        for finding in duplicates.findings(recipient_email=recipient_email, target_domain=domain):
+            if finding.blocking:
+                raise InvitationError(finding.code, finding.message,
+                                      field="recipient_email" if recipient_email and not domain else "target_domain")
+    since = timezone.now() - timedelta(days=1)
+    cap = settings.INVITATION_DAILY_CAP
+    # Counting stops at the cap (the index on partner and creation time answers it without the rows).
+    if Invitation.objects.filter(partner=partner, created_at__gte=since).order_by()[:cap].count() >= cap:
+        raise InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
+    if invitation.pk is not None:
+        invitation.save(force_insert=True)
+    else:
+        invitation.token_nonce, invitation.token_hash = "-", f"unissued-{new_nonce()}"
+        invitation.save(force_insert=True)
+        email_row = _issue_and_draft(invitation, send_email=send_email)
+        invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
+    webhooks_seen: dict[int, object] = {}  # this transaction's two events read the partner's subscriptions once
     audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=partner, target=invitation,
+                 webhook_subscriptions_seen=webhooks_seen,
                  after={"kind": kind, "include_delegated_admin": include_delegated_admin, "recipient_email": recipient_email,
                         "indirect_provider_id": provider.partner_id if provider else None,
                         "target_domain": domain, "roles": invitation.requested_roles, "expires_at": invitation.expires_at.isoformat()})
+    # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
+    invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
+    if send_email:
+        # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
+        assert email_row is not None
+        message = email_enqueue_row(email_row, new_key=True)
+        invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
+        audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=partner, target=invitation,
+                     after={"sent_to": recipient_email}, webhook_subscriptions_seen=webhooks_seen)
     return invitation
+
+
+def _reserve_invitation_id() -> int | None:
+    """A fresh invitation id from its sequence on PostgreSQL; None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Invitation._meta.db_table])
+        return int(cursor.fetchone()[0])
+
+
+def _issue_and_draft(invitation: Invitation, *, send_email: bool) -> OutboxMessage | None:
+    """Issue the link of an invitation whose id is known, put the default draft in it and, with
+    `send_email`, build its email (unsaved). No statement."""
+    _issue_link(invitation, "invitation")
+    invitation.message_subject, invitation.message_body = _default_draft(invitation)
+    return _invitation_email_row(invitation, key_suffix=f"send:{invitation.sent_to}") if send_email else None
+
+
+def _validate_recipient(recipient: str) -> None:
+    from django.core.validators import validate_email
+
+    if not recipient:
+        raise InvitationError("recipient_required", _("Enter the customer's email address to send from the portal."), field="recipient_email")
+    try:
+        validate_email(recipient)
+    except Exception as exc:
+        raise InvitationError("invalid_email", _("Enter a valid email address."), field="recipient_email") from exc
 
 
 def indirect_providers_for(*, partner: Partner) -> list[Partner]:
@@ -315,8 +415,19 @@ def _email_body_html(body: str, url: str) -> str:
     return mark_safe(html.replace(escaped_url, f'<a href="{escaped_url}">{escaped_url}</a>', 1))  # noqa: S308 — built from escaped text
 
 
-def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, template: str = "") -> bool:
-    """Queue the invitation email to its recipient; False when this link was already sent."""
+def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, template: str = "", new_link: bool = False) -> OutboxMessage | None:
+    """Queue the invitation email to its recipient; None when this link was already sent.
+
+    `new_link`: the link was issued in this transaction, so nothing can have been sent for it.
+    """
+    row = _invitation_email_row(invitation, key_suffix=key_suffix, template=template)
+    if not new_link and OutboxMessage.objects.filter(idempotency_key=row.idempotency_key).exists():
+        return None
+    return email_enqueue_row(row, new_key=new_link)
+
+
+def _invitation_email_row(invitation: Invitation, *, key_suffix: str, template: str = "") -> OutboxMessage:
+    """The invitation email to its recipient as an unsaved, sealed outbox row (no statement)."""
     subject, body = invitation_draft(invitation)
     if key_suffix.startswith("reminder"):
         with translation.override(invitation.language):
@@ -334,21 +445,15 @@ def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, templa
     with translation.override(invitation.language):
         footer = render_to_string("invitations/email/invitation_footer.txt", context).strip()
         html = render_to_string("invitations/email/invitation_body.html", {**context, "footer": footer})
-    key = f"invitation:{invitation.pk}:{invitation.token_nonce}:{key_suffix}"
-    from notifications.models import OutboxMessage
-
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
-        return False
-    email_enqueue_rendered(
+    return email_outbox_row(
         to=invitation.sent_to,
         template=template or "invitations/email/invitation",
         rendered=RenderedEmail(subject=subject, text=f"{body.rstrip()}\n\n-- \n{footer}\n", html=html),
         language=invitation.language,
         partner=partner,
-        idempotency_key=key,
+        idempotency_key=f"invitation:{invitation.pk}:{invitation.token_nonce}:{key_suffix}",
         topic=f"invitation:{invitation.pk}",
     )
-    return True
 
 
 @transaction.atomic
@@ -503,9 +608,13 @@ class AcceptanceResult:
     relationship_created: bool
 
 
-def acceptor_refusal(*, partner: Partner, recipient_email: str, target_domain: str, user: User) -> RuleViolation | None:
-    """Refusals that depend only on who is signed in."""
-    if PartnerMembership.objects.filter(partner=partner, user=user).exists():
+def acceptor_refusal(
+    *, partner: Partner, recipient_email: str, target_domain: str, user: User, works_for_partner: bool | None = None,
+) -> RuleViolation | None:
+    """Refusals that depend only on who is signed in (`works_for_partner` when the caller already knows it)."""
+    if works_for_partner is None:
+        works_for_partner = PartnerMembership.objects.filter(partner=partner, user=user).exists()
+    if works_for_partner:
         return RuleViolation("own_invitation", _("You work for %(partner)s: a partner cannot accept its own invitation.") % {"partner": partner.name})
     if recipient_email and user.email.lower() != recipient_email.lower():
         return RuleViolation(
@@ -538,18 +647,24 @@ def _raise(violation: RuleViolation | None) -> None:
         raise InvitationError(violation.code, violation.message)
 
 
-def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAnswer) -> Customer:
+def _resolve_tenant(
+    *, invitation: Invitation, user: User, answer: AcceptanceAnswer, agreement: AgreementVersion | None,
+) -> tuple[Customer, bool]:
+    """The tenant accepting, and whether it still has to accept `agreement` (False when None)."""
     partner = invitation.partner
     if invitation.customer_id is not None:
-        return _join_partner_created_customer(invitation=invitation, user=user)
+        customer = _join_partner_created_customer(invitation=invitation, user=user)
+        return customer, customer_needs_agreement(customer=customer, agreement=agreement)
     if answer.tenant_id:
-        membership = (
-            CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id).first()
-        )
+        memberships = CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id)
+        if agreement is not None:  # read with the membership: one statement, not two
+            memberships = memberships.annotate(agreement_accepted=Exists(
+                AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
+        membership = memberships.first()
         if membership is None:
             raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
         _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
-        return membership.customer
+        return membership.customer, agreement is not None and not membership.agreement_accepted
     if answer.new_tenant is None:
         raise InvitationError("tenant_required", _("Choose a tenant or create one."), field="tenant")
     new = answer.new_tenant
@@ -562,7 +677,7 @@ def _resolve_tenant(*, invitation: Invitation, user: User, answer: AcceptanceAns
     customer = customer_create(company_name=new.company_name, primary_domain=domain, country=new.country, cloud=partner.cloud,
                                language=user.preferred_language, actor=user)
     customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
-    return customer
+    return customer, agreement is not None  # a new tenant has accepted nothing yet
 
 
 def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Customer:
@@ -581,36 +696,56 @@ def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Cus
     return customer
 
 
-def _require_verified(user: User) -> None:
+def _acceptor_checks(user: User) -> dict[str, Exists]:
+    """What acceptance checks about the user, as annotations for the statement that locks the
+    invitation (or link): its email is verified, and it does not work for the inviting partner."""
     from allauth.account.models import EmailAddress
 
-    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
-        raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
+    return {
+        "acceptor_verified": Exists(EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)),
+        "acceptor_works_for_partner": Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=user)),
+    }
 
 
-def _partner_recipients(invitation: Invitation) -> list[User]:
-    if invitation.created_by_id and PartnerMembership.objects.filter(partner=invitation.partner, user_id=invitation.created_by_id).exists():
+def _creator_is_member() -> Exists:
+    """Whether the invitation's creator still works for its partner: an annotation for the
+    statement that locks the invitation, so the partner's notice needs no query of its own."""
+    return Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=OuterRef("created_by")))
+
+
+def _partner_recipients(invitation: Invitation, *, creator_is_member: bool | None = None) -> list[User]:
+    if invitation.created_by_id and creator_is_member is None:
+        creator_is_member = PartnerMembership.objects.filter(partner=invitation.partner, user_id=invitation.created_by_id).exists()
+    if invitation.created_by_id and creator_is_member:
         return [invitation.created_by]  # type: ignore[list-item]
     return partner_users_with_roles(partner=invitation.partner, roles={PartnerRole.ACCOUNT_ADMIN})
 
 
-def _notify_partner(invitation: Invitation, *, event: str, customer_name: str, reason: str = "") -> None:
-    for user in _partner_recipients(invitation):
-        email_enqueue(
+def _notify_partner(
+    invitation: Invitation, *, event: str, customer_name: str, reason: str = "", creator_is_member: bool | None = None,
+    new_key: bool = False,
+) -> None:
+    """Email the partner about `event`. `new_key=True` when the caller has just moved the
+    invitation into that state in this transaction (the keys cannot exist yet: no lookup, no savepoint)."""
+    template = f"invitations/email/partner_{event}"
+    for user in _partner_recipients(invitation, creator_is_member=creator_is_member):
+        context = {
+            "partner_name": invitation.partner.name,
+            "customer_name": customer_name,
+            "invitation_id": invitation.pk,
+            "include_delegated_admin": invitation.include_delegated_admin,
+            "reason": reason,
+            "console_url": absolute_url("invitations:list", partner_id=invitation.partner.partner_id),
+        }
+        email_enqueue_rendered(
             to=user.email,
-            template=f"invitations/email/partner_{event}",
-            context={
-                "partner_name": invitation.partner.name,
-                "customer_name": customer_name,
-                "invitation_id": invitation.pk,
-                "include_delegated_admin": invitation.include_delegated_admin,
-                "reason": reason,
-                "console_url": absolute_url("invitations:list", partner_id=invitation.partner.partner_id),
-            },
+            template=template,
+            rendered=email_render(template=template, context=context, language=user.preferred_language),
             language=user.preferred_language,
             partner=invitation.partner,
             idempotency_key=f"invitation:{invitation.pk}:{event}:{user.pk}",
             topic=f"invitation:{invitation.pk}",
+            new_key=new_key,
         )
 
 
@@ -624,17 +759,28 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     relationship (at most one active per partner and customer), the pending delegated admin
     grant, audit events, and emails to the partner and the customer (outbox).
     """
-    locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by").filter(pk=invitation.pk).first()
+    locked = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by")
+        .annotate(**_acceptor_checks(user), creator_is_member=_creator_is_member()).filter(pk=invitation.pk).first()
+    )
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
-    return _accept_locked(locked, user=user, answer=answer)
+    return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
+                          works_for_partner=locked.acceptor_works_for_partner)
 
 
-def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
-    _require_verified(user)
+def _accept_locked(
+    invitation: Invitation, *, user: User, answer: AcceptanceAnswer, verified: bool, works_for_partner: bool,
+    webhooks_seen: dict | None = None,
+) -> AcceptanceResult:
+    """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_checks.
+    `webhooks_seen`: the transaction's dict of webhook subscriptions already read, if the caller has one."""
+    if not verified:
+        raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
     _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
-                            target_domain=invitation.target_domain, user=user))
-    customer = _resolve_tenant(invitation=invitation, user=user, answer=answer)
+                            target_domain=invitation.target_domain, user=user, works_for_partner=works_for_partner))
+    agreement = agreement_current(language=user.preferred_language)
+    customer, needs_agreement = _resolve_tenant(invitation=invitation, user=user, answer=answer, agreement=agreement)
     if invitation.kind == InvitationKind.DELEGATED_ADMIN and not Relationship.objects.filter(
         partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE
     ).exists():
@@ -643,8 +789,7 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
             _("%(partner)s is not the reseller of %(customer)s: it must be your reseller before it can be given admin roles.")
             % {"partner": invitation.partner.name, "customer": customer.company_name},
         )
-    agreement = agreement_current(language=user.preferred_language)
-    if agreement is not None and customer_needs_agreement(customer=customer, agreement=agreement):
+    if agreement is not None and needs_agreement:
         if answer.signature is None:
             raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
         agreement_accept(customer=customer, agreement=agreement, user=user, signature=answer.signature)
@@ -655,6 +800,8 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
     if updated != 1:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     invitation.status, invitation.accepted_at, invitation.accepted_by, invitation.customer = InvitationStatus.ACCEPTED, now, user, customer
+    if webhooks_seen is None:
+        webhooks_seen = {}  # the partner's webhook subscriptions, read once for this transaction's events
     if invitation.kind == InvitationKind.DELEGATED_ADMIN:
         # Restoring or requesting admin roles for an existing customer: never a second relationship.
         relationship = Relationship.objects.get(partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE)
@@ -665,32 +812,43 @@ def _accept_locked(invitation: Invitation, *, user: User, answer: AcceptanceAnsw
         provider = invitation.indirect_provider
         relationship, created = relationship_establish(
             partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
-            relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider)
+            relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
+            webhook_subscriptions_seen=webhooks_seen)
         relationship_establish(partner=provider, customer=customer, invitation=invitation, actor=user,  # type: ignore[arg-type]
-                               relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider)
+                               relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
+                               webhook_subscriptions_seen=webhooks_seen)
     else:
-        relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
-    grant = grant_request_from_invitation(invitation=invitation, customer=customer, actor=user) if invitation.include_delegated_admin else None
+        relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
+                                                       webhook_subscriptions_seen=webhooks_seen)
+    grant = (grant_request_from_invitation(invitation=invitation, customer=customer, actor=user, webhook_subscriptions_seen=webhooks_seen)
+             if invitation.include_delegated_admin else None)
     audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
                  before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
-                                                      "grant_id": grant.pk if grant else None})
-    _notify_partner(invitation, event="accepted", customer_name=customer.company_name)
-    email_enqueue(
+                                                      "grant_id": grant.pk if grant else None},
+                 webhook_subscriptions_seen=webhooks_seen)
+    # The conditional update above moved this invitation to accepted, once and for all: the two
+    # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
+    _notify_partner(invitation, event="accepted", customer_name=customer.company_name,
+                    creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True)  # None for a reusable link's
+    template = "invitations/email/customer_accepted"
+    context = {
+        "partner_name": invitation.partner.name,
+        "verified_domain": invitation.partner.verified_domain,
+        "customer_name": customer.company_name,
+        "include_delegated_admin": invitation.include_delegated_admin,
+        "roles": role_names(invitation.requested_roles),
+        "duration_days": invitation.grant_duration_days,
+        "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),
+    }
+    email_enqueue_rendered(
         to=user.email,
-        template="invitations/email/customer_accepted",
-        context={
-            "partner_name": invitation.partner.name,
-            "verified_domain": invitation.partner.verified_domain,
-            "customer_name": customer.company_name,
-            "include_delegated_admin": invitation.include_delegated_admin,
-            "roles": role_names(invitation.requested_roles),
-            "duration_days": invitation.grant_duration_days,
-            "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),
-        },
+        template=template,
+        rendered=email_render(template=template, context=context, language=user.preferred_language),
         language=user.preferred_language,
         customer=customer,
         idempotency_key=f"invitation:{invitation.pk}:customer_accepted",
         topic=f"invitation:{invitation.pk}",
+        new_key=True,
     )
     return AcceptanceResult(invitation=invitation, relationship=relationship, grant=grant, customer=customer,
                             relationship_created=created)
@@ -718,7 +876,10 @@ def invitation_decline(*, invitation: Invitation, user: User, reason: str = "") 
 @transaction.atomic
 def relationship_link_accept(*, link: RelationshipLink, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
     """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
-    locked = RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=link.pk).first()
+    locked = (
+        RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner")
+        .annotate(**_acceptor_checks(user)).filter(pk=link.pk).first()
+    )
     if locked is None or locked.status != LinkStatus.ACTIVE:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     partner = locked.partner
@@ -737,9 +898,12 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     )
     _issue_link(invitation, "invitation")
     invitation.save(update_fields=["token_nonce", "token_hash"])
+    webhooks_seen: dict = {}  # the partner's webhook subscriptions, read once for this transaction's events
     audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
-                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
-    return _accept_locked(invitation, user=user, answer=answer)
+                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin},
+                 webhook_subscriptions_seen=webhooks_seen)
+    return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
+                          works_for_partner=locked.acceptor_works_for_partner, webhooks_seen=webhooks_seen)
 
 
 # --- Lifecycle (Celery beat) -------------------------------------------------------------------

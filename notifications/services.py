@@ -12,7 +12,7 @@ import logging
 import smtplib
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.choices import DeliveryStatus, OutboxKind
+from notifications.email_connection import send_email
 from notifications.models import OutboxMessage
 from notifications.sealing import seal, unseal
 from partnercenter.errors import DomainError
@@ -94,29 +95,65 @@ def email_enqueue_rendered(
     customer: Customer | None = None,
     idempotency_key: str | None = None,
     topic: str = "",
+    new_key: bool = False,
 ) -> OutboxMessage:
-    """Write an already rendered email (e.g. one of allauth's) to the outbox."""
-    if idempotency_key:
+    """Write an already rendered email (e.g. one of allauth's) to the outbox.
+
+    `new_key=True` when the caller knows `idempotency_key` cannot exist yet (it names something
+    created in this very transaction, e.g. a new invitation link): the row is inserted without
+    looking for an earlier one and without a savepoint (two statements fewer).
+    """
+    if idempotency_key and not new_key:
         existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                kind=OutboxKind.EMAIL,
-                template=template,
-                recipient=to,
-                subject=rendered.subject[:300],
-                language=language,
-                sealed_body=seal({"text": rendered.text, "html": rendered.html}),
-                idempotency_key=idempotency_key,
-                topic=topic,
-                partner=partner,
-                customer=customer,
-            )
-    except IntegrityError:
-        # A concurrent enqueue with the same key won the race: that row is the message.
-        return OutboxMessage.objects.get(idempotency_key=idempotency_key)
+    row = email_outbox_row(to=to, template=template, rendered=rendered, language=language, partner=partner,
+                           customer=customer, idempotency_key=idempotency_key, topic=topic)
+    return email_enqueue_row(row, new_key=new_key)
+
+
+def email_outbox_row(
+    *,
+    to: str,
+    template: str,
+    rendered: RenderedEmail,
+    language: str,
+    partner: Partner | None = None,
+    customer: Customer | None = None,
+    idempotency_key: str | None = None,
+    topic: str = "",
+) -> OutboxMessage:
+    """The outbox row of a rendered email, sealed but not saved: a caller may build it before it
+    takes a lock and write it with `email_enqueue_row` under the lock."""
+    return OutboxMessage(
+        kind=OutboxKind.EMAIL,
+        template=template,
+        recipient=to,
+        subject=rendered.subject[:300],
+        language=language,
+        sealed_body=seal({"text": rendered.text, "html": rendered.html}),
+        idempotency_key=idempotency_key,
+        topic=topic,
+        partner=partner,
+        customer=customer,
+    )
+
+
+def email_enqueue_row(row: OutboxMessage, *, new_key: bool = False) -> OutboxMessage:
+    """Write a row from `email_outbox_row` and publish it on commit (see `email_enqueue_rendered`
+    for `new_key`; without it, an earlier row with the same key wins)."""
+    idempotency_key = row.idempotency_key
+    if new_key:
+        row.save(force_insert=True)
+        message = row
+    else:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+                message = row
+        except IntegrityError:
+            # A concurrent enqueue with the same key won the race: that row is the message.
+            return OutboxMessage.objects.get(idempotency_key=idempotency_key)
     transaction.on_commit(partial(outbox_publish, message_id=message.pk))
     return message
 
@@ -165,7 +202,7 @@ def _send(message: OutboxMessage) -> None:
     if body.get("html"):
         email.attach_alternative(body["html"], "text/html")
     try:
-        email.send(fail_silently=False)
+        send_email(email)
     except Exception as exc:
         raise classify_smtp_error(exc)(f"{type(exc).__name__}: {exc}") from exc
 
@@ -188,13 +225,9 @@ def outbox_deliver(*, message_id: int) -> DeliveryOutcome:
     row finds nothing to do. A crash between SMTP acceptance and the `sent` mark leaves the row
     `sending`; the sweep queues it again after the lease (the only way to get a duplicate).
     """
-    now = timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        pk=message_id, status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if claimed != 1:
+    message = _claim(message_id=message_id, now=timezone.now())
+    if message is None:
         return DeliveryOutcome("skipped")
-    message = OutboxMessage.objects.get(pk=message_id)
     try:
         _send(message)
     except PermanentDeliveryError as exc:
@@ -212,10 +245,59 @@ def outbox_deliver(*, message_id: int) -> DeliveryOutcome:
             last_error=str(exc)[:2000],
         )
         return DeliveryOutcome("retry", retry_in_seconds=delay)
-    OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent(message)
     return DeliveryOutcome("sent")
+
+
+# The claim and the sent mark are the two commits of every delivery. On PostgreSQL each is one
+# statement (one round trip) that commits without waiting for its WAL flush (`synchronous_commit`
+# off for that transaction only): otherwise each waits for an fsync, most of a delivery's database
+# time. Other sessions see the change at once, as with any commit, so concurrent tasks and the sweep
+# still cannot claim a row twice, and a crash of the worker changes nothing. Only a crash of the
+# PostgreSQL server itself can forget the last fraction of a second of these marks
+# (wal_writer_delay): a claimed row is then queued again, a sent one `sending` until the lease ends,
+# and either is sent once more, the duplicate the design already accepts for a crash between SMTP
+# acceptance and the sent mark. The enqueue commits durably as before: no email is ever lost.
+# Inside a caller's transaction (never in the worker) the plain ORM statements are used instead, as
+# SET LOCAL would relax the caller's own commit. Only the table name is interpolated below.
+_TABLE = f'"{OutboxMessage._meta.db_table}"'
+_CLAIM_SQL = (
+    f"SET LOCAL synchronous_commit TO OFF; UPDATE {_TABLE} SET status = %s, claimed_at = %s, "  # noqa: S608
+    "attempts = attempts + 1 WHERE id = %s AND status = %s AND next_attempt_at <= %s RETURNING *"
+)
+_MARK_SENT_SQL = (
+    f"SET LOCAL synchronous_commit TO OFF; UPDATE {_TABLE} SET status = %s, sent_at = %s, "  # noqa: S608
+    "last_error = '' WHERE id = %s AND status = %s"
+)
+
+
+def _single_relaxed_statements() -> bool:
+    connection = transaction.get_connection()
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _claim(*, message_id: int, now: datetime) -> OutboxMessage | None:
+    """queued and due → sending, attempts + 1; the claimed row, or None if another worker has it (or it is not due)."""
+    if not _single_relaxed_statements():
+        claimed = OutboxMessage.objects.filter(
+            pk=message_id, status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
+        ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        return OutboxMessage.objects.get(pk=message_id) if claimed == 1 else None
+    rows = OutboxMessage.objects.raw(
+        _CLAIM_SQL, [DeliveryStatus.SENDING, now, message_id, DeliveryStatus.QUEUED, now]
+    )
+    return next(iter(rows), None)
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    now = timezone.now()
+    if not _single_relaxed_statements():
+        OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.SENT, sent_at=now, last_error=""
+        )
+        return
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_MARK_SENT_SQL, [DeliveryStatus.SENT, now, message.pk, DeliveryStatus.SENDING])
 
 
 # The customer-facing invitation emails (not the partner's notices): their failure is an invitation event.

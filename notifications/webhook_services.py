@@ -215,20 +215,23 @@ def _redeliver(delivery: WebhookDelivery, *, partner_id: int, actor: User, data:
 # --- Raising events (called by audit.services.audit_record) ------------------------------------
 
 
-def webhook_events_emit(*, event: AuditEvent) -> list[WebhookDelivery]:
+def webhook_events_emit(*, event: AuditEvent, subscriptions_seen: dict[int, list[WebhookSubscription]] | None = None) -> list[WebhookDelivery]:
     """Write one delivery per active subscription of the event's partner that wants its type.
 
     Runs inside the transaction that wrote the audit event (so inside the business transaction):
     the rows commit with the change or not at all; each is published to Celery after commit.
+    `subscriptions_seen`: a dict the caller keeps for ONE transaction writing several events, so
+    the partner's active subscriptions are read once for all of them.
     """
     event_type = EVENT_FOR_ACTION.get(event.action)
     if event_type is None or event.partner_id is None:
         return []
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(partner_id=event.partner_id, active=True).only("pk", "event_types")
-        if event_type in subscription.event_types
-    ]
+    active = None if subscriptions_seen is None else subscriptions_seen.get(event.partner_id)
+    if active is None:
+        active = list(WebhookSubscription.objects.filter(partner_id=event.partner_id, active=True).only("pk", "event_types"))
+        if subscriptions_seen is not None:
+            subscriptions_seen[event.partner_id] = active
+    subscriptions = [subscription for subscription in active if event_type in subscription.event_types]
     if not subscriptions:
         return []
     from customers.models import Customer

@@ -12,6 +12,7 @@ app = Celery("partnercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Request id into task headers and back out in the worker; task log lines and metrics.
-from partnercenter import task_observation  # noqa: E402, F401
+# Request id into task headers and back out in the worker; task log lines and metrics. Reuse the
+# worker's database connection between tasks (CONN_MAX_AGE), checked as Django does between requests.
+from partnercenter import task_database, task_observation  # noqa: E402, F401
 from partnercenter.metrics import worker_endpoint  # noqa: E402, F401

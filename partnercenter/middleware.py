@@ -1,16 +1,20 @@
-"""Request id (one per request, echoed in `X-Request-ID`, in logs and audit events) and the viewer's time zone."""
+"""Request id (one per request, echoed in `X-Request-ID`, in logs and audit events), the viewer's time zone,
+and messages storage created on first use."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 
 from partnercenter import request_context
 
@@ -27,14 +31,16 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        # META, not request.headers: building the headers mapping costs more than this whole middleware.
+        meta = request.META
+        incoming = meta.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _VALID_INCOMING_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_context.bind(
             request_context.RequestContext(
                 request_id=request_id,
-                ip_address=client_ip(request),
-                user_agent=request.headers.get("User-Agent", "")[:400],
+                ip_address=meta.get("REMOTE_ADDR") or None,
+                user_agent=meta.get("HTTP_USER_AGENT", "")[:400],
             )
         )
         try:
@@ -75,3 +81,22 @@ class ViewerTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's MessageMiddleware, with the storage created on first use.
+
+    Most requests (API calls, JSON, redirects) neither add nor show a message; for them Django's
+    middleware still builds the cookie and session storages and asks them to save nothing. Here the
+    storage is created when a view or template first touches `request._messages`, and a request that
+    never did has nothing to save (Django's `update()` stores only messages that were read or added).
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(partial(default_storage, request))  # type: ignore[attr-defined]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
-from partners.selectors import partner_membership_for, partner_memberships_for_user
+from partners.selectors import partner_memberships_for_user
 
 
 class PartnerConsoleMixin(LoginRequiredMixin):
@@ -25,8 +25,19 @@ class PartnerConsoleMixin(LoginRequiredMixin):
     kwargs: dict[str, Any]
 
     @cached_property
+    def user_memberships(self) -> list[PartnerMembership]:
+        """All the user's memberships, with their partners: the partner switcher lists them, and the
+        one for the partner in the URL is among them (one query for both)."""
+        return list(partner_memberships_for_user(user=self.request.user))
+
+    @cached_property
     def membership(self) -> PartnerMembership:
-        return partner_membership_for(user=self.request.user, partner_id=self.kwargs["partner_id"])
+        """The user's membership in the partner in the URL (partner_membership_for), or 404."""
+        partner_id = self.kwargs["partner_id"]
+        for membership in self.user_memberships:
+            if membership.partner.partner_id == partner_id:
+                return membership
+        raise Http404
 
     @property
     def partner(self) -> Partner:
@@ -48,7 +59,7 @@ class PartnerConsoleMixin(LoginRequiredMixin):
             partner=self.partner,
             membership=self.membership,
             nav_section=self.nav_section,
-            switcher_memberships=partner_memberships_for_user(user=self.request.user),
+            switcher_memberships=self.user_memberships,
             can_manage_users=self.can(PartnerPermission.MANAGE_USERS),
         )
         return context

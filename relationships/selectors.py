@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,20 +33,22 @@ CUSTOMER_SORTS = {
 def customer_list_for_partner(
     *, partner: Partner, q: str = "", sort: str = "name", relationship_type: str = "", delegated_admin: str = "", country: str = ""
 ) -> QuerySet[Relationship]:
-    """The partner's active customer relationships, with the delegated admin state annotated.
+    """The partner's active customer relationships, with the delegated admin state (and the customer's
+    country code) annotated.
 
     Filters: search in name and domain, relationship type, delegated admin (active, pending,
     none), country. Constant number of queries whatever the number of customers (one for the
-    page, one count); customer_rows_attach adds the expanded rows' contents in a fixed number more.
+    page, one count); customer_rows_for_partner adds what the Customers page's rows show.
     """
     grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
     queryset = (
         Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
-        .select_related("customer", "established_by")
+        .select_related("customer")
         .annotate(
             has_active_grant=Exists(grants.filter(status=GrantStatus.ACTIVE)),
             has_pending_grant=Exists(grants.filter(status=GrantStatus.APPROVAL_PENDING)),
-            latest_grant_status=Subquery(grants.order_by("-requested_at").values("status")[:1]),
+            # The stored ISO code as a plain string (customer.country builds a Country object: slow in a list).
+            country_code=F("customer__country"),
         )
     )
     if q:
@@ -65,67 +68,68 @@ def customer_list_for_partner(
 
 def customer_countries_for_partner(*, partner: Partner) -> list[str]:
     """Country codes of the partner's active customers, for the Customers page filter (one query)."""
-    return sorted(set(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
-                      .values_list("customer__country", flat=True).distinct()))
+    return sorted(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE).order_by()
+                  .values_list("customer__country", flat=True).distinct())
 
 
-def customer_rows_attach(*, relationships: list[Relationship], membership: PartnerMembership) -> list[Relationship]:
-    """Give each relationship of a Customers page (or one expanded row) what its row shows.
+def customer_rows_for_partner(*, partner: Partner, **filters: str) -> QuerySet[Relationship]:
+    """customer_list_for_partner plus what each row of the Customers page shows: `subscription_count`
+    (this partner's subscriptions there).
+
+    The count is a correlated sub-select that PostgreSQL evaluates only for the page's rows (after
+    the sort and LIMIT), so the page stays one query plus the paginator's count. The expansion's
+    contents load on demand (customer_details_attach).
+    """
+    from subscriptions.models import Subscription
+
+    subscription_count = (Subscription.objects.filter(partner=partner, customer=OuterRef("customer_id")).order_by()
+                          .values("customer").annotate(n=Count("pk")).values("n"))
+    return customer_list_for_partner(partner=partner, **filters).annotate(
+        subscription_count=Coalesce(Subquery(subscription_count), 0))
+
+
+def customer_details_attach(*, relationship: Relationship, membership: PartnerMembership) -> Relationship:
+    """Give one relationship what its expanded row (and the customer's page) shows.
 
     Attaches `subscriptions` (this partner's only, seats used, support contact), `grants` (this
     partner's), `user_count`, `licenses_used`, `licenses_total`, and `directory_access` (the
     member's effective directory roles there), `agreement` (latest acceptance) and
-    `agreement_current`, `service_requests` (this partner's, newest first). Eight queries whatever
-    the number of rows, subscriptions and requests.
+    `agreement_current`, `service_requests` (this partner's, newest first). Seven queries whatever
+    the number of subscriptions, grants and requests.
     """
     from customers.models import AgreementAcceptance, AgreementVersion
     from directory.models import DirectoryUser
+    from servicerequests.models import ServiceRequest
     from subscriptions.selectors import subscriptions_with_seats_for_customers
 
-    customer_ids = [r.customer_id for r in relationships]
-    if not customer_ids:
-        return relationships
+    customer_id = relationship.customer_id
     partner_id = membership.partner_id
-    subscriptions: dict[int, list] = {cid: [] for cid in customer_ids}
-    for subscription in subscriptions_with_seats_for_customers(partner=membership.partner).filter(customer_id__in=customer_ids):
-        subscriptions[subscription.customer_id].append(subscription)
-    grants: dict[int, list[DelegatedAdminGrant]] = {cid: [] for cid in customer_ids}
-    for grant in DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id__in=customer_ids).order_by("-requested_at", "-pk"):
-        grants[grant.customer_id].append(grant)
-    user_counts = dict(DirectoryUser.objects.filter(customer_id__in=customer_ids).values("customer_id")
-                       .annotate(n=Count("pk")).values_list("customer_id", "n"))
-    access: dict[int, set[str]] = {cid: set() for cid in customer_ids}
-    for customer_id, roles in AccessAssignment.objects.filter(
-        grant__partner_id=partner_id, grant__customer_id__in=customer_ids, grant__status=GrantStatus.ACTIVE,
+    subscriptions = list(subscriptions_with_seats_for_customers(partner=membership.partner).filter(customer_id=customer_id))
+    relationship.subscriptions = subscriptions
+    relationship.subscription_count = len(subscriptions)
+    relationship.grants = list(DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id=customer_id)
+                               .order_by("-requested_at", "-pk"))
+    relationship.user_count = DirectoryUser.objects.filter(customer_id=customer_id).count()
+    access: set[str] = set()
+    for roles in AccessAssignment.objects.filter(
+        grant__partner_id=partner_id, grant__customer_id=customer_id, grant__status=GrantStatus.ACTIVE,
         grant__ends_at__gt=timezone.now(), partner_role__in=list(membership.roles),
-    ).values_list("grant__customer_id", "roles"):
-        access[customer_id] |= set(roles)
-    acceptances: dict[int, AgreementAcceptance] = {}
-    for acceptance in (AgreementAcceptance.objects.filter(customer_id__in=customer_ids).select_related("agreement")
-                       .order_by("customer_id", "-accepted_at", "-pk")):
-        acceptances.setdefault(acceptance.customer_id, acceptance)
-    from servicerequests.models import ServiceRequest
-
-    service_requests: dict[int, list[ServiceRequest]] = {cid: [] for cid in customer_ids}
-    for service_request in ServiceRequest.objects.filter(partner_id=partner_id, customer_id__in=customer_ids).order_by("-created_at", "-id"):
-        service_requests[service_request.customer_id].append(service_request)
+    ).values_list("roles", flat=True):
+        access |= set(roles)
+    relationship.agreement = (AgreementAcceptance.objects.filter(customer_id=customer_id).select_related("agreement")
+                              .order_by("-accepted_at", "-pk").first())
+    relationship.service_requests = list(ServiceRequest.objects.filter(partner_id=partner_id, customer_id=customer_id)
+                                         .order_by("-created_at", "-id"))
     current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
                        .values_list("version", flat=True).first())
-    for relationship in relationships:
-        cid = relationship.customer_id
-        relationship.agreement = acceptances.get(cid)
-        relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)
-        relationship.subscriptions = subscriptions[cid]
-        relationship.grants = grants[cid]
-        relationship.service_requests = service_requests[cid]
-        relationship.user_count = user_counts.get(cid, 0)
-        licensable = [s for s in subscriptions[cid] if s.licensable]
-        relationship.licenses_used = sum(s.assigned for s in licensable)
-        relationship.licenses_total = sum(s.quantity for s in licensable)
-        relationship.support_contacts = [s for s in subscriptions[cid] if getattr(s, "support_contact", None)]
-        relationship.directory_access = frozenset(access[cid])
-        relationship.can_read_directory = bool(relationship.directory_access & USER_READ_ROLES)
-    return relationships
+    relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)
+    licensable = [s for s in subscriptions if s.licensable]
+    relationship.licenses_used = sum(s.assigned for s in licensable)
+    relationship.licenses_total = sum(s.quantity for s in licensable)
+    relationship.support_contacts = [s for s in subscriptions if getattr(s, "support_contact", None)]
+    relationship.directory_access = frozenset(access)
+    relationship.can_read_directory = bool(relationship.directory_access & USER_READ_ROLES)
+    return relationship
 
 
 def relationship_for_partner_customer(*, partner: Partner, tenant_id: str) -> Relationship:

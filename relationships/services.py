@@ -33,16 +33,16 @@ if TYPE_CHECKING:
 def relationship_establish(
     *, partner: Partner, customer: Customer, invitation: Invitation | None, actor: User | None,
     relationship_type: str = RelationshipType.RESELLER, indirect_provider: Partner | None = None,
+    webhook_subscriptions_seen: dict | None = None,
 ) -> tuple[Relationship, bool]:
     """The active relationship between partner and customer, created if there is none.
 
-    Returns (relationship, created). Must run inside the caller's transaction; the partial
-    unique constraint settles a race between two different invitations (the loser reuses the
-    winner's row).
+    Returns (relationship, created). Must run inside the caller's transaction. Inserts first: the
+    partial unique constraint answers "is there one already?" (the usual answer at acceptance is
+    no, so no SELECT beforehand), and settles a race between two different invitations too (the
+    loser reuses the winner's row). `webhook_subscriptions_seen`: the caller's per-transaction
+    dict (see audit_record).
     """
-    existing = Relationship.objects.filter(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE).first()
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             relationship = Relationship.objects.create(
@@ -52,7 +52,8 @@ def relationship_establish(
     except IntegrityError:
         return Relationship.objects.get(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE), False
     audit_record(action=AuditAction.RELATIONSHIP_ESTABLISHED, actor=actor, partner=partner, customer=customer,
-                 target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None})
+                 target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None},
+                 webhook_subscriptions_seen=webhook_subscriptions_seen)
     return relationship, True
 
 
@@ -65,8 +66,12 @@ def grant_display_name(*, partner: Partner, customer: Customer) -> str:
     return name
 
 
-def grant_request_from_invitation(*, invitation: Invitation, customer: Customer, actor: User | None) -> DelegatedAdminGrant:
-    """The delegated admin request carried by an accepted invitation, waiting for approval."""
+def grant_request_from_invitation(
+    *, invitation: Invitation, customer: Customer, actor: User | None, webhook_subscriptions_seen: dict | None = None,
+) -> DelegatedAdminGrant:
+    """The delegated admin request carried by an accepted invitation, waiting for approval.
+
+    `webhook_subscriptions_seen`: the caller's per-transaction dict (see audit_record)."""
     grant = DelegatedAdminGrant.objects.create(
         partner=invitation.partner,
         customer=customer,
@@ -79,7 +84,8 @@ def grant_request_from_invitation(*, invitation: Invitation, customer: Customer,
         status=GrantStatus.APPROVAL_PENDING,
     )
     audit_record(action=AuditAction.GRANT_REQUESTED, actor=actor, partner=invitation.partner, customer=customer,
-                 target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk})
+                 target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk},
+                 webhook_subscriptions_seen=webhook_subscriptions_seen)
     return grant
 
 

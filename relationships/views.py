@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,8 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 from django_countries import countries as country_names
 
@@ -32,14 +36,16 @@ from relationships.selectors import (
     DELEGATED_ADMIN_FILTERS,
     active_customers_for_partner,
     customer_countries_for_partner,
-    customer_list_for_partner,
-    customer_rows_attach,
+    customer_details_attach,
+    customer_rows_for_partner,
     grant_get_for_partner,
     grant_list_for_partner,
     grants_for,
     relationship_for_partner_customer,
 )
 from relationships.services import access_assignments_set, grant_terminate, relationship_terminate_for_partner
+
+URL_PLACEHOLDER = uuid.UUID(int=0)
 
 
 class CustomerListView(PartnerConsoleMixin, TemplateView):
@@ -58,11 +64,34 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
             "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
             "country": params.get("country", "").strip().upper()[:2],
         }
-        page = Paginator(customer_list_for_partner(partner=self.partner, **filters), self.page_size).get_page(params.get("page"))
-        customer_rows_attach(relationships=list(page.object_list), membership=self.membership)
+        page = Paginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size).get_page(params.get("page"))
         query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"]}
         filter_qs = urlencode({k: v for k, v in query.items() if v})
         countries = [(code, country_names.name(code)) for code in customer_countries_for_partner(partner=self.partner)]
+        # What the rows show, computed once per page rather than once per row in the template (the
+        # page's main cost): each country's name (looked up for the filter anyway), each type's label,
+        # each distinct subscription count's label, the details URL (reversed once with a placeholder
+        # tenant id, then filled in), and the two delegated admin badges (an include per row costs more
+        # than the rest of the row).
+        names = dict(countries)
+        type_labels = dict(RelationshipType.choices)
+        subscription_labels: dict[int, str] = {}
+        details_url = reverse("relationships:customer", kwargs={"partner_id": self.partner.partner_id, "tenant_id": URL_PLACEHOLDER})
+        for relationship in page.object_list:
+            customer = relationship.customer
+            relationship.tenant = str(customer.tenant_id)
+            relationship.country_name = names.get(relationship.country_code) or customer.country.name
+            relationship.type_label = type_labels.get(relationship.relationship_type, relationship.relationship_type)
+            count = relationship.subscription_count
+            if count not in subscription_labels:
+                subscription_labels[count] = ngettext("%(n)s subscription", "%(n)s subscriptions", count) % {"n": count}
+            relationship.subscriptions_label = subscription_labels[count]
+            relationship.details_url = details_url.replace(str(URL_PLACEHOLDER), relationship.tenant)
+        context.update(
+            active_badge=render_to_string("includes/status_badge.html", {"status": "active", "label": _("Active")}),
+            pending_badge=render_to_string("includes/status_badge.html", {"status": "approval_pending", "label": _("Approval pending")}),
+            no_grant_label=_("None"),
+        )
         context.update(
             page=page, q=filters["q"], sort=filters["sort"], type=filters["relationship_type"], dap=filters["delegated_admin"],
             country=filters["country"], countries=countries, relationship_types=RelationshipType.choices,
@@ -82,21 +111,27 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
 
 
 class CustomerRowView(PartnerConsoleMixin, TemplateView):
-    """The expanded row (htmx partial, also a plain page without JavaScript)."""
+    """The expanded row, fetched when a row of the Customers page is first expanded (an HX-Request
+    partial); also a plain page, which the customer's name links to (works without JavaScript)."""
 
     permission = PartnerPermission.VIEW_CUSTOMERS
     nav_section = "customers"
 
+    def partial(self) -> bool:
+        return bool(self.request.headers.get("HX-Request"))
+
     def get_template_names(self) -> list[str]:
-        if self.request.headers.get("HX-Request"):
+        if self.partial():
             return ["relationships/includes/customer_details.html"]
         return ["relationships/customer_detail.html"]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
-        customer_rows_attach(relationships=[relationship], membership=self.membership)
-        context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants, with_history=True,
+        customer_details_attach(relationship=relationship, membership=self.membership)
+        context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants,
+                       # The history (audit timeline) is on the customer's page, not in the list's expanded row.
+                       with_history=not self.partial(),
                        can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
                        can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP))
         return context

@@ -1,15 +1,35 @@
 from __future__ import annotations
 
+import secrets
+import uuid
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
-from customers.choices import CustomerRole
-from customers.models import Customer, CustomerMembership
+from audit.actions import AuditAction
+from audit.models import AuditEvent
+from customers.choices import AgreementAcceptor, CustomerRole
+from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
+from directory.models import DirectoryUser, LicenseAssignment
+from invitation_batches.choices import BatchStatus, RowStatus
+from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitations.models import Invitation, RelationshipLink
+from notifications.choices import DeliveryStatus
+from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
 from partners.choices import Cloud, PartnerRole, PartnerType
 from partners.markets import market_region_for
-from partners.models import Partner, PartnerMembership
+from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
+from relationships.choices import GrantStatus
+from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
+from relationships.roles import BUNDLES, DEFAULT_BUNDLE
+from servicerequests.models import ServiceRequest, ServiceRequestNote
+from subscriptions.models import Subscription, SupportContact
 
 PASSWORD = "correct-horse-battery"
 
@@ -74,24 +94,6 @@ class CustomerMembershipFactory(DjangoModelFactory[CustomerMembership]):
 
 # --- Added for the staff console and the audit log (issue 8) ---------------------------------
 # One factory per model registered in Django admin (tests/test_admin_pages.py maps them).
-import secrets  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-from allauth.mfa.models import Authenticator  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from audit.actions import AuditAction  # noqa: E402
-from audit.models import AuditEvent  # noqa: E402
-from customers.choices import AgreementAcceptor  # noqa: E402
-from customers.models import AgreementAcceptance, AgreementVersion  # noqa: E402
-from invitations.models import Invitation, RelationshipLink  # noqa: E402
-from notifications.choices import DeliveryStatus  # noqa: E402
-from notifications.models import MailboxMessage, OutboxMessage  # noqa: E402
-from partners.models import PartnerUserInvitation  # noqa: E402
-from relationships.choices import GrantStatus  # noqa: E402
-from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship  # noqa: E402
-from relationships.roles import BUNDLES, DEFAULT_BUNDLE  # noqa: E402
 
 
 def _hex() -> str:
@@ -259,10 +261,6 @@ class AccessAssignmentFactory(DjangoModelFactory[AccessAssignment]):
 
 
 # API keys and webhooks (staff console coverage).
-import uuid  # noqa: E402
-
-from notifications.models import WebhookDelivery, WebhookSubscription  # noqa: E402
-from partners.models import ApiIdempotencyKey, ApiKey  # noqa: E402
 
 
 class ApiKeyFactory(DjangoModelFactory[ApiKey]):
@@ -310,7 +308,6 @@ class WebhookDeliveryFactory(DjangoModelFactory[WebhookDelivery]):
 
 
 # --- Service requests (issue 6) -------------------------------------------------------------
-from servicerequests.models import ServiceRequest, ServiceRequestNote  # noqa: E402
 
 
 class ServiceRequestFactory(DjangoModelFactory[ServiceRequest]):
@@ -335,8 +332,6 @@ class ServiceRequestNoteFactory(DjangoModelFactory[ServiceRequestNote]):
 
 
 # Customer services (issue 6): subscriptions, support contacts, directory users, licenses.
-from directory.models import DirectoryUser, LicenseAssignment  # noqa: E402
-from subscriptions.models import Subscription, SupportContact  # noqa: E402
 
 
 class SubscriptionFactory(DjangoModelFactory[Subscription]):
@@ -372,10 +367,6 @@ class LicenseAssignmentFactory(DjangoModelFactory[LicenseAssignment]):
 
     subscription = factory.SubFactory(SubscriptionFactory)
     directory_user = factory.SubFactory(DirectoryUserFactory, customer=factory.SelfAttribute("..subscription.customer"))
-
-
-from invitation_batches.choices import BatchStatus, RowStatus  # noqa: E402
-from invitation_batches.models import InvitationBatch, InvitationBatchRow  # noqa: E402
 
 
 class InvitationBatchFactory(DjangoModelFactory[InvitationBatch]):

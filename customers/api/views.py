@@ -47,12 +47,14 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """The partner's customers, most recent relationship first."""
         filters = self.parse_query(CustomerListQuerySerializer)
-        page = self.paginate_queryset(customer_list_for_partner(partner=self.partner, q=filters.get("q", "")))
+        rows = customer_list_for_partner(partner=self.partner, q=filters.get("q", "")).values(*CustomerSerializer.ROW_FIELDS)
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(CustomerSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, tenant_id: str) -> Response:
         """One customer by tenant id; a tenant without an active relationship with this partner answers 404."""
-        relationship = customer_list_for_partner(partner=self.partner).filter(customer__tenant_id=tenant_id).first()
+        relationship = (customer_list_for_partner(partner=self.partner).filter(customer__tenant_id=tenant_id)
+                        .values(*CustomerSerializer.ROW_FIELDS).first())
         if relationship is None:
             raise Http404
         return self.represent(CustomerSerializer(relationship).data)

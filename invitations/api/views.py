@@ -31,9 +31,7 @@ from invitations.selectors import invitation_list_for_partner
 from invitations.services import (
     invitation_cancel,
     invitation_create,
-    invitation_draft,
     invitation_resend,
-    invitation_send,
     relationship_link_url,
 )
 from partnercenter.api.etag import compute_etag, require_if_match
@@ -56,20 +54,14 @@ def invitation_representation(*, partner: Partner, invitation_pk: int) -> dict[s
 
 
 def create_invitation(*, membership: PartnerMembership, data: dict[str, Any], kind: str, customer: Any = None) -> Invitation:
-    """invitation_create, then invitation_send with the default draft when asked: one transaction."""
-    with transaction.atomic():
-        invitation = invitation_create(
-            membership=membership, include_delegated_admin=data.get("include_delegated_admin", True),
-            recipient_email=data.get("recipient_email", ""), target_domain=data.get("target_domain", ""),
-            language=data["language"], kind=kind, customer=customer, roles=data.get("roles"),
-            duration_days=data.get("duration_days"), auto_extend=data.get("auto_extend", False),
-            indirect_provider_id=data.get("indirect_provider_id", ""),
-        )
-        if data.get("send_email"):
-            subject, body = invitation_draft(invitation)
-            invitation = invitation_send(invitation=invitation, membership=membership, subject=subject, body=body,
-                                         recipient_email=data["recipient_email"])
-    return invitation
+    """invitation_create, emailing the default draft when asked: one transaction."""
+    return invitation_create(
+        membership=membership, include_delegated_admin=data.get("include_delegated_admin", True),
+        recipient_email=data.get("recipient_email", ""), target_domain=data.get("target_domain", ""),
+        language=data["language"], kind=kind, customer=customer, roles=data.get("roles"),
+        duration_days=data.get("duration_days"), auto_extend=data.get("auto_extend", False),
+        indirect_provider_id=data.get("indirect_provider_id", ""), send_email=bool(data.get("send_email")),
+    )
 
 
 class InvitationViewSet(PartnerApiMixin, viewsets.GenericViewSet):
@@ -126,7 +118,9 @@ class InvitationViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         return idempotent_create(request, partner=self.partner, create=create)
 
     def created(self, invitation: Invitation) -> Response:
-        representation = invitation_representation(partner=self.partner, invitation_pk=invitation.pk)
+        # invitation_create returns the row as written, with the delivery state the list annotates
+        # (`delivery_status`, `delivery_id`): shown as is, without reading it back.
+        representation = InvitationSerializer(invitation).data
         location = self.request.build_absolute_uri(reverse("api:invitation-detail", kwargs={"pk": invitation.pk}))
         return self.represent(representation, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 

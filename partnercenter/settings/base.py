@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "partnercenter.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "partnercenter.security_headers.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -98,6 +98,11 @@ TEMPLATES = [
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
 # Default: the embedded SQLite file. PostgreSQL via DATABASE_URL=postgres://...
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# The planner's default random_page_cost (4) is for spinning disks: with it, a partner's 1,000
+# relationships joined to their customers become a sequential scan of every customer (P2: 14-32 ms
+# per list query instead of 2-8 ms, docs/performance.md). 1.1 is the usual value for SSDs and data
+# held in memory; set on each PostgreSQL connection (production and test settings too).
+POSTGRES_OPTIONS = {"options": f"-c random_page_cost={env.float('DATABASE_RANDOM_PAGE_COST', default=1.1)}"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + IMMEDIATE transactions: the web process and the Celery worker write concurrently.
     DATABASES["default"]["OPTIONS"] = {
@@ -108,6 +113,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
 # We do not use ATOMIC_REQUESTS: every service opens its own transaction, so work scheduled with
 # on_commit runs right after the business transaction, never inside a request-wide one.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -192,6 +198,10 @@ SESSION_COOKIE_HTTPONLY = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:8025")
 globals().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A worker keeps its SMTP connection for consecutive deliveries (notifications.email_connection):
+# reused while idle for at most this many seconds, for at most this many messages.
+EMAIL_CONNECTION_IDLE_SECONDS = env.float("EMAIL_CONNECTION_IDLE_SECONDS", default=10.0)
+EMAIL_CONNECTION_MAX_MESSAGES = env.int("EMAIL_CONNECTION_MAX_MESSAGES", default=50)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="partnercenter <no-reply@partnercenter.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILBOX_ENABLED = env.bool("MAILBOX_ENABLED", default=False)
@@ -222,6 +232,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Without this, Celery's Django fixup closes every database connection before and after each task:
+# a new PostgreSQL connection (and server backend) per email. With it, the worker keeps its
+# connection and partnercenter.task_database closes it as Django does between requests
+# (CONN_MAX_AGE, CONN_HEALTH_CHECKS, a connection that raised errors); the fixup still recycles it
+# after this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 # Publishing happens after commit; if the broker is down the row stays queued for the sweep,
 # so the publisher must give up fast instead of holding the request.
 CELERY_TASK_PUBLISH_RETRY = True
@@ -450,3 +466,10 @@ FUNNEL_EXPIRING_INVITATION_DAYS = env.int("FUNNEL_EXPIRING_INVITATION_DAYS", def
 # Most rows one CSV upload or API request may hold; rows are parsed and stored in chunks.
 INVITATION_BATCH_MAX_ROWS = env.int("INVITATION_BATCH_MAX_ROWS", default=10_000)
 INVITATION_BATCH_CHUNK_ROWS = env.int("INVITATION_BATCH_CHUNK_ROWS", default=250)
+# A queued or running batch without a finished row for this long has lost its job: beat queues it again.
+INVITATION_BATCH_STALL_SECONDS = env.int("INVITATION_BATCH_STALL_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE["recover-invitation-batches"] = {
+    "task": "invitation_batches.recover",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import POSTGRES_OPTIONS, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

@@ -10,7 +10,7 @@ import socket
 from urllib.parse import urlparse
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import POSTGRES_OPTIONS, VAR_DIR, env
 
 
 def reachable(url: str, default_port: int) -> bool:
@@ -38,6 +38,7 @@ POSTGRES_URL = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/p
 POSTGRES_AVAILABLE = reachable(POSTGRES_URL, 5432)
 if POSTGRES_AVAILABLE:
     DATABASES = {"default": env.db_url_config(POSTGRES_URL)}
+    DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRES_OPTIONS)
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

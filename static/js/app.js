@@ -57,8 +57,24 @@
 })();
 
 // Customers table: the chevron expands a row in place (the customer's name links to the same details).
+// The row's details are fetched on first expansion (a loading line, then the fragment, or an error
+// with a link to the customer's page; expanding again after an error retries).
 (function () {
   "use strict";
+  function message(body, text, className, role, href, label) {
+    var line = document.createElement("p");
+    line.className = "small mb-0 py-2 " + className;
+    line.setAttribute("role", role);
+    line.textContent = text;
+    if (href) {
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = label || href;
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(link);
+    }
+    body.replaceChildren(line);
+  }
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest(".expand-toggle");
     if (!toggle) { return; }
@@ -68,11 +84,22 @@
     toggle.classList.toggle("expanded", !expanded);
     row.hidden = expanded;
     var body = row.querySelector(".details-body");
-    if (!expanded && !body.hasAttribute("data-loaded")) {
-      fetch(toggle.getAttribute("data-details-url"), { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-        .then(function (response) { return response.text(); })
-        .then(function (html) { body.innerHTML = html; body.setAttribute("data-loaded", ""); });
-    }
+    if (expanded || body.hasAttribute("data-loaded") || body.getAttribute("aria-busy") === "true") { return; }
+    var texts = toggle.closest("[data-details-error]");
+    var url = toggle.getAttribute("data-details-url");
+    body.setAttribute("aria-busy", "true");
+    message(body, texts.getAttribute("data-details-loading"), "text-body-secondary", "status");
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok || response.redirected) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) { body.innerHTML = html; body.setAttribute("data-loaded", ""); })
+      .catch(function () {
+        var name = toggle.closest("tr").querySelector("th a");
+        message(body, texts.getAttribute("data-details-error"), "text-danger", "alert", url, name && name.textContent);
+      })
+      .then(function () { body.removeAttribute("aria-busy"); });
   });
 })();
 

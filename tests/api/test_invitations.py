@@ -148,3 +148,67 @@ def test_relationship_request_link_returns_the_reusable_link(api_a, partner_a): 
     assert response.status_code == 200
     assert response.json()["url"] == relationship_link_url(link)
     assert response.json()["include_delegated_admin"] is True
+
+
+def test_create_and_send_takes_a_pinned_number_of_statements(api_a, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    api_a.post("/api/v1/invitations", {"recipient_email": "first@prospect.example", "send_email": True})  # key's last use recorded
+    # Key lookup; savepoint; id reserved (nextval); tenants by email; partner lock; pending invitations; daily count;
+    # insert (link, draft and sent in it); audit created; webhook subscriptions (read once); outbox row; audit sent; release.
+    # It was 26 when send re-read the invitation, looked the outbox key up twice and the response re-read the row.
+    with django_assert_max_num_queries(13):
+        response = api_a.post("/api/v1/invitations", {"recipient_email": "it@prospect.example", "send_email": True})
+    assert response.status_code == 201, response.json()
+
+
+@pytest.mark.postgres
+def test_create_and_send_holds_the_partner_lock_only_for_the_checks_it_serialises_and_the_writes(api_a):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_a.post("/api/v1/invitations", {"recipient_email": "first@prospect.example", "send_email": True})
+    with CaptureQueriesContext(connection) as queries:
+        response = api_a.post("/api/v1/invitations", {"recipient_email": "it@prospect.example", "send_email": True})
+    assert response.status_code == 201, response.json()
+    statements = [q["sql"] for q in queries.captured_queries]
+    lock = next(i for i, sql in enumerate(statements) if "FOR UPDATE" in sql and '"partners_partner"' in sql)
+    before, under = statements[:lock], statements[lock + 1:]
+    # The id is reserved and the tenants read before the lock; under it: pending invitations, the daily
+    # count, one INSERT of the invitation (link, draft, sent), the events, the outbox row, the release.
+    assert any("nextval" in sql for sql in before)
+    assert any('"customers_customermembership"' in sql for sql in before)
+    assert len(under) == 8
+    assert not any(sql.startswith("UPDATE") for sql in under)
+
+
+def test_the_create_response_is_the_invitation_as_a_get_shows_it(api_a):  # type: ignore[no-untyped-def]
+    created = api_a.post("/api/v1/invitations", {"include_delegated_admin": True, "recipient_email": "it@prospect.example",
+                                                 "target_domain": "Prospect.example", "language": "ja", "send_email": True})
+    assert created.status_code == 201, created.json()
+    shown = api_a.get(f"/api/v1/invitations/{created.json()['id']}")
+    body, again = created.json(), shown.json()
+    # The email may have been delivered between the two (eager Celery in tests): everything else is identical.
+    assert body.pop("delivery_status") == "queued" and again.pop("delivery_status") in {"queued", "sent"}
+    assert body == again
+    assert body["sent_to"] == "it@prospect.example" and body["sent_at"] and body["link"] and body["verification_code"]
+
+
+def test_create_and_send_records_both_events_and_one_email_with_the_link(api_a):  # type: ignore[no-untyped-def]
+    response = api_a.post("/api/v1/invitations", {"recipient_email": "it@prospect.example", "send_email": True})
+    invitation_id = str(response.json()["id"])
+    actions = list(AuditEvent.objects.filter(target_type="invitations.invitation", target_id=invitation_id).order_by("pk").values_list("action", flat=True))
+    assert actions == ["invitation.created", "invitation.sent"]
+    message = OutboxMessage.objects.get(topic=f"invitation:{invitation_id}")
+    from notifications.sealing import unseal
+
+    assert message.recipient == "it@prospect.example"
+    assert response.json()["link"] in unseal(message.sealed_body)["text"]
+
+
+def test_send_email_with_a_malformed_address_is_refused_and_nothing_is_created(api_a, partner_a):  # type: ignore[no-untyped-def]
+    from invitations.errors import InvitationError
+    from invitations.services import invitation_create
+
+    with pytest.raises(InvitationError) as refused:
+        invitation_create(membership=partner_a.admin, include_delegated_admin=False, recipient_email="not-an-address", send_email=True)
+    assert refused.value.code == "invalid_email"
+    assert not Invitation.objects.filter(partner=partner_a.partner).exists()

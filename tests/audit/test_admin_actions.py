@@ -116,7 +116,7 @@ def test_confirmation_names_the_objects_and_requires_a_reason(operator_client):
     assert blank.status_code == 200 and blank.context["form"].errors
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.PENDING
-    assert not AuditEvent.objects.filter(target_id=str(invitation.pk)).exists()
+    assert not AuditEvent.objects.filter(target_type="invitations.invitation", target_id=str(invitation.pk)).exists()
 
 
 def test_refused_transition_shows_the_services_message_and_changes_nothing(operator_client):

@@ -92,3 +92,41 @@ def test_provision_support_contact_suspend_remove_and_customer_sees_it_ended(pag
     expect(row).to_contain_text("Terminated")
     expect(row.get_by_role("button", name=re.compile("End relationship"))).to_have_count(0)
     context.close()
+
+
+def test_customers_row_expands_from_the_keyboard_showing_loading_then_error_then_details(page: Page, live_server, demo_world):
+    base = live_server.url
+    northwind = Customer.objects.get(primary_domain="northwind.example")
+    row_path = f"/p/4100001/customers/{northwind.tenant_id}/"
+    sign_in(page, base, "agent@contoso-cloud.example")
+    page.goto(f"{base}/p/4100001/customers/")
+    toggle = page.get_by_role("button", name="Show details of Northwind Traders")
+    details = page.locator(f"#details-{northwind.tenant_id}")
+    expect(details).to_be_hidden()
+
+    # The first fetch hangs (loading line), then fails: the row says so and links to the customer's page.
+    held: list = []
+
+    def hold(route):  # type: ignore[no-untyped-def]
+        held.append(route)
+
+    page.route(f"**{row_path}", hold)
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(details.get_by_role("status")).to_have_text("Loading the details…")
+    while not held:  # Playwright hands the held request over while it processes events
+        page.wait_for_timeout(50)
+    held[0].fulfill(status=500, body="failed")
+    expect(details.get_by_role("alert")).to_contain_text("could not be loaded")
+    expect(details.get_by_role("link", name="Northwind Traders")).to_have_attribute("href", row_path)
+    page.unroute(f"**{row_path}", hold)
+
+    # Collapsing and expanding again retries; the details arrive, with keyboard focus still on the button.
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(details).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(details.get_by_role("heading", name="Services")).to_be_visible()
+    expect(details).to_contain_text("northwind.example")
+    expect(toggle).to_be_focused()

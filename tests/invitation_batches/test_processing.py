@@ -71,3 +71,85 @@ def test_a_member_removed_before_the_job_runs_fails_every_row(partner_a, upload,
     assert (batch.status, batch.created_rows, batch.failed_rows) == (BatchStatus.COMPLETED, 0, 2)
     assert set(batch.rows.values_list("error_code", flat=True)) == {"forbidden"}
     assert not Invitation.objects.exists()
+
+
+def _statements_to_process(upload, partner_a, rows: int, first: int) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from invitation_batches.models import InvitationBatch
+
+    batch = upload(csv_text([good_row(n) for n in range(first, first + rows)]))
+    InvitationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.QUEUED, confirmed_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert invitation_batch_process(batch_id=batch.pk) == rows
+    return len(queries.captured_queries)
+
+
+def test_each_further_row_costs_a_fixed_small_number_of_statements(partner_a, upload, settings):  # type: ignore[no-untyped-def]
+    settings.INVITATION_DAILY_CAP = 1000
+    few = _statements_to_process(upload, partner_a, 5, first=100)
+    many = _statements_to_process(upload, partner_a, 25, first=200)
+    # Per row: its savepoints, the partner lock, tenants by domain, tenants by email, pending invitations,
+    # the daily count, the invitation (insert + link), two audit events (webhooks read once), the
+    # outbox row and the row's status. It was about 30 before the job was tuned for 10,000 rows.
+    print(f"statements: {few} for 5 rows, {many} for 25 rows")
+    assert (many - few) / 20 <= 16, (few, many)
+    # Progress counters are written once a second and at the end, not once per row.
+    assert few <= 5 * 16 + 16
+
+
+def _job_died_after(batch, partner_a, rows_done: int, *, ago):  # type: ignore[no-untyped-def]
+    """The job claimed the batch `ago`, finished `rows_done` rows, and its worker died."""
+    from invitation_batches.models import InvitationBatch
+    from invitation_batches.services import _process_row
+
+    InvitationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=ago)
+    for row in batch.rows.order_by("line")[:rows_done]:
+        _process_row(batch, row, partner_a.admin)
+    batch.rows.exclude(processed_at=None).update(processed_at=ago)
+
+
+def test_a_batch_whose_job_died_is_queued_again_and_resumes_after_the_rows_done(partner_a, upload):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from invitation_batches.services import invitation_batches_recover
+
+    batch = upload(csv_text([good_row(n) for n in range(1, 6)]))
+    invitation_batch_confirm(batch=batch, membership=partner_a.admin)  # its job is queued after commit (not run here)
+    _job_died_after(batch, partner_a, 2, ago=timezone.now() - timedelta(hours=1))
+    first_two = dict(batch.rows.exclude(invitation=None).values_list("line", "invitation_id"))
+    assert invitation_batches_recover() == [batch.pk]  # eager Celery in tests: the resumed job runs now
+    batch.refresh_from_db()
+    assert (batch.status, batch.done_rows, batch.created_rows, batch.failed_rows) == (BatchStatus.COMPLETED, 5, 5, 0)
+    assert dict(batch.rows.filter(line__in=first_two).values_list("line", "invitation_id")) == first_two  # not redone
+    assert Invitation.objects.filter(partner=partner_a.partner).count() == 5
+    assert OutboxMessage.objects.filter(template="invitations/email/invitation").count() == 5
+    assert invitation_batches_recover() == []  # completed: nothing left to recover
+
+
+def test_batches_that_are_progressing_or_just_queued_are_left_alone(partner_a, upload):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from invitation_batches.services import invitation_batches_recover
+
+    running = upload(csv_text([good_row(n) for n in range(1, 4)]))
+    invitation_batch_confirm(batch=running, membership=partner_a.admin)
+    _job_died_after(running, partner_a, 1, ago=timezone.now() - timedelta(hours=1))
+    running.rows.exclude(processed_at=None).update(processed_at=timezone.now() - timedelta(seconds=30))  # a row 30 s ago
+    queued = upload(csv_text([good_row(n) for n in range(10, 12)]))
+    invitation_batch_confirm(batch=queued, membership=partner_a.admin)  # confirmed just now
+    assert invitation_batches_recover() == []
+    running.refresh_from_db()
+    queued.refresh_from_db()
+    assert (running.status, queued.status) == (BatchStatus.RUNNING, BatchStatus.QUEUED)
+
+
+def test_recovery_runs_from_celery_beat(settings):  # type: ignore[no-untyped-def]
+    entry = settings.CELERY_BEAT_SCHEDULE["recover-invitation-batches"]
+    assert entry["task"] == "invitation_batches.recover" and entry["schedule"] <= settings.INVITATION_BATCH_STALL_SECONDS

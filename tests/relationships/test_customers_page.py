@@ -63,6 +63,9 @@ def test_customers_page_query_count_is_the_same_for_1_and_200_customers(client, 
     one = count_queries(client, customers_url(partner_a))
     related_customers(partner_a, 199)
     assert count_queries(client, customers_url(partner_a)) == one
+    # The session and its user, the user's memberships (switcher and this partner's), the count,
+    # the page (with its subscription counts), the filter's countries.
+    assert one == 6, one
 
 
 def test_invitations_page_query_count_is_the_same_for_1_and_200_invitations(client, partner_a):
@@ -111,16 +114,60 @@ def test_customers_page_query_count_is_equal_for_1_50_and_500_customers_with_ser
     assert counts[0] == counts[1] == counts[2], counts
 
 
-def test_expanded_rows_show_services_users_licenses_contacts_and_service_requests(client, partner_a):
+def row_url(tenant, customer) -> str:  # type: ignore[no-untyped-def]
+    return reverse("relationships:customer", kwargs={"partner_id": tenant.partner.partner_id, "tenant_id": customer.tenant_id})
+
+
+def test_customers_page_rows_show_counts_and_leave_the_details_to_the_expansion(client, partner_a):
+    agent = member(partner_a.partner)
+    customer = related_customers(partner_a, 1)[0]
+    with_services(partner_a, [customer], agent)
+    client.force_login(agent.user)
+    body = client.get(customers_url(partner_a)).content.decode()
+    assert customer.company_name in body and "2 subscriptions" in body
+    assert f'data-details-url="{row_url(partner_a, customer)}"' in body and 'aria-expanded="false"' in body
+    for text in ("Productivity Suite Business", "Support contacts", "1 of 5 assigned"):  # fetched when the row expands
+        assert text not in body, text
+
+
+def test_expanded_row_shows_services_users_licenses_contacts_and_service_requests(client, partner_a):
     agent = member(partner_a.partner)
     customer = related_customers(partner_a, 1)[0]
     with_services(partner_a, [customer], agent)
     grant_roles(partner_a.partner, customer)
     client.force_login(agent.user)
-    body = client.get(customers_url(partner_a)).content.decode()
+    body = client.get(row_url(partner_a, customer), HTTP_HX_REQUEST="true").content.decode()
     for text in ("Productivity Suite Business", "Cloud platform subscription", "1 of 5 assigned", agent.user.email,
-                 "Support contacts", "Service requests", "Agreement", "Not accepted", "2 subscriptions"):
+                 "Support contacts", "Service requests", "Agreement", "Not accepted"):
         assert text in body, text
+
+
+def test_history_is_on_the_customers_page_not_in_the_expanded_row(client, partner_a):
+    agent = member(partner_a.partner)
+    customer = related_customers(partner_a, 1)[0]
+    client.force_login(agent.user)
+    expanded = client.get(row_url(partner_a, customer), HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(row_url(partner_a, customer)).content.decode()
+    assert 'id="history-' not in expanded
+    assert 'id="history-' in page and customer.company_name in page
+
+
+def test_expanded_row_query_count_does_not_grow_with_subscriptions_grants_and_requests(client, partner_a):
+    from tests.factories import ServiceRequestFactory
+
+    agent = member(partner_a.partner)
+    quiet, busy = related_customers(partner_a, 2)
+    with_services(partner_a, [busy], agent)
+    for _ in range(3):
+        grant_roles(partner_a.partner, busy)
+        ServiceRequestFactory(partner=partner_a.partner, customer=busy)
+    client.force_login(agent.user)
+    counts = []
+    for customer in (quiet, busy):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(row_url(partner_a, customer), HTTP_HX_REQUEST="true").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_second_partner_sees_only_its_own_subscriptions_and_grants_for_a_shared_customer(client, partner_a, partner_b):
@@ -130,13 +177,22 @@ def test_second_partner_sees_only_its_own_subscriptions_and_grants_for_a_shared_
     with_services(partner_a, [shared], agent_a)
     grant_roles(partner_a.partner, shared)
     client.force_login(agent_b.user)
-    page = client.get(customers_url(partner_b)).context["page"]
-    (row,) = page.object_list
-    assert row.customer == shared and row.subscriptions == [] and row.grants == [] and row.licenses_total == 0
-    body = client.get(customers_url(partner_b)).content.decode()
+    (row,) = client.get(customers_url(partner_b)).context["page"].object_list
+    assert row.customer == shared and row.subscription_count == 0
+    assert "0 subscriptions" in client.get(customers_url(partner_b)).content.decode()
+    expanded = client.get(row_url(partner_b, shared), HTTP_HX_REQUEST="true")
+    details = expanded.context["relationship"]
+    assert details.subscriptions == [] and details.grants == [] and details.licenses_total == 0
+    body = expanded.content.decode()
+    assert "No subscriptions from your organisation yet." in body
     assert "Productivity Suite Business</td>" not in body and agent_a.user.email not in body
-    detail = reverse("relationships:customer", kwargs={"partner_id": partner_b.partner.partner_id, "tenant_id": shared.tenant_id})
-    assert "No subscriptions from your organisation yet." in client.get(detail, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_another_partners_customer_row_is_not_found(client, partner_a, partner_b):
+    theirs = related_customers(partner_b, 1)[0]
+    client.force_login(member(partner_a.partner).user)
+    assert client.get(row_url(partner_a, theirs), HTTP_HX_REQUEST="true").status_code == 404
+    assert client.get(row_url(partner_a, theirs)).status_code == 404
 
 
 @pytest.mark.parametrize(("params", "expected"), [

@@ -114,9 +114,10 @@ def test_customers_page_row_shows_only_this_partners_requests(client, agent, rel
     ServiceRequestFactory(partner=agent.partner, customer=related.customer, title="Mine")
     ServiceRequestFactory(customer=related.customer, title="Another partner's")
     login(client, agent.user)
-    page = client.get(reverse("relationships:customers", kwargs={"partner_id": agent.partner.partner_id}))
-    assert page.status_code == 200
-    assert b"Mine" in page.content and b"Another partner" not in page.content
+    row = client.get(reverse("relationships:customer", kwargs={"partner_id": agent.partner.partner_id,
+                                                               "tenant_id": related.customer.tenant_id}), HTTP_HX_REQUEST="true")
+    assert row.status_code == 200
+    assert b"Mine" in row.content and b"Another partner" not in row.content
 
 
 def test_grant_terminated_page_explains_admin_agent_still_files(client, agent, helpdesk, active_grant):  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -80,6 +80,11 @@ class Command(BaseCommand):
         password = make_password(PASSWORD)  # hashed once, shared by every seeded user
         with transaction.atomic():
             fixtures = self._seed(partners, per_partner, acceptors, password, out)
+        # Bulk-loaded tables have no statistics until autovacuum gets to them: the planner would
+        # estimate one row everywhere. Production tables grow slowly and are analysed as they do.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         seconds = (timezone.now() - started).total_seconds()
         fixtures["seed_seconds"] = round(seconds, 1)
         out.write_text(json.dumps(fixtures, indent=2))

@@ -1,0 +1,75 @@
+"""GET /api/v1/customers: the direct representation equals DRF's generic one, tenancy, a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from customers.api.serializers import CustomerSerializer
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.roles import BUNDLES
+from relationships.selectors import customer_list_for_partner
+from tests.factories import CustomerFactory
+
+
+def related(tenant, count: int, **fields) -> list[object]:  # type: ignore[no-untyped-def]
+    customers = CustomerFactory.create_batch(count)
+    Relationship.objects.bulk_create(Relationship(partner=tenant.partner, customer=c, **fields) for c in customers)
+    return customers
+
+
+def grant(tenant, customer, status: str) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    DelegatedAdminGrant.objects.create(
+        partner=tenant.partner, customer=customer, display_name=f"Support {customer.pk}", roles=list(BUNDLES["user_management"][1]),
+        duration_days=30, status=status, request_expires_at=now + timedelta(days=90),
+        **({"starts_at": now, "ends_at": now + timedelta(days=30)} if status == "active" else {}),
+    )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+def test_customer_representation_is_what_the_declared_fields_give(partner_a, zone):
+    plain = related(partner_a, 1)[0]
+    active, pending = related(partner_a, 2, relationship_type="indirect_reseller")
+    grant(partner_a, active, "active")
+    grant(partner_a, pending, "approval_pending")
+    relationships = customer_list_for_partner(partner=partner_a.partner).order_by("pk")
+    instances, rows = list(relationships), list(relationships.values(*CustomerSerializer.ROW_FIELDS))
+    assert {r.customer for r in instances} == {plain, active, pending}
+    with timezone.override(zone):
+        serializer = CustomerSerializer()
+        for instance, row in zip(instances, rows, strict=True):
+            generic = serializer.to_representation(instance)  # a model instance takes DRF's generic path
+            assert generic["tenant_id"] == str(instance.customer.tenant_id)
+            assert serializer.to_representation(row) == generic
+            assert list(serializer.to_representation(row)) == list(generic)  # same key order: same JSON, same ETag
+
+
+def test_customer_list_answers_only_this_partners_customers_in_the_documented_shape(api_a, partner_a, partner_b):
+    mine = related(partner_a, 2)
+    grant(partner_a, mine[0], "active")
+    theirs = related(partner_b, 1)[0]
+    body = api_a.get("/api/v1/customers").json()
+    assert {c["tenant_id"] for c in body["results"]} == {str(c.tenant_id) for c in mine}
+    row = next(c for c in body["results"] if c["tenant_id"] == str(mine[0].tenant_id))
+    assert row["delegated_admin"] == {"has_active_grant": True, "has_pending_grant": False}
+    assert set(row) == {"tenant_id", "company_name", "primary_domain", "country", "cloud", "language", "relationship", "delegated_admin"}
+    assert set(row["relationship"]) == {"id", "type", "established_at"} and row["relationship"]["type"] == "reseller"
+    assert api_a.get(f"/api/v1/customers/{theirs.tenant_id}").status_code == 404
+
+
+def test_customer_list_takes_two_queries_for_1_and_for_120_customers(api_a, partner_a):
+    related(partner_a, 1)
+    api_a.get("/api/v1/customers")  # first use of the key records last_used_at (one UPDATE)
+    counts = []
+    for total in (1, 120):
+        related(partner_a, total - len(Relationship.objects.filter(partner=partner_a.partner)))
+        with CaptureQueriesContext(connection) as queries:
+            response = api_a.get("/api/v1/customers", {"page_size": 100})
+        assert response.status_code == 200 and len(response.json()["results"]) == min(total, 100)
+        counts.append(len(queries))
+    assert counts == [2, 2], counts  # the key (with its partner and user), the page
