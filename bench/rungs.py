@@ -1,22 +1,36 @@
 """Reference rungs: the least work each kind of request can do through our full middleware stack.
 
 R2 constant JSON; R3 R2 + one indexed SELECT; R4 R2 + one committed INSERT; R5 R2 + a 50-row
-tenant-filtered list. R0 (plain WSGI, no Django) lives in bench.wsgi.
+tenant-filtered list. R0 (plain WSGI, no Django) lives in bench.wsgi. F2-F5 (floors) below.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from audit.services import audit_record
 from bench.models import BenchWrite
 from customers.models import Customer
+from notifications.services import RenderedEmail, email_enqueue_row, email_outbox_row
+from partnercenter.api.views import PartnerApiMixin
+from partners.choices import Cloud
+from partners.clouds import portal_for
+from partners.permissions import ApiScope
 from relationships.models import Relationship
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 CONSTANT = {"status": "ok", "service": "partnercenter"}
 # Which rows R3 and R5 read: chosen by bench_seed, handed over through the environment.
@@ -53,3 +67,60 @@ def tenant_list(request: HttpRequest) -> JsonResponse:
         .values("id", "status", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain")[:50]
     )
     return JsonResponse({"results": rows})
+
+
+# --- Floors: not targets, a yardstick for them --------------------------------------------------
+# What the least product-shaped request of each kind costs on this stack: R5's list through the API's
+# key authentication and DRF (F2: the API P2's floor), a signed-in page in the acceptance layout (F3:
+# P3's floor, and the least any signed-in page can cost), and an audited write that queues an email, through a signed-in
+# form POST (F4: P4's floor) or the API (F5: P5's floor). A target below its floor cannot be met by
+# cutting product work alone. They reuse the product's own audit and outbox services.
+FLOOR_ACTION = "bench.floor_write"  # not an AuditAction: no webhook, no label; pc_bench only
+FLOOR_EMAIL = RenderedEmail(subject="Bench floor", text="A queued email.", html="<p>A queued email.</p>")
+
+
+class ApiKeyTenantList(PartnerApiMixin, APIView):
+    """R5's 50 rows, for the API key's own partner, through DRF."""
+
+    required_scopes = {"get": ApiScope.CUSTOMERS_READ}
+
+    def get(self, request: Request) -> Response:
+        rows = list(
+            Relationship.objects.filter(partner=self.partner).order_by("status", "customer_id")
+            .values("id", "status", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain")[:50]
+        )
+        return Response({"results": rows})
+
+
+@require_GET
+def signed_in_page(request: HttpRequest) -> HttpResponse:
+    row = Customer.objects.filter(tenant_id=LOOKUP_TENANT_ID).values("company_name", "primary_domain").first()
+    return render(request, "bench/floor_page.html", {"row": row, "portal": portal_for(Cloud.PUBLIC)})
+
+
+def _audited_write(*, actor: User, partner_id: int | None) -> BenchWrite:
+    with transaction.atomic():
+        row = BenchWrite.objects.create(note=f"floor-{next(_counter)}")
+        audit_record(action=FLOOR_ACTION, actor=actor, partner_id=partner_id, target=row)  # type: ignore[arg-type]
+        email_enqueue_row(email_outbox_row(to=actor.email, template="bench/floor", rendered=FLOOR_EMAIL, language="en",
+                                           topic=f"bench:{row.pk}"), new_key=True)
+    return row
+
+
+@require_POST
+def signed_in_audited_write(request: HttpRequest) -> HttpResponse:
+    """CSRF-checked like every form POST; answers with a redirect as the accept POST does."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "sign in"}, status=403)
+    _audited_write(actor=request.user, partner_id=None)
+    return HttpResponseRedirect("/bench/f3")
+
+
+class AuditedApiWrite(PartnerApiMixin, APIView):
+    """The product's API key authentication, scope check and JSON parsing, then the audited write."""
+
+    required_scopes = {"post": ApiScope.INVITATIONS_WRITE}
+
+    def post(self, request: Request) -> Response:
+        row = _audited_write(actor=request.user, partner_id=self.partner.pk)
+        return Response({"id": row.pk, "note": str(request.data.get("note", ""))[:32]}, status=201)

@@ -1,5 +1,6 @@
 -- One wrk script for every scenario; bench/run.py picks the behaviour through the environment.
---   BENCH_MODE      get (default: wrk's method/path), post_empty, create_invitation, accept
+--   BENCH_MODE      get (default: wrk's method/path), post_empty, post_body, create_invitation, accept
+--   BENCH_BODY      the body of every post_body request
 --   BENCH_HEADERS   extra headers, "Name: value" separated by "|"
 --   BENCH_PREFIX    unique prefix for recipient addresses (create_invitation)
 --   BENCH_ACCEPTORS file of "<session> <csrf> <tenant id> <email>" lines; BENCH_OFFSET lines already used
@@ -58,6 +59,8 @@ function request()
       '{"include_delegated_admin": true, "recipient_email": "%s-%d@customer.bench.example", "language": "en", "send_email": true}',
       prefix, issued)
     return wrk.format("POST", nil, with_headers({["Content-Type"] = "application/json"}), body)
+  elseif mode == "post_body" then
+    return wrk.format("POST", nil, with_headers(), os.getenv("BENCH_BODY") or "")
   elseif mode == "post_empty" then
     return wrk.format("POST", nil, with_headers({["Content-Length"] = "0"}), "")
   end

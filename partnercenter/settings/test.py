@@ -61,3 +61,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # A TOTP code computed just before a 30-second boundary is checked just after it on a loaded
 # machine; accept the neighbouring step in tests (production keeps allauth's default of 0).
 MFA_TOTP_TOLERANCE = 1
+
+# The bench app, so tests/bench can exercise its rungs and floors (bench.urls; never partnercenter.urls).
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
