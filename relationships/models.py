@@ -59,7 +59,12 @@ class Relationship(models.Model):
                 name="relationships_terminated_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["partner", "status", "customer"], name="relationship_partner_status")]
+        indexes = [
+            models.Index(fields=["partner", "status", "customer"], name="relationship_partner_status"),
+            # A partner's customers newest first (the API's default order, "since" on the Customers
+            # page): the page's rows straight from the index instead of sorting every relationship.
+            models.Index(fields=["partner", "status", "-established_at", "-id"], name="relationship_partner_since"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.partner} ↔ {self.customer} ({self.status})"

@@ -30,6 +30,30 @@ CUSTOMER_SORTS = {
 }
 
 
+def _active_relationships(
+    *, partner: Partner, q: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = ""
+) -> QuerySet[Relationship]:
+    """The partner's active relationships that match the Customers filters. Customers are joined
+    only when a filter reads them, so an unfiltered count stays on the relationship index."""
+    grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
+    has_active_grant = Exists(grants.filter(status=GrantStatus.ACTIVE))
+    has_pending_grant = Exists(grants.filter(status=GrantStatus.APPROVAL_PENDING))
+    queryset = Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
+    if q:
+        queryset = queryset.filter(Q(customer__company_name__icontains=q) | Q(customer__primary_domain__icontains=q))
+    if relationship_type in RelationshipType.values:
+        queryset = queryset.filter(relationship_type=relationship_type)
+    if delegated_admin == "active":
+        queryset = queryset.filter(has_active_grant)
+    elif delegated_admin == "pending":
+        queryset = queryset.filter(has_pending_grant)
+    elif delegated_admin == "none":
+        queryset = queryset.filter(~has_active_grant, ~has_pending_grant)
+    if country:
+        queryset = queryset.filter(customer__country=country.upper())
+    return queryset
+
+
 def customer_list_for_partner(
     *, partner: Partner, q: str = "", sort: str = "name", relationship_type: str = "", delegated_admin: str = "", country: str = ""
 ) -> QuerySet[Relationship]:
@@ -38,11 +62,12 @@ def customer_list_for_partner(
 
     Filters: search in name and domain, relationship type, delegated admin (active, pending,
     none), country. Constant number of queries whatever the number of customers (one for the
-    page, one count); customer_rows_for_partner adds what the Customers page's rows show.
+    page, one count: customer_count_for_partner); customer_rows_for_partner adds what the
+    Customers page's rows show.
     """
     grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
     queryset = (
-        Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
+        _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin, country=country)
         .select_related("customer")
         .annotate(
             has_active_grant=Exists(grants.filter(status=GrantStatus.ACTIVE)),
@@ -51,19 +76,16 @@ def customer_list_for_partner(
             country_code=F("customer__country"),
         )
     )
-    if q:
-        queryset = queryset.filter(Q(customer__company_name__icontains=q) | Q(customer__primary_domain__icontains=q))
-    if relationship_type in RelationshipType.values:
-        queryset = queryset.filter(relationship_type=relationship_type)
-    if delegated_admin == "active":
-        queryset = queryset.filter(has_active_grant=True)
-    elif delegated_admin == "pending":
-        queryset = queryset.filter(has_pending_grant=True)
-    elif delegated_admin == "none":
-        queryset = queryset.filter(has_active_grant=False, has_pending_grant=False)
-    if country:
-        queryset = queryset.filter(customer__country=country.upper())
     return queryset.order_by(*CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"]))
+
+
+def customer_count_for_partner(
+    *, partner: Partner, q: str = "", sort: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = ""
+) -> int:
+    """How many relationships customer_list_for_partner lists with the same filters (`sort` is
+    ignored), without joining customers when no filter needs them."""
+    return _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
+                                 country=country).count()
 
 
 def customer_countries_for_partner(*, partner: Partner) -> list[str]:

@@ -23,6 +23,7 @@ from invitations.choices import InvitationKind
 from invitations.errors import InvitationError
 from invitations.services import invitation_create
 from partnercenter.errors import DomainError
+from partnercenter.pagination import KnownCountPaginator
 from partners.choices import PartnerRole
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
@@ -35,6 +36,7 @@ from relationships.selectors import (
     CUSTOMER_SORTS,
     DELEGATED_ADMIN_FILTERS,
     active_customers_for_partner,
+    customer_count_for_partner,
     customer_countries_for_partner,
     customer_details_attach,
     customer_rows_for_partner,
@@ -64,7 +66,9 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
             "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
             "country": params.get("country", "").strip().upper()[:2],
         }
-        page = Paginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size).get_page(params.get("page"))
+        paginator = KnownCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
+                                        count=customer_count_for_partner(partner=self.partner, **filters))
+        page = paginator.get_page(params.get("page"))
         query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"]}
         filter_qs = urlencode({k: v for k, v in query.items() if v})
         countries = [(code, country_names.name(code)) for code in customer_countries_for_partner(partner=self.partner)]

@@ -6,7 +6,8 @@
   with an active delegated admin grant); the first partner is the one measured.
 - three more partners with 1, 50 and 500 customers, for the query-count check of P2.
 - `--acceptors` customer global admins, each with a tenant and a pending invitation from the
-  measured partner, and a signed-in session holding the invitation's token (acceptance pages).
+  second partner (so P4's accepts never grow the measured partner's customers, which P2 lists),
+  and a signed-in session holding the invitation's token (acceptance pages).
 - an API key for the measured partner, a signed-in session for its account admin, the agreement.
 
 Everything the load generator needs (cookies, keys, ids) is written to `--out` as JSON, and the
@@ -123,7 +124,8 @@ class Command(BaseCommand):
         issued = api_key_create(membership=membership, name="bench", scopes=[s.value for s in ApiScope])
         partner_session_key, partner_session = _session(admins[0])
         sessions_file = out.with_name("acceptors.txt")
-        review_session = self._acceptors(measured, acceptors + 1, password, now, sessions_file)
+        inviting = partner_rows[1] if partners > 1 else measured
+        review_session = self._acceptors(inviting, acceptors + 1, password, now, sessions_file)
         Session.objects.bulk_create([partner_session])
         probe_customer = Customer.objects.filter(relationships__partner=measured).order_by("pk")[per_partner // 2]
         return {
