@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +27,9 @@ from notifications.services import RenderedEmail, email_enqueue_row, email_outbo
 from partnercenter.api.views import PartnerApiMixin
 from partners.choices import Cloud
 from partners.clouds import portal_for
+from partners.mixins import PartnerConsoleMixin
 from partners.permissions import ApiScope
+from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
 
 if TYPE_CHECKING:
@@ -71,7 +74,8 @@ def tenant_list(request: HttpRequest) -> JsonResponse:
 
 # --- Floors: not targets, a yardstick for them --------------------------------------------------
 # What the least product-shaped request of each kind costs on this stack: R5's list through the API's
-# key authentication and DRF (F2: the API P2's floor), a signed-in page in the acceptance layout (F3:
+# key authentication and DRF (F2: the API P2's floor), R5's list as a table in the partner console
+# for a signed-in member (F2h: the HTML P2's floor), a signed-in page in the acceptance layout (F3:
 # P3's floor, and the least any signed-in page can cost), and an audited write that queues an email, through a signed-in
 # form POST (F4: P4's floor) or the API (F5: P5's floor). A target below its floor cannot be met by
 # cutting product work alone. They reuse the product's own audit and outbox services.
@@ -90,6 +94,22 @@ class ApiKeyTenantList(PartnerApiMixin, APIView):
             .values("id", "status", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain")[:50]
         )
         return Response({"results": rows})
+
+
+class ConsoleTenantList(PartnerConsoleMixin, TemplateView):
+    """R5's 50 rows as a table in the partner console, for a signed-in member of the partner."""
+
+    template_name = "bench/floor_console_list.html"
+    nav_section = "customers"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["rows"] = list(
+            Relationship.objects.filter(partner=self.partner, status=RelationshipStatus.ACTIVE).order_by("-established_at", "-id")
+            .values("id", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain",
+                    "customer__country")[:50]
+        )
+        return context
 
 
 @require_GET

@@ -97,3 +97,17 @@ def test_the_api_list_floor_lists_only_the_keys_partner(partner_a, partner_b, cl
 
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [mine.pk]
+
+
+def test_the_console_list_floor_shows_the_members_partner_rows_in_the_console(client, partner_a, partner_b):  # type: ignore[no-untyped-def]
+    mine = RelationshipFactory(partner=partner_a.partner)
+    theirs = RelationshipFactory(partner=partner_b.partner)
+    client.force_login(partner_a.sales.user)
+
+    response = client.get(reverse("bench_f2h", args=[partner_a.partner.partner_id]))
+
+    assert response.status_code == 200
+    assert "partners/console_base.html" in [t.name for t in response.templates]
+    assert [row["id"] for row in response.context["rows"]] == [mine.pk]
+    assert theirs.customer.company_name not in response.content.decode()
+    assert client.get(reverse("bench_f2h", args=[partner_b.partner.partner_id])).status_code == 404
