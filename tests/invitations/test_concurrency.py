@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from customers.models import AgreementAcceptance
 from invitations.errors import InvitationError
 from invitations.services import AcceptanceAnswer, invitation_accept, invitation_create
 from relationships.models import DelegatedAdminGrant, Relationship
 from tests.factories import CustomerMembershipFactory
+from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,31 +17,14 @@ THREADS = 16
 ROUNDS = 5
 
 
-def race(invitation, memberships) -> tuple[list[object], list[str]]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(THREADS)
-    results: list[object] = []
-    errors: list[str] = []
-    lock = threading.Lock()
+def race_accepts(invitation, memberships) -> tuple[list[object], list[str]]:  # type: ignore[no-untyped-def]
+    """Every member accepts `invitation` for its own tenant, all at once."""
 
-    def accept(membership) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait(timeout=10)
-            result = invitation_accept(invitation=invitation, user=membership.user,
-                                       answer=AcceptanceAnswer(tenant_id=str(membership.customer.tenant_id)))
-            with lock:
-                results.append(result)
-        except InvitationError as error:
-            with lock:
-                errors.append(error.code)
-        finally:
-            connections.close_all()
+    def accept(membership) -> object:  # type: ignore[no-untyped-def]
+        return invitation_accept(invitation=invitation, user=membership.user,
+                                 answer=AcceptanceAnswer(tenant_id=str(membership.customer.tenant_id)))
 
-    threads = [threading.Thread(target=accept, args=(m,)) for m in memberships]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
+    return race(accept, memberships, refusals=(InvitationError,))
 
 
 def test_sixteen_concurrent_accepts_produce_exactly_one_relationship(partner_a, customer_a, agreement):
@@ -57,7 +38,7 @@ def test_sixteen_concurrent_accepts_produce_exactly_one_relationship(partner_a, 
     for round_number in range(ROUNDS):
         Relationship.objects.filter(customer=customer_a.customer).update(status="terminated", terminated_at="2026-01-01T00:00:00Z")
         invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True)
-        results, errors = race(invitation, admins)
+        results, errors = race_accepts(invitation, admins)
         assert len(results) == 1, (round_number, errors)
         assert errors == ["invalid"] * (THREADS - 1)
         assert Relationship.objects.filter(partner=partner_a.partner, customer=customer_a.customer, status="active").count() == 1

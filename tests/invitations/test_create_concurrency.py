@@ -6,52 +6,35 @@ The link, the draft and the email are built before the partner lock; what the lo
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from invitations.errors import InvitationError
 from invitations.models import Invitation
 from invitations.services import invitation_create
 from notifications.models import OutboxMessage
 from partners.models import PartnerMembership
+from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 
 
-def race(membership_pk: int, emails: list[str]) -> tuple[list[Invitation], list[str]]:
-    barrier = threading.Barrier(len(emails))
-    created: list[Invitation] = []
-    refused: list[str] = []
-    lock = threading.Lock()
+def race_creates(membership_pk: int, emails: list[str]) -> tuple[list[Invitation], list[str]]:
+    """One create per email, all released at once, each by the member loaded in its own thread."""
 
-    def create(email: str) -> None:
-        try:
-            membership = PartnerMembership.objects.select_related("partner", "user").get(pk=membership_pk)
-            barrier.wait(timeout=10)
-            invitation = invitation_create(membership=membership, include_delegated_admin=True,
-                                           recipient_email=email, send_email=True)
-            with lock:
-                created.append(invitation)
-        except InvitationError as error:
-            with lock:
-                refused.append(error.code)
-        finally:
-            connections.close_all()
+    def load_member(email: str) -> tuple[PartnerMembership, str]:
+        return PartnerMembership.objects.select_related("partner", "user").get(pk=membership_pk), email
 
-    threads = [threading.Thread(target=create, args=(email,)) for email in emails]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return created, refused
+    def create(prepared: tuple[PartnerMembership, str]) -> Invitation:
+        membership, email = prepared
+        return invitation_create(membership=membership, include_delegated_admin=True, recipient_email=email, send_email=True)
+
+    return race(create, emails, refusals=(InvitationError,), prepare=load_member)
 
 
 def test_eight_concurrent_creates_for_one_recipient_make_one_pending_invitation(partner_a):  # type: ignore[no-untyped-def]
-    created, refused = race(partner_a.admin.pk, ["it@northwind.example"] * THREADS)
+    created, refused = race_creates(partner_a.admin.pk, ["it@northwind.example"] * THREADS)
 
     assert len(created) == 1
     assert refused == ["pending_invitation"] * (THREADS - 1)
@@ -62,7 +45,7 @@ def test_eight_concurrent_creates_for_one_recipient_make_one_pending_invitation(
 def test_concurrent_creates_stop_exactly_at_the_daily_cap(partner_a, settings):  # type: ignore[no-untyped-def]
     settings.INVITATION_DAILY_CAP = 3
 
-    created, refused = race(partner_a.admin.pk, [f"buyer{n}@northwind.example" for n in range(THREADS)])
+    created, refused = race_creates(partner_a.admin.pk, [f"buyer{n}@northwind.example" for n in range(THREADS)])
 
     assert len(created) == 3
     assert refused == ["daily_cap"] * (THREADS - 3)
