@@ -26,6 +26,15 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
+    def add_message(self, request: HttpRequest, level: int, message_template: str | None = None,
+                    message_context: dict[str, Any] | None = None, extra_tags: str = "", message: str | None = None) -> None:
+        """Write the message in the language of the page that shows it: signing in switches to the
+        user's preferred language (accounts.middleware), so "Successfully signed in" is in it too."""
+        from accounts.middleware import preferred_language_for
+
+        with translation.override(preferred_language_for(request) or translation.get_language()):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Resume a pending acceptance (an invitation link opened before signing in) after sign-in."""
         if request.session.get(PENDING_OFFER_SESSION_KEY):

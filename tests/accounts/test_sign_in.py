@@ -80,3 +80,27 @@ def test_language_switch_is_remembered_on_the_user(client, partner_a):
     client.post(reverse("set_language"), {"language": "ja", "next": "/"})
     partner_a.sales.user.refresh_from_db()
     assert partner_a.sales.user.preferred_language == "ja"
+
+
+def test_the_signed_in_message_is_in_the_language_of_the_pages_that_follow(client, partner_a):
+    user = partner_a.admin.user
+    user.preferred_language = "ja"
+    user.save(update_fields=["preferred_language"])
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
+
+    body = response.content.decode()
+    assert 'lang="ja"' in body
+    assert "Successfully signed in" not in body
+    assert [m.message for m in response.context["messages"]] == [f"ユーザー {user.email} としてログインしました。"]  # allauth's own Japanese
+
+
+def test_a_language_the_browser_chose_keeps_the_signed_in_message_in_it(client, partner_a):
+    user = partner_a.admin.user
+    user.preferred_language = "ja"
+    user.save(update_fields=["preferred_language"])
+    client.cookies["django_language"] = "en"
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
+
+    assert [m.message for m in response.context["messages"]] == [f"Successfully signed in as {user.email}."]
