@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
+from tests.staff import enable_totp
+from tests.staff import totp_code as current_code
 
 
 @pytest.fixture
 def staff(db):  # type: ignore[no-untyped-def]
     return UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
-
-
-def enable_totp(user) -> str:  # type: ignore[no-untyped-def]
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
-
-
-def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
 def test_anonymous_admin_visit_goes_to_allauth_login(client, db):
