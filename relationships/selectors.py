@@ -30,14 +30,18 @@ CUSTOMER_SORTS = {
 }
 
 
+def _grant_states(partner: Partner) -> tuple[Exists, Exists]:
+    """Whether the partner holds an active, and a pending, delegated admin grant on a relationship's customer."""
+    grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
+    return Exists(grants.filter(status=GrantStatus.ACTIVE)), Exists(grants.filter(status=GrantStatus.APPROVAL_PENDING))
+
+
 def _active_relationships(
     *, partner: Partner, q: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = ""
 ) -> QuerySet[Relationship]:
     """The partner's active relationships that match the Customers filters. Customers are joined
     only when a filter reads them, so an unfiltered count stays on the relationship index."""
-    grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
-    has_active_grant = Exists(grants.filter(status=GrantStatus.ACTIVE))
-    has_pending_grant = Exists(grants.filter(status=GrantStatus.APPROVAL_PENDING))
+    has_active_grant, has_pending_grant = _grant_states(partner)
     queryset = Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
     if q:
         queryset = queryset.filter(Q(customer__company_name__icontains=q) | Q(customer__primary_domain__icontains=q))
@@ -65,13 +69,13 @@ def customer_list_for_partner(
     page, one count: customer_count_for_partner); customer_rows_for_partner adds what the
     Customers page's rows show.
     """
-    grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
+    has_active_grant, has_pending_grant = _grant_states(partner)
     queryset = (
         _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin, country=country)
         .select_related("customer")
         .annotate(
-            has_active_grant=Exists(grants.filter(status=GrantStatus.ACTIVE)),
-            has_pending_grant=Exists(grants.filter(status=GrantStatus.APPROVAL_PENDING)),
+            has_active_grant=has_active_grant,
+            has_pending_grant=has_pending_grant,
             # The stored ISO code as a plain string (customer.country builds a Country object: slow in a list).
             country_code=F("customer__country"),
         )
