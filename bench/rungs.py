@@ -29,7 +29,6 @@ from partners.choices import Cloud
 from partners.clouds import portal_for
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import ApiScope
-from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
 
 if TYPE_CHECKING:
@@ -61,15 +60,19 @@ def one_insert(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"id": row.pk}, status=201)
 
 
-@require_GET
-def tenant_list(request: HttpRequest) -> JsonResponse:
-    rows = list(
-        Relationship.objects.filter(partner_id=LIST_PARTNER_PK)
+def _tenant_rows(partner_id: int) -> list[dict[str, Any]]:
+    """R5's 50 rows (also what F2 and F2h show)."""
+    return list(
+        Relationship.objects.filter(partner_id=partner_id)
         # The order of the (partner, status, customer) index: the least work a 50-row tenant list can be.
         .order_by("status", "customer_id")
         .values("id", "status", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain")[:50]
     )
-    return JsonResponse({"results": rows})
+
+
+@require_GET
+def tenant_list(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"results": _tenant_rows(LIST_PARTNER_PK)})
 
 
 # --- Floors: not targets, a yardstick for them --------------------------------------------------
@@ -89,11 +92,7 @@ class ApiKeyTenantList(PartnerApiMixin, APIView):
     required_scopes = {"get": ApiScope.CUSTOMERS_READ}
 
     def get(self, request: Request) -> Response:
-        rows = list(
-            Relationship.objects.filter(partner=self.partner).order_by("status", "customer_id")
-            .values("id", "status", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain")[:50]
-        )
-        return Response({"results": rows})
+        return Response({"results": _tenant_rows(self.partner.pk)})
 
 
 class ConsoleTenantList(PartnerConsoleMixin, TemplateView):
@@ -104,11 +103,7 @@ class ConsoleTenantList(PartnerConsoleMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["rows"] = list(
-            Relationship.objects.filter(partner=self.partner, status=RelationshipStatus.ACTIVE).order_by("-established_at", "-id")
-            .values("id", "established_at", "customer__tenant_id", "customer__company_name", "customer__primary_domain",
-                    "customer__country")[:50]
-        )
+        context["rows"] = _tenant_rows(self.partner.pk)
         return context
 
 

@@ -142,20 +142,17 @@ def email_outbox_row(
 def email_enqueue_row(row: OutboxMessage, *, new_key: bool = False) -> OutboxMessage:
     """Write a row from `email_outbox_row` and publish it on commit (see `email_enqueue_rendered`
     for `new_key`; without it, an earlier row with the same key wins)."""
-    idempotency_key = row.idempotency_key
     if new_key:
         row.save(force_insert=True)
-        message = row
     else:
         try:
             with transaction.atomic():
                 row.save(force_insert=True)
-                message = row
         except IntegrityError:
             # A concurrent enqueue with the same key won the race: that row is the message.
-            return OutboxMessage.objects.get(idempotency_key=idempotency_key)
-    transaction.on_commit(partial(outbox_publish, message_id=message.pk))
-    return message
+            return OutboxMessage.objects.get(idempotency_key=row.idempotency_key)
+    transaction.on_commit(partial(outbox_publish, message_id=row.pk))
+    return row
 
 
 def outbox_publish(*, message_id: int) -> bool:

@@ -39,7 +39,7 @@ class RequestIdMiddleware:
         token = request_context.bind(
             request_context.RequestContext(
                 request_id=request_id,
-                ip_address=meta.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
                 user_agent=meta.get("HTTP_USER_AGENT", "")[:400],
             )
         )

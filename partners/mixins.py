@@ -32,7 +32,7 @@ class PartnerConsoleMixin(LoginRequiredMixin):
 
     @cached_property
     def membership(self) -> PartnerMembership:
-        """The user's membership in the partner in the URL (partner_membership_for), or 404."""
+        """The user's membership in the partner in the URL, picked from user_memberships, or 404 (no query of its own)."""
         partner_id = self.kwargs["partner_id"]
         for membership in self.user_memberships:
             if membership.partner.partner_id == partner_id:

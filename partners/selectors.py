@@ -18,14 +18,6 @@ def partner_memberships_for_user(*, user: User) -> QuerySet[PartnerMembership]:
     return PartnerMembership.objects.filter(user=user).select_related("partner").order_by("partner__name")
 
 
-def partner_membership_for(*, user: User, partner_id: str) -> PartnerMembership:
-    """The user's membership in the partner with this public id, or 404."""
-    try:
-        return partner_memberships_for_user(user=user).get(partner__partner_id=partner_id)
-    except PartnerMembership.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 def partner_user_list(*, partner: Partner) -> QuerySet[PartnerMembership]:
     return PartnerMembership.objects.filter(partner=partner).select_related("user").order_by("user__email")
 

@@ -7,8 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
-from tests.staff import enable_totp
-from tests.staff import totp_code as current_code
+from tests.staff import enable_totp, totp_code
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def test_staff_with_totp_enters_admin_only_after_the_second_factor(client, staff
     response = client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
     assert response.url == reverse("mfa_authenticate")
     assert client.get(reverse("admin:index")).status_code == 302  # password alone is not enough
-    client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert client.get(reverse("admin:index")).status_code == 200
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
 
