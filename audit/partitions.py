@@ -7,6 +7,12 @@ that catches any row no monthly partition covers, so an insert never fails for w
 and `manage.py audit_partitions`). Indexes and the append-only trigger are declared on the parent
 table, so PostgreSQL clones them onto every partition, including the ones created later.
 
+Partitions are created by `audit_auditevent_ensure_month()`, a SECURITY DEFINER function owned by
+the owner role (migration 0008): the web and worker processes connect as an app role that owns
+nothing and may not create, alter or drop tables (docs/database-roles.md), yet the beat task must
+add next month. Before migration 0008 exists (migration 0006 calls this module) the same steps run
+as plain SQL by the migrating role.
+
 On SQLite (embedded mode) the table is a plain table and every function here does nothing.
 """
 
@@ -58,8 +64,15 @@ def _exists(cursor, name: str) -> bool:  # type: ignore[no-untyped-def]
     return bool(cursor.fetchone()[0])
 
 
+def _has_definer_function(cursor) -> bool:  # type: ignore[no-untyped-def]
+    cursor.execute("SELECT to_regprocedure('audit_auditevent_ensure_month(timestamptz)') IS NOT NULL")
+    return bool(cursor.fetchone()[0])
+
+
 def _create_month(cursor, start: datetime) -> str | None:  # type: ignore[no-untyped-def]
     """Create the partition of the month starting at `start`; None if it already exists.
+
+    Only before migration 0008; afterwards the function of the same name in the database does this.
 
     Rows the default partition already holds for that month move into the new partition: the
     default partition is swapped for a fresh one holding the other rows (no UPDATE or DELETE, so
@@ -100,10 +113,17 @@ def audit_partitions_ensure(
     last = max(first, add_months(month_start(now or datetime.now(UTC)), months_ahead))
     created: list[str] = []
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        definer = _has_definer_function(cursor)
+        if not definer:
+            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
         start = first
         while start <= last:
-            if name := _create_month(cursor, start):
+            if definer:
+                cursor.execute("SELECT audit_auditevent_ensure_month(%s)", [start])
+                name = cursor.fetchone()[0]
+            else:
+                name = _create_month(cursor, start)
+            if name:
                 created.append(name)
             start = add_months(start, 1)
     return created
