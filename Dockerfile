@@ -3,7 +3,11 @@
 #   default command: gunicorn on :8000
 #   worker:          celery -A partnercenter worker
 #   beat:            celery -A partnercenter beat        (exactly one)
-#   one-shot:        python manage.py migrate | demo_data | createsuperuser
+#   one-shot:        sh deploy/migrate.sh | python manage.py demo_data | createsuperuser
+#                    (migrate.sh: with MIGRATE_DATABASE_URL and DATABASE_ADMIN_URL set, it creates the
+#                    owner and app roles, migrates as the owner and grants the app role; web,
+#                    worker and beat then connect as the app role in DATABASE_URL —
+#                    docs/database-roles.md)
 # Production settings. No secret is baked in: they come from the environment, or are generated
 # once into /app/var/secrets by deploy/docker-entrypoint.sh (see there).
 
@@ -43,7 +47,7 @@ RUN DJANGO_SETTINGS_MODULE=partnercenter.settings.production \
     sh -c 'python manage.py compilemessages --ignore=.venv -v 0 \
         && python manage.py collectstatic --noinput -v 0' \
  && rm -f /tmp/build.sqlite3 \
- && chmod 0755 deploy/docker-entrypoint.sh
+ && chmod 0755 deploy/docker-entrypoint.sh deploy/migrate.sh
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

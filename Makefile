@@ -48,15 +48,18 @@ lint: sync
 	$(RUN) ruff format --check .
 
 # Full stack without Docker, on this machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379).
-FULL_ENV = set -a; source deploy/full.env; [ -f var/full-secrets.env ] && source var/full-secrets.env; set +a;
+# Two PostgreSQL roles (docs/database-roles.md): migrations as the owner role, processes as the app role.
+# FULL_LOCAL_ENV (optional) is read last: other names or ports for a second stack on the same machine.
+FULL_LOCAL_ENV ?= var/full-local.env
+FULL_ENV = set -a; [ -f var/full-secrets.env ] && source var/full-secrets.env; source deploy/full.env; [ -f $(FULL_LOCAL_ENV) ] && source $(FULL_LOCAL_ENV); set +a;
 .PHONY: run-full
 run-full: sync
 	@mkdir -p var
 	@[ -s var/full-secrets.env ] || (umask 077; $(RUN) python -c "import secrets; print(f'DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\nTOKEN_PEPPER={secrets.token_urlsafe(32)}\nOUTBOX_SEALING_KEY={secrets.token_urlsafe(32)}')" > var/full-secrets.env)
+	@grep -q '^DATABASE_APP_PASSWORD=' var/full-secrets.env || (umask 077; $(RUN) python -c "import secrets; print(f'DATABASE_OWNER_PASSWORD={secrets.token_urlsafe(24)}\nDATABASE_APP_PASSWORD={secrets.token_urlsafe(24)}')" >> var/full-secrets.env)
 	@rm -rf var/prometheus && mkdir -p var/prometheus   # multiprocess metrics start empty
-	$(FULL_ENV) $(RUN) python deploy/ensure_database.py
 	$(FULL_ENV) $(RUN) python deploy/check_broker.py
-	$(FULL_ENV) $(RUN) python manage.py migrate --noinput
+	$(FULL_ENV) $(RUN) sh deploy/migrate.sh   # roles and database, migrate as the owner, grants to the app role
 	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) honcho -f Procfile.full start

@@ -20,7 +20,7 @@ from psycopg2 import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from partnercenter.database_roles import DatabaseUrl, database_roles_ensure  # noqa: E402
+from partnercenter.database_roles import DatabaseUrl, database_roles_ensure
 
 app_url = os.environ["DATABASE_URL"]
 app = DatabaseUrl.parse(app_url)
