@@ -22,7 +22,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("database_roles")]  # one stack per module, one worker
 
 
 @dataclass(frozen=True)
@@ -182,3 +182,21 @@ def test_ensure_database_adopts_what_another_role_created_and_stays_idempotent(s
                        "has_table_privilege(%s, 'leftover', 'DELETE')", [stack.app] * 3)
         assert cursor.fetchone() == (False, False, True)
     owner.close()
+
+
+def test_the_shipped_stacks_give_the_app_processes_the_app_role_only():  # type: ignore[no-untyped-def]
+    """docker-compose.yml and deploy/full.env: only the migrate step holds the administrator and owner URLs."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["migrate"]["command"] == ["sh", "deploy/migrate.sh"]
+    assert "partnercenter_owner@" in services["migrate"]["environment"]["MIGRATE_DATABASE_URL"].replace(
+        ":${POSTGRES_OWNER_PASSWORD:-partnercenter_owner}", "")
+    for name in ("web", "worker", "beat", "demo"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://partnercenter_app:"), name
+        assert "MIGRATE_DATABASE_URL" not in environment and "DATABASE_ADMIN_URL" not in environment, name
+    full = (ROOT / "deploy" / "full.env").read_text()
+    assert "DATABASE_URL=postgres://partnercenter_app:" in full
+    assert "MIGRATE_DATABASE_URL=postgres://partnercenter_owner:" in full
+    assert "sh deploy/migrate.sh" in (ROOT / "Makefile").read_text()
