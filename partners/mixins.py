@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from accounts.mfa_policy import MfaStep, mfa_step_needed, mfa_step_url
-
 from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
 from partners.selectors import partner_memberships_for_user
