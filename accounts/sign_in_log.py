@@ -12,6 +12,7 @@ AccountsConfig.ready(). The client address comes from partnercenter.middleware.c
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -26,10 +27,24 @@ USER_AGENT_MAX = 300
 EMAIL_MAX = 254
 
 
+def _clean(text: str, limit: int) -> str:
+    """Client-supplied text as PostgreSQL stores it: no NUL characters (they would fail the insert, and
+    with it the sign-in), at most `limit` characters."""
+    return text.replace("\x00", "")[:limit]
+
+
+def _ip(request: HttpRequest) -> str | None:
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
 def _request_meta(request: HttpRequest | None) -> dict[str, Any]:
     if request is None:
         return {"ip_address": None, "user_agent": ""}
-    return {"ip_address": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]}
+    return {"ip_address": _ip(request), "user_agent": _clean(str(request.META.get("HTTP_USER_AGENT", "")), USER_AGENT_MAX)}
 
 
 def second_factor_of_this_sign_in(records: list[dict[str, Any]]) -> str:
@@ -64,7 +79,7 @@ def sign_in_failed(*, request: HttpRequest | None, email: str, user: User | None
                    failure: SignInFailure, mfa_type: str = "") -> SignInEvent:
     """Record a failed attempt. `user` is looked up by the address tried when not given (None when
     no account has it: such rows appear in no tenant's log)."""
-    email = (email or "").strip().lower()[:EMAIL_MAX]
+    email = _clean((email or "").strip().lower(), EMAIL_MAX)
     if user is None and email:
         user = User.objects.filter(email__iexact=email).first()
     return SignInEvent.objects.create(

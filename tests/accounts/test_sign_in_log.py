@@ -176,3 +176,16 @@ def test_the_pages_are_in_japanese_too(client, partner_a, customer_a):
     client.force_login(customer_a.user)
     body = client.get(_customer_log(customer_a.customer)).content.decode()
     assert "サインイン" in body
+
+
+def test_a_user_agent_with_nul_characters_neither_breaks_the_sign_in_nor_the_log(client, partner_a):
+    response = client.post(reverse("account_login"), {"login": "sales@contoso.example", "password": PASSWORD},
+                           HTTP_USER_AGENT="Evil\x00Agent", REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 302
+    assert SignInEvent.objects.get().user_agent == "EvilAgent"
+
+
+def test_a_remote_address_that_is_not_an_ip_is_stored_as_unknown(client, partner_a):
+    client.post(reverse("account_login"), {"login": "sales@contoso.example", "password": "wrong-password"},
+                REMOTE_ADDR="unix:/run/gunicorn.sock")
+    assert SignInEvent.objects.get().ip_address is None
