@@ -10,8 +10,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
-from audit.admin_tools import AuditTrailMixin, ReadOnlyTabularInline
+from accounts.models import SignInEvent, User
+from audit.admin_tools import AuditTrailMixin, ReadOnlyAdminMixin, ReadOnlyTabularInline
 from customers.models import CustomerMembership
 from partners.models import PartnerMembership
 
@@ -94,3 +94,16 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
         if not request.user.is_superuser:
             actions.pop("make_verified", None)
         return actions
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The sign-in log (written from allauth's signals only): read-only for everyone, superusers included.
+    Failed attempts for addresses that match no account are only visible here."""
+
+    list_display = ("at", "email", "user", "succeeded", "failure", "mfa_used", "mfa_type", "ip_address")
+    list_filter = ("succeeded", "failure", "mfa_used", "mfa_type")
+    search_fields = ("email", "user__email", "ip_address")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    date_hierarchy = "at"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,3 +73,67 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.get_full_name()
+
+
+class SignInFailure(models.TextChoices):
+    """Why a sign-in attempt failed (empty when it succeeded)."""
+
+    PASSWORD = "password", _("Wrong email or password")
+    MFA = "mfa", _("Wrong second-factor code")
+
+
+MFA_TYPE_LABELS = {
+    "totp": _("Authenticator app"),
+    "webauthn": _("Security key or passkey"),
+    "recovery_codes": _("Recovery code"),
+}
+
+
+class SignInEvent(models.Model):
+    """One sign-in attempt on the site: who (or which address was tried), when, from where, and
+    whether it succeeded and with a second factor.
+
+    Written by accounts.sign_in_log from allauth's and Django's signals, never by request code.
+    `user` is null when the address tried matches no account (such rows appear in no tenant's log).
+    `mfa_used` is true when this sign-in (or the failed step) involved a second factor (TOTP,
+    security key or a recovery code: `mfa_type`). Rows older than SIGN_IN_EVENT_RETENTION_DAYS are
+    deleted by beat (accounts.purge_sign_in_events).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="sign_in_events",
+        verbose_name=_("user"),
+    )
+    email = models.CharField(_("email tried"), max_length=254, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    succeeded = models.BooleanField(_("succeeded"))
+    failure = models.CharField(_("failure"), max_length=16, choices=SignInFailure.choices, blank=True)
+    mfa_used = models.BooleanField(_("MFA used"), default=False)
+    mfa_type = models.CharField(_("second factor"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="accounts_signin_user_at"),
+            models.Index(fields=["at"], name="accounts_signin_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(succeeded=True) & Q(failure="")) | (Q(succeeded=False) & ~Q(failure="")),
+                name="accounts_signinevent_failure_iff_not_succeeded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email or self.user_id} {'ok' if self.succeeded else self.failure} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def mfa_label(self) -> str:
+        """The second factor in words ("" when none was used)."""
+        if not self.mfa_used:
+            return ""
+        return str(MFA_TYPE_LABELS.get(self.mfa_type, _("Second factor")))

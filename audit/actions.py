@@ -77,6 +77,7 @@ class AuditAction(models.TextChoices):
     INVITATION_REPORTED = "invitation.reported", _("Invitation reported by its recipient")
     INVITATION_REPORT_REVIEWED = "invitation.report_reviewed", _("Invitation report reviewed by staff")
     PARTNER_DOMAIN_VERIFIED = "partner.domain_verified", _("Partner domain verified")
+    PARTNER_MFA_REQUIREMENT_CHANGED = "partner.mfa_requirement_changed", _("Two-step verification requirement changed")
 
     # Bulk invitations (issue 10).
     INVITATION_BATCH_CONFIRMED = "invitation_batch.confirmed", _("Bulk invitations confirmed")

@@ -115,6 +115,9 @@ def build_demo_world() -> DemoWorld:
                 partner_type=spec["partner_type"],
                 verified_domain=spec["verified_domain"],
                 actor=staff,
+                # Demo users share one password and sign in as several people: no second factor
+                # (even under production settings); Partner settings → Sign-in security turns it on.
+                mfa_required=False,
             )
         world.partners.append(partner)
         for role, mailbox in ROLE_MAILBOXES.items():

@@ -55,9 +55,10 @@ class PartnerAdmin(SupportActionsMixin, AuditTrailMixin, admin.ModelAdmin):
         "partner_type",
         "verified_domain",
         "domain_verified",
+        "mfa_required",
         "created_at",
     )
-    list_filter = ("cloud", "partner_type", "market_region", "country", "domain_proof_method")
+    list_filter = ("cloud", "partner_type", "market_region", "country", "domain_proof_method", "mfa_required")
     search_fields = ("name", "partner_id", "verified_domain")
     date_hierarchy = "created_at"
     inlines = [PartnerMembershipInline]

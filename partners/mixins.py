@@ -1,7 +1,9 @@
 """Tenancy for partner console views: resolve the partner once, from the URL, for this user.
 
 A user who is not a member of the partner in the URL gets 404 (the partner does not exist for
-them); a member whose roles lack the view's permission gets 403.
+them); when the partner requires MFA, a member without a second factor, or whose session did
+not use it, is sent to set it up or to re-authenticate with it (every page and action of the
+console, GET or POST); a member whose roles lack the view's permission gets 403.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
+from accounts.mfa_policy import MfaStep, mfa_step_needed, mfa_step_url
 from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
 from partners.selectors import partner_memberships_for_user
@@ -46,9 +51,26 @@ class PartnerConsoleMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if self.membership.partner.mfa_required:
+            step = mfa_step_needed(request)
+            if step is not None:
+                return self.mfa_redirect(request, step)
         if not roles_allow(self.membership.roles, self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def mfa_redirect(self, request: HttpRequest, step: MfaStep) -> HttpResponse:
+        """To allauth's TOTP activation page or MFA re-authentication, coming back here afterwards
+        (a POST is not replayed: the member submits it again once verified)."""
+        name = self.membership.partner.name
+        if step == MfaStep.SET_UP:
+            messages.warning(request, _("%(partner)s requires two-step verification: set up an authenticator app "
+                                        "(or a security key) to continue.") % {"partner": name})
+        else:
+            messages.info(request, _("%(partner)s requires two-step verification: confirm it is you with your "
+                                     "second factor to continue.") % {"partner": name})
+        next_url = request.get_full_path() if request.method == "GET" else request.path
+        return HttpResponseRedirect(mfa_step_url(step, next_url=next_url))
 
     def can(self, permission: PartnerPermission) -> bool:
         return roles_allow(self.membership.roles, permission)
@@ -61,5 +83,6 @@ class PartnerConsoleMixin(LoginRequiredMixin):
             nav_section=self.nav_section,
             switcher_memberships=self.user_memberships,
             can_manage_users=self.can(PartnerPermission.MANAGE_USERS),
+            can_manage_sign_in_security=self.can(PartnerPermission.MANAGE_SIGN_IN_SECURITY),
         )
         return context

@@ -18,6 +18,7 @@ class PartnerPermission(StrEnum):
     REQUEST_DELEGATED_ADMIN = "request_delegated_admin"
     MANAGE_ACCESS_ASSIGNMENTS = "manage_access_assignments"
     REMOVE_RELATIONSHIP = "remove_relationship"
+    MANAGE_SIGN_IN_SECURITY = "manage_sign_in_security"
 
 
 ALL_ROLES = frozenset(PartnerRole.values)
@@ -37,6 +38,8 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
     # Ending a reseller relationship from the partner side (issue 6), like removing admin roles.
     PartnerPermission.REMOVE_RELATIONSHIP: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
+    # Requiring MFA of every user, and the users' sign-in log (IPs, user agents): account admins only.
+    PartnerPermission.MANAGE_SIGN_IN_SECURITY: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
 
 

@@ -58,8 +58,13 @@ def partner_create(
     verified_domain: str,
     actor: User | None,
     partner_id: str | None = None,
+    mfa_required: bool | None = None,
 ) -> Partner:
-    """Create a partner; its market region is derived from its country."""
+    """Create a partner; its market region is derived from its country.
+
+    `mfa_required` (every user must sign in with a second factor) defaults to the
+    PARTNER_MFA_REQUIRED_DEFAULT setting: on in production.
+    """
     if cloud not in Cloud.values:
         raise DomainError("invalid_cloud", _("Unknown cloud."), field="cloud")
     if partner_type not in PartnerType.values:
@@ -71,6 +76,7 @@ def partner_create(
         cloud=cloud,
         partner_type=partner_type,
         verified_domain=verified_domain.strip().lower(),
+        mfa_required=settings.PARTNER_MFA_REQUIRED_DEFAULT if mfa_required is None else mfa_required,
     )
     if partner_id:
         partner.partner_id = partner_id
@@ -81,7 +87,8 @@ def partner_create(
         actor=actor,
         partner=partner,
         target=partner,
-        after={"name": partner.name, "country": str(partner.country), "cloud": partner.cloud},
+        after={"name": partner.name, "country": str(partner.country), "cloud": partner.cloud,
+               "mfa_required": partner.mfa_required},
     )
     return partner
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import domain_views, views
+from partners import domain_views, sign_in_views, views
 
 app_name = "partners"
 
@@ -30,4 +30,7 @@ urlpatterns = [
         name="user_invitation_cancel",
     ),
     path("<str:partner_id>/settings/domain/", domain_views.DomainVerificationView.as_view(), name="domain"),
+    path("<str:partner_id>/settings/sign-in-security/", sign_in_views.SignInSecurityView.as_view(),
+         name="sign_in_security"),
+    path("<str:partner_id>/settings/sign-ins/", sign_in_views.SignInLogView.as_view(), name="sign_in_log"),
 ]

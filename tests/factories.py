@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import User
+from accounts.models import SignInEvent, User
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from customers.choices import AgreementAcceptor, CustomerRole
@@ -127,6 +127,19 @@ class AuthenticatorFactory(DjangoModelFactory[Authenticator]):
     user = factory.SubFactory(UserFactory)
     type = Authenticator.Type.TOTP
     data = factory.LazyFunction(lambda: {"secret": "JBSWY3DPEHPK3PXP"})
+
+
+class SignInEventFactory(DjangoModelFactory[SignInEvent]):
+    """A successful password sign-in from a documentation address."""
+
+    class Meta:
+        model = SignInEvent
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda o: o.user.email)
+    succeeded = True
+    ip_address = "198.51.100.20"
+    user_agent = "Mozilla/5.0 TestBrowser/1.0"
 
 
 class PartnerUserInvitationFactory(DjangoModelFactory[PartnerUserInvitation]):

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import SignInEvent, User
 from audit.models import AuditEvent
 from audit.staff_groups import AUDITOR, OPERATOR
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
@@ -38,6 +38,7 @@ FACTORIES: dict[type[Model], Callable[[], Any]] = {
     EmailAddress: f.EmailAddressFactory,
     Authenticator: f.AuthenticatorFactory,
     User: f.UserFactory,
+    SignInEvent: f.SignInEventFactory,
     Partner: f.PartnerFactory,
     PartnerMembership: f.PartnerMembershipFactory,
     PartnerUserInvitation: f.PartnerUserInvitationFactory,

@@ -39,3 +39,12 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_has_debug_off_by_default():
     result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=REQUIRED)
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_production_requires_mfa_of_new_partners_by_default():
+    """Issue 18, item 11: new partners get `mfa_required` from this setting (partners.services.partner_create)."""
+    script = "from django.conf import settings; print(settings.PARTNER_MFA_REQUIRED_DEFAULT)"
+    result = manage("shell", "-c", script, env=REQUIRED)
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
+    turned_off = manage("shell", "-c", script, env={**REQUIRED, "PARTNER_MFA_REQUIRED_DEFAULT": "0"})
+    assert turned_off.stdout.strip().splitlines()[-1] == "False", turned_off.stderr

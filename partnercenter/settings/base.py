@@ -149,7 +149,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# MFA_SUPPORTED_TYPES: see "Partner users' sign-in" below.
 MFA_TOTP_ISSUER = "partnercenter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -472,4 +472,22 @@ CELERY_BEAT_SCHEDULE["recover-invitation-batches"] = {
     "task": "invitation_batches.recover",
     "schedule": 300.0,
     "options": {"expires": 300},
+}
+
+# --- Partner users' sign-in (issue 18, item 11) -----------------------------------------------
+# Second factors allauth offers: TOTP apps, recovery codes, and security keys / passkeys (WebAuthn,
+# via fido2). WebAuthn needs a secure context: https, or http://localhost (not 127.0.0.1).
+# https://docs.allauth.org/en/latest/mfa/configuration.html
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkey sign-in without a password (a passkey is then the first and second factor at once).
+MFA_PASSKEY_LOGIN_ENABLED = env.bool("MFA_PASSKEY_LOGIN_ENABLED", default=False)
+# New partners require a second factor of every user when this is on (production turns it on;
+# partners.services.partner_create); an account admin changes it under Partner settings → Sign-in security.
+PARTNER_MFA_REQUIRED_DEFAULT = env.bool("PARTNER_MFA_REQUIRED_DEFAULT", default=False)
+# The sign-in log (accounts.SignInEvent) keeps this many days; beat deletes older rows daily.
+SIGN_IN_EVENT_RETENTION_DAYS = env.int("SIGN_IN_EVENT_RETENTION_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["purge-sign-in-events"] = {
+    "task": "accounts.purge_sign_in_events",
+    "schedule": 86400.0,
+    "options": {"expires": 86400},
 }

@@ -42,3 +42,6 @@ CELERY_BEAT_SCHEDULE["sweep-outbox"]["options"] = {"expires": OUTBOX_SWEEP_INTER
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Security keys on http://localhost:8000 during development (WebAuthn wants https otherwise).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

@@ -36,3 +36,6 @@ CACHES = {
     }
 }
 OUTBOX_SEALING_KEY = env("OUTBOX_SEALING_KEY", default=SECRET_KEY)
+
+# New partners require MFA of their users unless this says otherwise (issue 18, item 11).
+PARTNER_MFA_REQUIRED_DEFAULT = env.bool("PARTNER_MFA_REQUIRED_DEFAULT", default=True)
