@@ -192,3 +192,67 @@ def test_the_agreement_is_signed_with_the_verified_address_not_a_typed_one(clien
     response = accept_new_tenant(client)  # posts signer_email=it@victim.example, someone else's mailbox
     assert response.status_code == 200
     assert AgreementAcceptance.objects.get().signer_email == "cio@victim.example"
+
+
+def test_the_reusable_link_needs_a_mailbox_verified_account_too(client, partner_a, agreement, django_capture_on_commit_callbacks):
+    from invitations.services import relationship_link_rotate, relationship_link_url
+
+    link = relationship_link_url(relationship_link_rotate(membership=partner_a.admin))
+    open_anonymously(client, link)
+    sign_up(client, VICTIM, django_capture_on_commit_callbacks)
+    assert accept_new_tenant(client).status_code == 302
+    assert not Relationship.objects.exists() and not AgreementAcceptance.objects.exists()
+    assert not Invitation.objects.filter(partner=partner_a.partner, status=InvitationStatus.ACCEPTED).exists()
+
+    client.post(reverse("account_email_verification_sent"), {"code": code_sent_to(VICTIM)})  # the mailbox's owner
+    accepted = accept_new_tenant(client)
+    assert accepted.status_code == 200, accepted.content.decode()[:2000]
+    assert Relationship.objects.get(partner=partner_a.partner).customer.primary_domain == "victim.example"
+
+
+def test_a_customer_the_partner_created_is_joined_only_by_its_admin_verified_through_the_mailbox(
+    client, partner_a, agreement, django_capture_on_commit_callbacks,
+):
+    """Create customer + admin email: the partner knows the address and can derive the link; the
+    pending tenant must not get a global admin the partner signed up."""
+    from customers.models import CustomerMembership
+    from customers.services import customer_create_for_partner
+    from invitations.services import invitation_url
+    from partners.choices import PartnerRole
+    from tests.factories import PartnerMembershipFactory, UserFactory
+
+    agent = PartnerMembershipFactory(partner=partner_a.partner, user=UserFactory(email="agent@contoso.example"),
+                                     roles=[PartnerRole.ADMIN_AGENT])
+    created = customer_create_for_partner(membership=agent, company_name="Victim Corp", primary_domain="victim.example",
+                                          country="JP", admin_email=VICTIM)
+    open_anonymously(client, invitation_url(created.invitation))
+    sign_up(client, VICTIM, django_capture_on_commit_callbacks)
+    answer = {"tenant": str(created.customer.tenant_id), "signer_name": "Victim Admin", "agreement_accepted": "on", "action": "accept"}
+    assert client.post(REVIEW, answer).status_code == 302
+    assert not CustomerMembership.objects.exists() and not Relationship.objects.exists()
+    assert not AgreementAcceptance.objects.exists()
+    created.customer.refresh_from_db()
+    assert created.customer.status == "pending_acceptance"
+
+    client.post(reverse("account_email_verification_sent"), {"code": code_sent_to(VICTIM)})
+    assert client.post(REVIEW, answer).status_code == 200
+    assert CustomerMembership.objects.get(customer=created.customer).user.email == VICTIM
+    created.customer.refresh_from_db()
+    assert created.customer.status == "active"
+
+
+def test_an_address_stashed_in_the_session_is_never_taken_as_verified(client, db, django_capture_on_commit_callbacks):
+    """allauth's stash hook (what opening a link used to call) is closed: a sign-up stays unverified and signed out."""
+    from allauth.account.adapter import get_adapter
+    from django.test import RequestFactory
+
+    session = client.session
+    session["account_verified_email"] = VICTIM  # as any code path calling stash_verified_email would leave it
+    session.save()
+    sign_up(client, VICTIM, django_capture_on_commit_callbacks)
+    assert EmailAddress.objects.get(email=VICTIM).verified is False
+    assert "_auth_user_id" not in client.session
+    request = RequestFactory().get("/")
+    request.session = client.session
+    get_adapter(request).stash_verified_email(request, VICTIM)
+    assert get_adapter(request).is_email_verified(request, VICTIM) is False
