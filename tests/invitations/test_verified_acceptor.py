@@ -256,3 +256,35 @@ def test_an_address_stashed_in_the_session_is_never_taken_as_verified(client, db
     request.session = client.session
     get_adapter(request).stash_verified_email(request, VICTIM)
     assert get_adapter(request).is_email_verified(request, VICTIM) is False
+
+
+def test_the_real_owner_takes_back_an_address_the_partner_signed_up_and_then_accepts(
+    client, partner_a, agreement, django_capture_on_commit_callbacks,
+):
+    """After the attack the customer is not locked out: a password reset (link to the mailbox) then
+    the sign-in code make the account theirs; the partner's password no longer opens it."""
+    from django.test import Client
+
+    invitation, link = partner_gets_link_from_api(partner_a)
+    open_anonymously(client, link)
+    sign_up(client, VICTIM, django_capture_on_commit_callbacks)  # the partner's browser
+
+    owner = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(reverse("account_reset_password"), {"email": VICTIM})
+    reset_link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[-1].body)
+    assert reset_link is not None, mail.outbox[-1].body
+    form_url = owner.get(path_of(reset_link.group(0))).url
+    owner.post(form_url, {"password1": "the-owners-own-passphrase", "password2": "the-owners-own-passphrase"})
+    assert EmailAddress.objects.get(email=VICTIM).verified is False  # a reset alone verifies nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(reverse("account_login"), {"login": VICTIM, "password": "the-owners-own-passphrase"})
+    owner.post(reverse("account_email_verification_sent"), {"code": code_sent_to(VICTIM)})
+    assert EmailAddress.objects.get(email=VICTIM).verified is True
+
+    assert not Client().login(email=VICTIM, password=PASSWORD)  # the partner's password is gone
+    open_anonymously(owner, link)
+    assert accept_new_tenant(owner).status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.ACCEPTED
