@@ -10,6 +10,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -186,7 +187,7 @@ def test_an_unverified_account_cannot_decline_in_the_customers_name(client, part
 def test_the_agreement_is_signed_with_the_verified_address_not_a_typed_one(client, partner_a, agreement):
     from tests.factories import UserFactory
 
-    invitation, link = partner_gets_link_from_api(partner_a, email="cio@victim.example")
+    _invitation, link = partner_gets_link_from_api(partner_a, email="cio@victim.example")
     client.force_login(UserFactory(email="cio@victim.example"))
     open_anonymously(client, link)
     response = accept_new_tenant(client)  # posts signer_email=it@victim.example, someone else's mailbox
@@ -288,3 +289,15 @@ def test_the_real_owner_takes_back_an_address_the_partner_signed_up_and_then_acc
     assert accept_new_tenant(owner).status_code == 200
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.ACCEPTED
+
+
+def test_the_agreement_service_refuses_a_signature_naming_another_mailbox(agreement):
+    from customers.services import AgreementSignature, CustomerError, agreement_accept
+    from tests.factories import CustomerFactory, UserFactory
+
+    user = UserFactory(email="cio@victim.example")
+    with pytest.raises(CustomerError) as refused, transaction.atomic():  # the caller's transaction, as in acceptance
+        agreement_accept(customer=CustomerFactory(), agreement=agreement, user=user,
+                         signature=AgreementSignature("Victim Admin", VICTIM, True))
+    assert refused.value.code == "signer_email_mismatch"
+    assert not AgreementAcceptance.objects.exists()
