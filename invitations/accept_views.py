@@ -106,7 +106,7 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
         agreement = agreement_current(language=request.user.preferred_language)
         options = [] if refusal else _tenant_options(offer, request, agreement)
         selectable = [o for o in options if o["refusal"] is None]
-        initial = {"signer_email": request.user.email, "signer_name": request.user.full_name,
+        initial = {"signer_name": request.user.full_name,
                    "primary_domain": offer.target_domain, "country": str(offer.partner.country)}
         if selectable:
             initial["tenant"] = str(selectable[0]["customer"].tenant_id)
