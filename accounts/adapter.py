@@ -1,4 +1,9 @@
-"""allauth adapter: its emails go through our outbox like every other email."""
+"""allauth adapter: its emails go through our outbox like every other email.
+
+Whose address is verified: only allauth's own code flow decides (a code sent to the mailbox, typed
+into the session that asked for it). Holding an invitation or join link proves nothing — the partner
+holds the same link — so no link, session stash or hook here may mark an address verified (issue 18).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,35 @@ from django.utils import translation
 from notifications.services import RenderedEmail, email_enqueue_rendered
 
 PENDING_OFFER_SESSION_KEY = "offer_token"  # set by invitations.accept_views
+PENDING_JOIN_SESSION_KEY = "partner_user_invitation_token"  # set by partners.views
+
+
+def pending_flow_url(request: HttpRequest | None) -> str | None:
+    """The invitation (or partner join) page the visitor opened before signing in or up, if any."""
+    if request is None:
+        return None
+    if request.session.get(PENDING_OFFER_SESSION_KEY):
+        return reverse("invitation_review")
+    if request.session.get(PENDING_JOIN_SESSION_KEY):
+        return reverse("partner_user_invitation_review")
+    return None
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # --- Verification comes from the mailbox only -----------------------------------------------
+    # allauth's "verified email stash" lets a sign-up skip verification for an address the session
+    # is said to have proven. Every such proof we had was a link the partner also holds, so the
+    # stash is closed: nothing can be stashed, nothing stashed counts.
+    def stash_verified_email(self, request: HttpRequest, email: str) -> None:
+        request.session.pop("account_verified_email", None)
+
+    def unstash_verified_email(self, request: HttpRequest) -> str | None:
+        request.session.pop("account_verified_email", None)
+        return None
+
+    def is_email_verified(self, request: HttpRequest, email: str) -> bool:
+        return False
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         """New users keep the language they signed up in (pages and their emails)."""
         user = super().save_user(request, user, form, commit=False)
@@ -36,16 +67,15 @@ class AccountAdapter(DefaultAccountAdapter):
             super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        """Resume a pending acceptance (an invitation link opened before signing in) after sign-in."""
-        if request.session.get(PENDING_OFFER_SESSION_KEY):
-            return reverse("invitation_review")
-        return super().get_login_redirect_url(request)
+        """Resume a pending acceptance or join (a link opened before signing in) after sign-in."""
+        return pending_flow_url(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """After sign-up and the emailed code, back to the invitation that sent the visitor here."""
+        return pending_flow_url(request) or super().get_signup_redirect_url(request)
 
     def get_email_verification_redirect_url(self, email_address: Any) -> str | None:
-        request = self.request
-        if request is not None and request.session.get(PENDING_OFFER_SESSION_KEY):
-            return reverse("invitation_review")
-        return super().get_email_verification_redirect_url(email_address)
+        return pending_flow_url(self.request) or super().get_email_verification_redirect_url(email_address)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's email as it would, then queue it in the outbox instead of sending inline."""

@@ -133,7 +133,14 @@ class AgreementSignature:
 def agreement_accept(
     *, customer: Customer, agreement: AgreementVersion, user: User, signature: AgreementSignature
 ) -> AgreementAcceptance:
-    """Record that a customer user accepted the agreement version, with IP and user agent."""
+    """Record that a customer user accepted the agreement version, with IP and user agent.
+
+    The signer's email is the signing account's own (verified) address: a signature may not name
+    someone else's mailbox (issue 18). An empty `signer_email` means that address too.
+    """
+    if signature.signer_email.strip() and signature.signer_email.strip().lower() != user.email.lower():
+        raise CustomerError("signer_email_mismatch", _("The agreement is signed with the address you signed in with."),
+                            field="signer_email")
     if not signature.accepted:
         raise CustomerError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
     if not signature.signer_name.strip():
@@ -145,7 +152,7 @@ def agreement_accept(
         acceptor_kind=AgreementAcceptor.CUSTOMER_USER,
         user=user,
         signer_name=signature.signer_name.strip()[:200],
-        signer_email=signature.signer_email.strip() or user.email,
+        signer_email=user.email,
         ip_address=context.ip_address,
         user_agent=context.user_agent,
     )

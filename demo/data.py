@@ -83,7 +83,16 @@ AGREEMENT = {
 }
 
 
+class DemoError(Exception):
+    pass
+
+
 def demo_user(email: str, *, staff: bool = False, language: str = "en", full_name: str = "") -> User:
+    """The demo's own account for an invented address, marked verified: the demo owns these mailboxes.
+
+    An account someone else created for the address (signed up, never verified) is not adopted: the
+    demo would otherwise give a stranger's account its roles, as if owning the address were proven.
+    """
     user = User.objects.filter(email=email).first()
     if user is None:
         if staff:
@@ -92,7 +101,10 @@ def demo_user(email: str, *, staff: bool = False, language: str = "en", full_nam
             user = User.objects.create_user(
                 email=email, password=DEMO_PASSWORD, full_name=full_name, preferred_language=language
             )
-    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif not EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+        raise DemoError(f"{email} belongs to an account the demo did not create and whose address is not verified; "
+                        "delete that account or use a fresh database.")
     return user
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -107,7 +106,7 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
         agreement = agreement_current(language=request.user.preferred_language)
         options = [] if refusal else _tenant_options(offer, request, agreement)
         selectable = [o for o in options if o["refusal"] is None]
-        initial = {"signer_email": request.user.email, "signer_name": request.user.full_name,
+        initial = {"signer_name": request.user.full_name,
                    "primary_domain": offer.target_domain, "country": str(offer.partner.country)}
         if selectable:
             initial["tenant"] = str(selectable[0]["customer"].tenant_id)
@@ -140,9 +139,8 @@ def invitation_review(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         if request.method == "POST":
             return redirect(f"{reverse('account_login')}?next={reverse('invitation_review')}")
-        if offer.recipient_email:
-            # Opening the emailed link proves the address: allauth may skip re-verifying it at sign-up.
-            get_adapter(request).stash_verified_email(request, offer.recipient_email)
+        # Anyone holding the link may read the offer, but the link proves nothing about a mailbox:
+        # the partner holds the same link. Sign-up verifies the address with a code sent to it.
         return render(request, "invitations/accept.html", _context(request, offer))
     if request.method == "POST":
         if request.POST.get("action") == "decline":
@@ -159,7 +157,8 @@ def _accept(request: HttpRequest, offer: Offer) -> HttpResponse:
     answer = AcceptanceAnswer(
         tenant_id=data["tenant"] if data["tenant"] not in ("", "new") else None,
         new_tenant=NewTenant(data["company_name"], data["primary_domain"], data["country"]) if data["tenant"] == "new" else None,
-        signature=AgreementSignature(data["signer_name"], data["signer_email"] or request.user.email, data["agreement_accepted"])
+        # The signature carries the signed-in account's verified address, never a typed one.
+        signature=AgreementSignature(data["signer_name"], request.user.email, data["agreement_accepted"])
         if (data["agreement_accepted"] or data["signer_name"]) else None,
     )
     try:

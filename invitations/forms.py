@@ -45,7 +45,6 @@ class AcceptForm(forms.Form):
     primary_domain = forms.CharField(label=_("Primary domain"), required=False, max_length=253)
     country = forms.CharField(label=_("Country or region"), required=False, max_length=2)
     signer_name = forms.CharField(label=_("Your name"), required=False, max_length=200)
-    signer_email = forms.EmailField(label=_("Your email"), required=False)
     agreement_accepted = forms.BooleanField(label=_("I accept the customer agreement on behalf of my organisation"), required=False)
 
 

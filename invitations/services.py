@@ -856,11 +856,21 @@ def _accept_locked(
 
 @transaction.atomic
 def invitation_decline(*, invitation: Invitation, user: User, reason: str = "") -> Invitation:
-    """The customer says no; the partner sees it (status, reason, email)."""
-    locked = Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by").filter(pk=invitation.pk).first()
+    """The customer says no; the partner sees it (status, reason, email).
+
+    Pre: as for accepting, the user's address is verified through its mailbox (a decline is an
+    answer in the customer's name too) and, when the invitation is pinned, it is the pinned one.
+    """
+    locked = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by")
+        .annotate(**_acceptor_checks(user)).filter(pk=invitation.pk).first()
+    )
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
-    _raise(acceptor_refusal(partner=locked.partner, recipient_email=locked.recipient_email, target_domain=locked.target_domain, user=user))
+    if not locked.acceptor_verified:
+        raise InvitationError("email_not_verified", _("Verify your email address before answering."))
+    _raise(acceptor_refusal(partner=locked.partner, recipient_email=locked.recipient_email, target_domain=locked.target_domain,
+                            user=user, works_for_partner=locked.acceptor_works_for_partner))
     now = timezone.now()
     reason = reason.strip()[:2000]
     Invitation.objects.filter(pk=locked.pk, status=InvitationStatus.PENDING).update(

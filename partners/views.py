@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -196,9 +195,8 @@ def partner_user_invitation_review(request: HttpRequest) -> HttpResponse:
     invitation = partner_user_invitation_by_token(token=token) if token else None
     if invitation is None:
         return render(request, "partners/join_invalid.html", status=404)
-    if not request.user.is_authenticated:
-        # The emailed address is proven by the link: allauth may treat it as verified on sign-up.
-        get_adapter(request).stash_verified_email(request, invitation.email)
+    # The link proves nothing about the mailbox (whoever invited can see the address and resend):
+    # joining needs an account whose address allauth verified with a code sent to it.
     if request.method == "POST":
         return _accept(request, invitation)
     return render(request, "partners/join.html", {"invitation": invitation, "next": request.path})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import User
@@ -52,3 +53,19 @@ def test_demo_data_gives_the_onboarding_funnel_something_to_show(db):
     assert all(b.count for b in grants_expiring(partner=contoso))
     assert invitations_expiring_soon(partner=contoso).count() >= 2
     assert contoso.domain_is_verified and not Partner.objects.get(partner_id="4200002").domain_is_verified
+
+
+def test_demo_data_does_not_adopt_an_unverified_account_someone_signed_up_for_a_demo_address(db):
+    """Issue 18: a stranger who signed up as a demo address first gets neither the demo's roles nor a verified address."""
+    from allauth.account.models import EmailAddress
+
+    from demo.data import DemoError, build_demo_world
+    from partners.models import PartnerMembership
+    from tests.factories import UserFactory
+
+    squatter = UserFactory(email="admin@contoso-cloud.example", verified=False)
+    EmailAddress.objects.create(user=squatter, email=squatter.email, verified=False, primary=True)
+    with pytest.raises(DemoError, match="not verified"):
+        build_demo_world()
+    assert not PartnerMembership.objects.filter(user=squatter).exists()
+    assert not EmailAddress.objects.filter(user=squatter, verified=True).exists()

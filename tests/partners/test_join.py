@@ -117,3 +117,44 @@ def test_expiry_task_marks_old_invitations_expired_and_audits(partner_a):
     issued.invitation.refresh_from_db()
     assert issued.invitation.status == PartnerUserInvitationStatus.EXPIRED
     assert AuditEvent.objects.filter(action="partner_user.invitation_expired").count() == 1
+
+
+# --- Issue 18: the join link proves nothing about the mailbox -------------------------------------
+
+def _sign_up(client, email, captured):  # type: ignore[no-untyped-def]
+    next_url = reverse("partner_user_invitation_review")
+    with captured(execute=True):
+        return client.post(f"{reverse('account_signup')}?next={next_url}", {
+            "email": email, "password1": "a-long-unique-passphrase", "password2": "a-long-unique-passphrase", "next": next_url})
+
+
+def test_whoever_holds_the_join_link_cannot_sign_up_as_the_invitee_and_join(client, partner_a, django_capture_on_commit_callbacks):
+    """The inviting admin chose the address: holding the link must not make an account for it verified
+    (that account could then accept customer invitations in the owner's name)."""
+    from allauth.account.models import EmailAddress
+
+    issued = invite(partner_a, "someone@othercompany.example")
+    open_link(client, issued)
+    signed_up = _sign_up(client, "someone@othercompany.example", django_capture_on_commit_callbacks)
+    assert signed_up.url == reverse("account_email_verification_sent")
+    assert EmailAddress.objects.get(email="someone@othercompany.example").verified is False
+    response = client.post(reverse("partner_user_invitation_review"))
+    assert reverse("account_login") in response.url
+    assert not PartnerMembership.objects.filter(user__email="someone@othercompany.example").exists()
+    issued.invitation.refresh_from_db()
+    assert issued.invitation.status == PartnerUserInvitationStatus.PENDING
+
+
+def test_the_invitee_verifies_with_the_emailed_code_then_joins(client, partner_a, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    issued = invite(partner_a, "joiner@example.com")
+    open_link(client, issued)
+    _sign_up(client, "joiner@example.com", django_capture_on_commit_callbacks)
+    body = [m for m in mail.outbox if m.to == ["joiner@example.com"]][-1].body
+    code = re.search(r"^\s*([A-Z0-9]{3,}(?:-[A-Z0-9]+)*)\s*$", body, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    verified = client.post(reverse("account_email_verification_sent"), {"code": code})
+    assert verified.url == reverse("partner_user_invitation_review")  # back to the invitation
+    client.post(reverse("partner_user_invitation_review"))
+    membership = PartnerMembership.objects.get(partner=partner_a.partner, user__email="joiner@example.com")
+    assert membership.roles == ["helpdesk_agent"]

@@ -3,16 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from demo.data import DEMO_PASSWORD, build_demo_world
+from demo.data import DEMO_PASSWORD, DemoError, build_demo_world
 
 
 class Command(BaseCommand):
     help = "Create the demo partners, customers and users (idempotent) and print how to sign in."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        world = build_demo_world()
+        try:
+            world = build_demo_world()
+        except DemoError as error:
+            raise CommandError(str(error)) from error
         base = settings.SITE_BASE_URL.rstrip("/")
         width = max(len(login.email) for login in world.logins)
         lines = [
