@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import FormView, TemplateView
 
 from partnercenter.errors import DomainError
+from partnercenter.no_store import carries_secret
 from partnercenter.session_secrets import session_put_token, session_token
 from partners.forms import PartnerUserInviteForm, PartnerUserRolesForm, role_descriptions
 from partners.mixins import PartnerConsoleMixin
@@ -183,6 +184,7 @@ class PartnerUserInvitationActionView(PartnerConsoleMixin, View):
 SESSION_KEY = "partner_user_invitation_token"
 
 
+@carries_secret
 @require_GET
 def partner_user_invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the invitation (no Referer leak)."""
@@ -190,6 +192,7 @@ def partner_user_invitation_open(request: HttpRequest, token: str) -> HttpRespon
     return HttpResponseRedirect(reverse("partner_user_invitation_review"))
 
 
+@carries_secret
 @require_http_methods(["GET", "POST"])
 def partner_user_invitation_review(request: HttpRequest) -> HttpResponse:
     """GET shows who invites you and with which roles; POST (signed in as the invitee) joins."""
