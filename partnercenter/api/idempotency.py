@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused
+from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused, IdempotentResponseUnavailable
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -55,7 +56,10 @@ def _replay(record: object, request: Request) -> Response:
     if record.request_hash != _fingerprint(request):  # type: ignore[attr-defined]
         raise IdempotencyKeyReused()
     headers = {**record.response_headers, REPLAYED_HEADER: "true"}  # type: ignore[attr-defined]
-    body = unseal(record.response_sealed)["body"]  # type: ignore[attr-defined]
+    try:
+        body = unseal(record.response_sealed)["body"]  # type: ignore[attr-defined]
+    except InvalidToken as error:  # OUTBOX_SEALING_KEY changed since: say so, never a 500
+        raise IdempotentResponseUnavailable() from error
     return Response(body, status=record.response_status, headers=headers)  # type: ignore[attr-defined]
 
 
