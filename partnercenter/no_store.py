@@ -18,8 +18,12 @@ V = TypeVar("V")
 
 
 def carries_secret(view: V) -> V:
+    """Marks the view too (`carries_secret = True`): tests/test_no_store.py finds every view that
+    renders a link or a secret and checks it is marked."""
     if isinstance(view, type):
-        return method_decorator(never_cache, name="dispatch")(view)  # type: ignore[no-any-return]
+        decorated_class: Any = method_decorator(never_cache, name="dispatch")(view)
+        decorated_class.carries_secret = True
+        return decorated_class  # type: ignore[no-any-return]
     decorated: Any = never_cache(view)  # type: ignore[arg-type]
     decorated.carries_secret = True
     return decorated  # type: ignore[no-any-return]

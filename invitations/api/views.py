@@ -170,6 +170,7 @@ class RelationshipRequestLinkView(PartnerApiMixin, APIView):
         }).data)
 
 
+@carries_secret
 class GrantRequestView(PartnerApiMixin, APIView):
     """Ask an existing customer for (more) admin roles without a second relationship."""
 
