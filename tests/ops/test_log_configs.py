@@ -277,3 +277,26 @@ http {{
     assert '"GET" 502' in access and "/p/visible-path" not in access
     assert "/p/visible-path" in errors  # other paths keep their error lines (the instrument works)
     assert TOKEN not in access + errors
+
+
+def test_gunicorns_own_error_lines_are_redacted_by_our_logger_class(tmp_path):
+    from gunicorn.config import Config
+
+    from partnercenter.gunicorn_logging import RedactingGunicornLogger
+
+    config = Config()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("loglevel", "debug")
+    log = RedactingGunicornLogger(config)
+    try:
+        raise RuntimeError(f"worker died on /join/{TOKEN}")
+    except RuntimeError:
+        log.exception("Error handling request %s", f"/r/{TOKEN}")  # what gunicorn's worker writes on a crash
+    log.error("Invalid request from ip=1.2.3.4: Bearer pck_%s", TOKEN)
+    log.access_log.info('"GET /r/%s HTTP/1.1" 302', TOKEN)
+    for handler in (*log.error_log.handlers, *log.access_log.handlers):
+        handler.flush()
+    written = (tmp_path / "error.log").read_text() + (tmp_path / "access.log").read_text()
+    assert "Error handling request /r/[redacted]" in written and "RuntimeError" in written
+    assert TOKEN not in written
