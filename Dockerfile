@@ -77,5 +77,7 @@ EXPOSE 8000
 ENTRYPOINT ["/app/deploy/docker-entrypoint.sh"]
 # Workers: $WEB_CONCURRENCY (gunicorn reads it). The control socket would live in $HOME (/app,
 # read-only) and is not needed. Behind a reverse proxy on another host/container, set
-# FORWARDED_ALLOW_IPS to its address so X-Forwarded-* headers are trusted.
-CMD ["gunicorn", "partnercenter.wsgi:application", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-"]
+# FORWARDED_ALLOW_IPS to its address so X-Forwarded-* headers are trusted. No access log: raw paths
+# carry invitation tokens; deploy/gunicorn.conf.py redacts gunicorn's own lines and our request
+# line (route, status, duration) replaces the access log.
+CMD ["gunicorn", "partnercenter.wsgi:application", "-c", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--no-control-socket"]

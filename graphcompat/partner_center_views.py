@@ -7,9 +7,11 @@ from django.http import Http404, HttpRequest, JsonResponse
 from graphcompat.base import GraphView
 from invitations.api.selectors import active_relationship_link
 from invitations.services import relationship_link_url
+from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
 
 
+@carries_secret
 class RelationshipRequestView(GraphView):
     """404 `itemNotFound` while the partner has no active reusable link (Partner settings → Reusable link)."""
 

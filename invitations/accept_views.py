@@ -39,14 +39,17 @@ from invitations.services import (
 from invitations.trust_services import invitation_record_first_open, invitation_report
 from invitations.verification_codes import invitation_verification_code
 from partnercenter.errors import DomainError
+from partnercenter.no_store import carries_secret
+from partnercenter.session_secrets import session_put_token, session_token
 from partners.clouds import portal_for
 
 SESSION_KEY = "offer_token"
 
 
+@carries_secret
 @require_GET
 def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
-    request.session[SESSION_KEY] = token
+    session_put_token(request.session, SESSION_KEY, token)
     return HttpResponseRedirect(reverse("invitation_review"))
 
 
@@ -125,10 +128,11 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
     return context
 
 
+@carries_secret
 @require_http_methods(["GET", "POST"])
 def invitation_review(request: HttpRequest) -> HttpResponse:
     viewer = request.user if request.method == "GET" and request.user.is_authenticated else None
-    offer = offer_for_token(request.session.get(SESSION_KEY, ""), viewer=viewer)
+    offer = offer_for_token(session_token(request.session, SESSION_KEY), viewer=viewer)
     if offer is None:
         return _invalid(request)
     if request.method == "GET" and offer.invitation is not None and offer.invitation.first_opened_at is None:

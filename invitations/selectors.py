@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
+from django.utils import timezone
 
 from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import OutboxMessage
 from notifications.services import INVITATION_EMAIL_TEMPLATES
-from partnercenter.tokens import token_hashes, token_matches, token_rehash
+from partnercenter.tokens import token_hashes, token_rehash, token_row_valid
 from partners.models import PartnerMembership
 from relationships.roles import role_names
 
@@ -82,6 +83,10 @@ class Offer:
 def offer_for_token(token: str, *, viewer: User | None = None) -> Offer | None:
     """The usable offer behind a raw token, or None (unknown, expired, cancelled and used alike).
 
+    Unknown, expired, cancelled, declined, used tokens and revoked links do the same work (issue 18;
+    tests/invitations/test_token_lookup_equal_work.py): both lookups run whatever the first finds, each
+    row's usability comes from the lookup's SQL, and the constant-time comparison always runs.
+
     With a signed-in `viewer`, whether it works for the partner (which refuses acceptance) comes
     in the same statement as the offer, as `viewer_works_for_partner`."""
     if not token:
@@ -89,11 +94,22 @@ def offer_for_token(token: str, *, viewer: User | None = None) -> Offer | None:
     hashes = token_hashes(token)  # one per pepper version (partnercenter.tokens)
     viewer_check = {} if viewer is None else {
         "viewer_works_for_partner": Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=viewer))}
-    invitation = Invitation.objects.select_related("partner").annotate(**viewer_check).filter(token_hash__in=hashes).first()
-    if invitation is not None:
-        # The index lookup finds the row; the constant-time comparison is what accepts the token.
-        if not token_matches(token, invitation.token_hash) or not invitation.is_usable:
-            return None
+    invitation_usable = ExpressionWrapper(Q(status=InvitationStatus.PENDING, expires_at__gt=timezone.now()),
+                                          output_field=BooleanField())
+    link_usable = ExpressionWrapper(Q(status=LinkStatus.ACTIVE), output_field=BooleanField())
+    invitation = (
+        Invitation.objects.select_related("partner").annotate(usable=invitation_usable, **viewer_check)
+        .filter(token_hash__in=hashes).first()
+    )
+    link = (
+        RelationshipLink.objects.select_related("partner").annotate(usable=link_usable, **viewer_check)
+        .filter(token_hash__in=hashes).first()
+    )
+    # The index lookups find the rows; the constant-time comparisons are what accept the token.
+    invitation_valid = token_row_valid(token, invitation)
+    link_valid = token_row_valid(token, link)
+    if invitation_valid:
+        assert invitation is not None
         token_rehash(invitation, field="token_hash", token=token)  # hashed before a pepper rotation
         return Offer(
             partner=invitation.partner, kind=invitation.kind, include_delegated_admin=invitation.include_delegated_admin,
@@ -102,12 +118,9 @@ def offer_for_token(token: str, *, viewer: User | None = None) -> Offer | None:
             target_domain=invitation.target_domain, invitation=invitation,
             viewer_works_for_partner=getattr(invitation, "viewer_works_for_partner", None),
         )
-    link = (
-        RelationshipLink.objects.select_related("partner").annotate(**viewer_check)
-        .filter(token_hash__in=hashes, status=LinkStatus.ACTIVE).first()
-    )
-    if link is None or not token_matches(token, link.token_hash):
+    if not link_valid:
         return None
+    assert link is not None
     token_rehash(link, field="token_hash", token=token)
     partner = link.partner
     return Offer(

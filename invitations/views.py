@@ -31,6 +31,7 @@ from invitations.services import (
     relationship_link_rotate,
     relationship_link_url,
 )
+from partnercenter.no_store import carries_secret
 from partners.choices import SOVEREIGN_CLOUDS
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
@@ -96,6 +97,7 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
                                   target_domain=form.cleaned_data.get("target_domain") or "")
 
 
+@carries_secret
 class DraftView(PartnerConsoleMixin, FormView):
     """Step 2: the email draft — edit it, open it in the mail app, copy it, or send it; then Done."""
 
@@ -206,6 +208,7 @@ class InvitationActionView(PartnerConsoleMixin, View):
         return redirect("invitations:list", partner_id=self.partner.partner_id)
 
 
+@carries_secret
 class RelationshipLinkView(PartnerConsoleMixin, TemplateView):
     """Partner settings → Reusable relationship link: show, rotate, revoke."""
 

@@ -8,10 +8,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from notifications.webhook_events import WebhookEventType
@@ -30,13 +28,14 @@ from notifications.webhook_services import (
     webhook_subscription_update,
 )
 from partnercenter.errors import DomainError
+from partnercenter.no_store import carries_secret
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import MANAGE_INTEGRATIONS
 
 SUBSCRIPTION_ACTIONS = {"rotate", "enable", "disable", "delete"}
 
 
-@method_decorator(never_cache, name="dispatch")
+@carries_secret
 class WebhooksView(PartnerConsoleMixin, FormView):
     """Subscriptions, the form to add one, and recent deliveries. A new or rotated secret is
     shown once, on the response to that POST."""

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
 
 app = Celery("partnercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _use_django_logging(**kwargs: object) -> None:
+    """Workers and beat log through Django's LOGGING only (django.setup() has configured it): with a
+    receiver here Celery adds none of its own handlers (root, celery.task), which would carry no
+    secret-redacting filter (partnercenter.log_filters)."""
 
 # Request id into task headers and back out in the worker; task log lines and metrics. Reuse the
 # worker's database connection between tasks (CONN_MAX_AGE), checked as Django does between requests.

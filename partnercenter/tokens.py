@@ -60,6 +60,21 @@ def token_matches(token: str, stored_hash: str) -> bool:
     return matched
 
 
+# What a lookup that found no row compares the token against: unknown tokens then cost the same
+# HMACs and comparison as known ones (no hash of a token is 64 zeros in practice).
+NO_ROW_HASH = "0" * 64
+
+
+def token_row_valid(token: str, row: Model | None) -> bool:
+    """Whether `row` (or None: nothing found) holds `token`'s hash and is usable, doing the same work
+    in every case (issue 18): the row's `usable` is an annotation computed by the lookup's own SQL,
+    never a property evaluated only for rows that exist, and the constant-time comparison always runs.
+    """
+    stored = getattr(row, "token_hash", NO_ROW_HASH)
+    usable = bool(getattr(row, "usable", False))
+    return token_matches(token, stored) & usable
+
+
 def token_rehash(obj: Model, *, field: str, token: str) -> bool:
     """Store the current-pepper hash of `token` in `obj.<field>` if it was hashed with an older pepper.
 

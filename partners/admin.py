@@ -194,9 +194,11 @@ class ApiKeyAdmin(AuditTrailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ApiIdempotencyKey)
 class ApiIdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The stored first responses of API create requests (kept for API_IDEMPOTENCY_TTL_HOURS)."""
+    """The stored first responses of API create requests (kept for API_IDEMPOTENCY_TTL_HOURS).
+    The sealed body (it can hold a live link or a webhook secret) is never shown."""
 
     list_display = ("key", "partner", "method", "path", "response_status", "created_at")
+    exclude = ("response_sealed",)
     list_filter = ("method", "response_status")
     search_fields = ("key", "path", "partner__name", "partner__partner_id")
     list_select_related = ("partner",)

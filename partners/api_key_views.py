@@ -7,13 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from partnercenter.errors import DomainError
+from partnercenter.no_store import carries_secret
 from partners.api_key_forms import SCOPE_DESCRIPTIONS, ApiKeyCreateForm
 from partners.api_key_selectors import api_key_get_for_partner, api_key_list_for_partner
 from partners.api_key_services import api_key_create, api_key_revoke
@@ -21,7 +20,7 @@ from partners.mixins import PartnerConsoleMixin
 from partners.permissions import MANAGE_INTEGRATIONS
 
 
-@method_decorator(never_cache, name="dispatch")
+@carries_secret
 class ApiKeysView(PartnerConsoleMixin, FormView):
     """The partner's keys and the form to create one. A created key's secret appears once, on
     the response to the POST itself (never stored, never in a redirect or the session)."""

@@ -242,7 +242,9 @@ class ApiIdempotencyKey(models.Model):
 
     A retry with the same key (same partner, same operation and body) gets this response again
     instead of creating a second object. Keys live for API_IDEMPOTENCY_TTL_HOURS; a failed
-    request stores nothing, so it may be retried with the same key.
+    request stores nothing, so it may be retried with the same key. The body is sealed
+    (notifications.sealing, a key not in the database): a created invitation's `link`, a webhook
+    `secret` are in it, and neither a database copy nor staff in admin may read them.
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
@@ -251,7 +253,7 @@ class ApiIdempotencyKey(models.Model):
     path = models.CharField(_("path"), max_length=300)
     request_hash = models.CharField(_("request hash"), max_length=64)
     response_status = models.PositiveSmallIntegerField(_("response status"))
-    response_body = models.JSONField(_("response body"), default=dict)
+    response_sealed = models.TextField(_("response body (sealed)"), blank=True, default="")
     response_headers = models.JSONField(_("response headers"), default=dict)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from partnercenter.tokens import token_hashes, token_matches, token_rehash
+from partnercenter.tokens import token_hashes, token_rehash, token_row_valid
 from partners.choices import PartnerUserInvitationStatus
 from partners.models import PartnerMembership, PartnerUserInvitation
 
@@ -46,14 +47,20 @@ def partner_user_invitation_get(*, partner: Partner, invitation_pk: int) -> Part
 
 
 def partner_user_invitation_by_token(*, token: str) -> PartnerUserInvitation | None:
-    """The usable (pending, unexpired) invitation for a raw token, or None for any other case."""
+    """The usable (pending, unexpired) invitation for a raw token, or None for any other case.
+
+    Unknown, expired, cancelled and used tokens do the same work (issue 18): usability comes from the
+    lookup's SQL and the constant-time comparison always runs (partnercenter.tokens.token_row_valid)."""
+    usable = ExpressionWrapper(Q(status=PartnerUserInvitationStatus.PENDING, expires_at__gt=timezone.now()),
+                               output_field=BooleanField())
     invitation = (
-        PartnerUserInvitation.objects.select_related("partner", "invited_by")
+        PartnerUserInvitation.objects.select_related("partner", "invited_by").annotate(usable=usable)
         .filter(token_hash__in=token_hashes(token))  # one hash per pepper version
         .first()
     )
-    if invitation is None or not token_matches(token, invitation.token_hash) or not invitation.is_usable:
+    if not token_row_valid(token, invitation):
         return None
+    assert invitation is not None
     token_rehash(invitation, field="token_hash", token=token)  # hashed before a pepper rotation
     return invitation
 

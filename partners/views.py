@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.generic import FormView, TemplateView
 
 from partnercenter.errors import DomainError
+from partnercenter.no_store import carries_secret
+from partnercenter.session_secrets import session_put_token, session_token
 from partners.forms import PartnerUserInviteForm, PartnerUserRolesForm, role_descriptions
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
@@ -181,17 +183,19 @@ class PartnerUserInvitationActionView(PartnerConsoleMixin, View):
 SESSION_KEY = "partner_user_invitation_token"
 
 
+@carries_secret
 @require_GET
 def partner_user_invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     """Move the token out of the URL into the session, then show the invitation (no Referer leak)."""
-    request.session[SESSION_KEY] = token
+    session_put_token(request.session, SESSION_KEY, token)
     return HttpResponseRedirect(reverse("partner_user_invitation_review"))
 
 
+@carries_secret
 @require_http_methods(["GET", "POST"])
 def partner_user_invitation_review(request: HttpRequest) -> HttpResponse:
     """GET shows who invites you and with which roles; POST (signed in as the invitee) joins."""
-    token = request.session.get(SESSION_KEY, "")
+    token = session_token(request.session, SESSION_KEY)
     invitation = partner_user_invitation_by_token(token=token) if token else None
     if invitation is None:
         return render(request, "partners/join_invalid.html", status=404)

@@ -21,6 +21,7 @@ from customers.services import customer_create_for_partner
 from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.views import PartnerApiMixin
+from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
 from relationships.selectors import customer_list_for_partner
 
@@ -31,6 +32,7 @@ class CustomerPagination(ApiCursorPagination):
     ordering = ("-established_at", "-id")
 
 
+@carries_secret
 class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     serializer_class = CustomerSerializer
     pagination_class = CustomerPagination

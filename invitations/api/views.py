@@ -38,6 +38,7 @@ from partnercenter.api.etag import compute_etag, require_if_match
 from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.views import PartnerApiMixin
+from partnercenter.no_store import carries_secret
 from partners.models import Partner, PartnerMembership
 from partners.permissions import ApiScope
 from relationships.selectors import active_customers_for_partner
@@ -64,6 +65,7 @@ def create_invitation(*, membership: PartnerMembership, data: dict[str, Any], ki
     )
 
 
+@carries_secret
 class InvitationViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     """Reseller relationship requests and delegated admin requests sent to customers."""
 
@@ -145,6 +147,7 @@ class InvitationViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         return self._transition(request, pk, invitation_cancel)
 
 
+@carries_secret
 class RelationshipRequestLinkView(PartnerApiMixin, APIView):
     """The partner's reusable relationship link, like Partner Center's GET customers/relationshiprequests."""
 
@@ -167,6 +170,7 @@ class RelationshipRequestLinkView(PartnerApiMixin, APIView):
         }).data)
 
 
+@carries_secret
 class GrantRequestView(PartnerApiMixin, APIView):
     """Ask an existing customer for (more) admin roles without a second relationship."""
 

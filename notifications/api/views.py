@@ -44,6 +44,7 @@ from partnercenter.api.etag import compute_etag, require_if_match
 from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.views import PartnerApiMixin
+from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
 
 ID_PATTERN = r"[0-9]{1,18}"
@@ -54,6 +55,7 @@ def _with_secret(issued: IssuedWebhookSecret) -> dict[str, Any]:
     return {**WebhookSubscriptionSerializer(issued.subscription).data, "secret": issued.secret}
 
 
+@carries_secret
 class WebhookSubscriptionViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     """Endpoints that receive the partner's events, signed with their secret (docs/webhooks.md)."""
 

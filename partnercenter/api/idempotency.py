@@ -5,6 +5,10 @@ is inserted *before* the create runs, in the create's own transaction: a concurr
 the same key blocks on the unique index until the first commits, then replays its response.
 A failed create rolls the row back with everything else, so the client may retry with the same
 key. Keys are forgotten after API_IDEMPOTENCY_TTL_HOURS.
+
+The stored response is sealed (Fernet, OUTBOX_SEALING_KEY — not in the database): it can carry an
+invitation's live `link` or a webhook `secret`, so a database copy or a staff user in admin reads
+nothing usable, while a replay returns exactly the first response.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused
+from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused, IdempotentResponseUnavailable
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -46,14 +51,21 @@ def _fingerprint(request: Request) -> str:
 
 
 def _replay(record: object, request: Request) -> Response:
+    from notifications.sealing import unseal
+
     if record.request_hash != _fingerprint(request):  # type: ignore[attr-defined]
         raise IdempotencyKeyReused()
     headers = {**record.response_headers, REPLAYED_HEADER: "true"}  # type: ignore[attr-defined]
-    return Response(record.response_body, status=record.response_status, headers=headers)  # type: ignore[attr-defined]
+    try:
+        body = unseal(record.response_sealed)["body"]  # type: ignore[attr-defined]
+    except InvalidToken as error:  # OUTBOX_SEALING_KEY changed since: say so, never a 500
+        raise IdempotentResponseUnavailable() from error
+    return Response(body, status=record.response_status, headers=headers)  # type: ignore[attr-defined]
 
 
 def idempotent_create(request: Request, *, partner: Partner, create: Callable[[], Response]) -> Response:
     """Run `create` (which raises on failure and returns a 2xx response) at most once per key."""
+    from notifications.sealing import seal
     from partners.models import ApiIdempotencyKey
 
     key = request.headers.get(HEADER)
@@ -75,7 +87,8 @@ def idempotent_create(request: Request, *, partner: Partner, create: Callable[[]
             return _replay(ApiIdempotencyKey.objects.get(partner=partner, key=key), request)
         response = create()
         record.response_status = response.status_code
-        record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+        # Sealed: the body can hold a live link or a secret shown once (docs/api.md, "Idempotency-Key").
+        record.response_sealed = seal({"body": json.loads(json.dumps(response.data, cls=JSONEncoder))})
         record.response_headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-        record.save(update_fields=["response_status", "response_body", "response_headers"])
+        record.save(update_fields=["response_status", "response_sealed", "response_headers"])
     return response

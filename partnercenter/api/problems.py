@@ -93,6 +93,13 @@ class IdempotencyKeyReused(ApiProblem):
     default_detail = _("This Idempotency-Key was already used for a different request.")
 
 
+class IdempotentResponseUnavailable(ApiProblem):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotent_response_unavailable"
+    default_detail = _("This Idempotency-Key was used, but its first response can no longer be replayed (the server's "
+                       "sealing key changed). Check whether the object exists before retrying with a new key.")
+
+
 class InsufficientScope(exceptions.PermissionDenied):
     default_code = "insufficient_scope"
 

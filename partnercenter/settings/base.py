@@ -446,9 +446,16 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # Right after the request id: one log line and the metrics of every request (partnercenter.request_observation).
 MIDDLEWARE.insert(MIDDLEWARE.index("partnercenter.middleware.RequestIdMiddleware") + 1,
                   "partnercenter.request_observation.RequestObservationMiddleware")
-# Every console record is scrubbed of tokens, API keys and passwords (partnercenter.log_filters).
+# No token, link, key or password in any log line (issue 18; partnercenter.log_filters): every record
+# is scrubbed attribute by attribute by the filter and its line again by the formatter. Every logger
+# writes through this one handler: django.server (runserver's raw request lines) and django (whose
+# default handlers from Django's DEFAULT_LOGGING carry no filter) are routed to it as well.
 LOGGING["filters"]["redact_secrets"] = {"()": "partnercenter.log_filters.SecretRedactingFilter"}
 LOGGING["handlers"]["console"]["filters"] = ["request_id", "redact_secrets"]
+LOGGING["formatters"]["json"]["()"] = "partnercenter.log_filters.RedactingJsonFormatter"
+LOGGING["formatters"]["plain"]["()"] = "partnercenter.log_filters.RedactingFormatter"
+LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
+LOGGING["loggers"]["django.server"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
 LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
 # Workers log through LOGGING above (JSON in production) instead of Celery's own root handler.

@@ -20,6 +20,7 @@ from invitations.accept_views import SESSION_KEY
 from invitations.choices import InvitationStatus
 from invitations.models import Invitation
 from invitations.tokens import derive_token
+from partnercenter.session_secrets import session_put_token
 from relationships.models import Relationship
 from tests.drills.conftest import assert_every_invitation_emailed_once
 from tests.factories import CustomerFactory, CustomerMembershipFactory, UserFactory
@@ -46,7 +47,7 @@ def accept(client: Client, token: str, tenant_id: str) -> int:
     # the server dropped is noticed and replaced.
     close_old_connections()
     session = client.session
-    session[SESSION_KEY] = token
+    session_put_token(session, SESSION_KEY, token)
     session.save()
     return client.post("/r/", {"tenant": tenant_id}).status_code
 

@@ -22,8 +22,10 @@ from relationships.models import Relationship
 from tests.factories import CustomerFactory, CustomerMembershipFactory
 
 REVIEW = "/r/"
-PAGE_STATEMENTS = 5  # was 11 + 1 per tenant: session, user, invitation with its partner and "does the viewer work for it?", agreement, tenants
-ACCEPT_STATEMENTS = 25  # was 41, then 33: acceptor checks and "creator still a member?" ride on the lock, one agreement read, no pre-insert SELECT; the webhook subscriptions read once; the two emails inserted without lookup or savepoint
+# Issue 18 added one statement to each: the reusable-link lookup runs whatever the invitation lookup found, so
+# unknown, expired and used tokens do the same work (tests/invitations/test_token_lookup_equal_work.py).
+PAGE_STATEMENTS = 6  # was 11 + 1 per tenant: session, user, invitation with its partner and "does the viewer work for it?", the link lookup, agreement, tenants
+ACCEPT_STATEMENTS = 26  # was 41, then 33, 25: acceptor checks and "creator still a member?" ride on the lock, one agreement read, no pre-insert SELECT; the webhook subscriptions read once; the two emails inserted without lookup or savepoint; the link lookup
 
 
 def _writes(queries: list[dict]) -> list[str]:

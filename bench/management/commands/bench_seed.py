@@ -38,6 +38,7 @@ from customers.models import AgreementVersion, Customer, CustomerMembership
 from invitations.accept_views import SESSION_KEY as OFFER_SESSION_KEY
 from invitations.models import Invitation
 from invitations.tokens import derive_token, derived_hash, new_nonce
+from partnercenter.session_secrets import session_put_token
 from partners.api_key_services import api_key_create
 from partners.choices import Cloud, PartnerRole, PartnerType
 from partners.markets import market_region_for
@@ -221,7 +222,9 @@ class Command(BaseCommand):
         sessions, lines = [], []
         for user, customer, invitation in zip(users, customers, invitations, strict=True):
             token = derive_token(purpose="invitation", row_id=invitation.pk, nonce=invitation.token_nonce)
-            key, session = _session(user, **{OFFER_SESSION_KEY: token})
+            offer: dict[str, str] = {}
+            session_put_token(offer, OFFER_SESSION_KEY, token)  # sealed, as invitations.accept_views stores it
+            key, session = _session(user, **offer)
             sessions.append(session)
             lines.append(f"{key} {secrets.token_hex(16)} {customer.tenant_id} {user.email}")
         Session.objects.bulk_create(sessions, batch_size=BATCH)
