@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0004_partner_domain_proof'),
+        ('partners', '0005_idempotency_sealed_body_secrets'),
     ]
 
     operations = [
