@@ -35,6 +35,7 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[Any, ApiPrincipal] | None:
+        from partnercenter.api.key_guessing import key_guessing_check, key_guessing_count
         from partners.api_key_selectors import api_key_for_token
         from partners.api_key_services import api_key_actor, api_key_touch
         from partners.permissions import scopes_granted
@@ -47,9 +48,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         try:
             token = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
+            key_guessing_check(request, "")
+            key_guessing_count(request, "")
             raise exceptions.AuthenticationFailed(_("This API key is not valid.")) from exc
+        # Guessing is limited per client address and per key prefix (429 with Retry-After).
+        key_guessing_check(request, token)
         api_key = api_key_for_token(token=token)
         if api_key is None:
+            key_guessing_count(request, token)
             # Unknown, revoked and expired keys all get the same answer.
             raise exceptions.AuthenticationFailed(_("This API key is not valid."))
         api_key_touch(api_key=api_key)

@@ -1,0 +1,70 @@
+"""Mailbox flooding bounded (issue 18): invitation emails per invitation and per recipient per day.
+
+Every invitation email a partner causes (created with `send_email`, sent from the portal, resent,
+the funnel's one-click resend, bulk rows, the API and Graph: all through invitations.services)
+counts one use of two limits, in the transaction that queues it:
+
+- INVITATION_EMAILS_PER_INVITATION in all for one invitation (the first send and the resends);
+- INVITATION_EMAILS_PER_RECIPIENT_PER_DAY for one address across every partner, per UTC day.
+
+Both are counter rows of the one limiter (ratelimits.services.limit_consume): an atomic upsert
+whose row stays locked until the sending transaction ends, so parallel resends cannot pass a cap,
+and a refused send raises, which rolls back everything (no new link, no email, no count).
+The address is counted under a keyed hash of its normalised form (lower case, "+tag" dropped),
+never in clear. Reminders sent by beat (once per link and threshold) are not counted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from invitations.errors import InvitationError
+from partnercenter.tokens import token_hash
+from ratelimits.rates import Rate
+from ratelimits.services import limit_consume
+
+if TYPE_CHECKING:
+    from invitations.models import Invitation
+
+DAY_SECONDS = 86400
+
+
+def normalised_recipient(address: str) -> str:
+    """The mailbox an address reaches, for counting: lower case, without a "+tag" in the local part."""
+    local, _at, domain = address.strip().lower().rpartition("@")
+    if not _at:
+        return address.strip().lower()
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def recipient_bucket(address: str) -> str:
+    return f"invitation-emails:recipient:{token_hash('recipient:' + normalised_recipient(address))}"
+
+
+def invitation_email_count(*, invitation: Invitation, recipient: str) -> None:
+    """Count one email of `invitation` to `recipient`, or raise (nothing is sent, nothing changes).
+
+    `send_limit` (API 409): this invitation reached its emails in all.
+    `recipient_daily_cap` (API 429 with Retry-After): the address reached its emails for today.
+    """
+    per_invitation = settings.INVITATION_EMAILS_PER_INVITATION
+    if per_invitation:
+        decision = limit_consume(bucket=f"invitation-emails:invitation:{invitation.pk}", rate=Rate(per_invitation, None))
+        if not decision.allowed:
+            raise InvitationError("send_limit", _(
+                "This invitation was already emailed %(limit)s times, the most for one invitation; nothing was sent. "
+                "Copy its link from the draft page and send it yourself, or cancel it and create a new one."
+            ) % {"limit": per_invitation})
+    per_day = settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
+    if per_day:
+        decision = limit_consume(bucket=recipient_bucket(recipient), rate=Rate(per_day, DAY_SECONDS))
+        if not decision.allowed:
+            error = InvitationError("recipient_daily_cap", _(
+                "%(email)s has received the most invitation emails allowed in one day (%(limit)s, from all partners); "
+                "nothing was sent. Try again tomorrow."
+            ) % {"email": recipient, "limit": per_day})
+            error.retry_after = decision.retry_after  # type: ignore[attr-defined]
+            raise error
