@@ -32,6 +32,28 @@ if TYPE_CHECKING:
 DAY_SECONDS = 86400
 
 
+def partner_invitations_bucket(partner_id: int) -> str:
+    """The counter of invitations a partner created today (INVITATION_DAILY_CAP, per UTC day)."""
+    return f"invitations-created:partner:{partner_id}"
+
+
+def partner_invitations_rate() -> Rate:
+    return Rate(settings.INVITATION_DAILY_CAP, DAY_SECONDS)
+
+
+def partner_invitation_count(*, partner_id: int) -> None:
+    """Count one invitation created by the partner today, or raise `daily_cap` (API 429).
+
+    Called under the partner lock in the creating transaction: a refused or failed create rolls
+    the count back with everything else.
+    """
+    decision = limit_consume(bucket=partner_invitations_bucket(partner_id), rate=partner_invitations_rate())
+    if not decision.allowed:
+        error = InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
+        error.retry_after = decision.retry_after  # type: ignore[attr-defined]
+        raise error
+
+
 def normalised_recipient(address: str) -> str:
     """The mailbox an address reaches, for counting: lower case, without a "+tag" in the local part."""
     local, _at, domain = address.strip().lower().rpartition("@")

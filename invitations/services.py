@@ -37,12 +37,12 @@ from customers.services import (
     normalise_domain,
 )
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
+from invitations.email_limits import invitation_email_count, partner_invitation_count
 from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
 from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
 from invitations.tokens import derive_token, derived_hash, new_nonce
 from invitations.verification_codes import invitation_verification_code
-from invitations.email_limits import invitation_email_count
 from notifications.models import OutboxMessage
 from notifications.services import (
     RenderedEmail,
@@ -284,11 +284,8 @@ def invitation_create(
             if finding.blocking:
                 raise InvitationError(finding.code, finding.message,
                                       field="recipient_email" if recipient_email and not domain else "target_domain")
-    since = timezone.now() - timedelta(days=1)
-    cap = settings.INVITATION_DAILY_CAP
-    # Counting stops at the cap (the index on partner and creation time answers it without the rows).
-    if Invitation.objects.filter(partner=partner, created_at__gte=since).order_by()[:cap].count() >= cap:
-        raise InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
+    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
+    partner_invitation_count(partner_id=partner.pk)
     if invitation.pk is not None:
         invitation.save(force_insert=True)
     else:

@@ -110,6 +110,12 @@ def limit_peek(*, checks: list[tuple[str, Rate]], now: float | None = None) -> L
     return None
 
 
+def limit_hits(*, bucket: str, rate: Rate, now: float | None = None) -> int:
+    """How many uses `bucket` has counted in the current window (a read, to say what is left)."""
+    start, _expires, _left = _window(rate, time.time() if now is None else now)
+    return LimitCounter.objects.filter(bucket=bucket, window_start=start).values_list("hits", flat=True).first() or 0
+
+
 def limit_counters_purge(*, batch: int = 5000) -> int:
     """Delete counters whose window has ended (beat, hourly); returns how many went."""
     now = timezone.now()
