@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from invitations.errors import InvitationError
 from partnercenter.tokens import token_hash
 from ratelimits.rates import Rate
-from ratelimits.services import limit_consume
+from ratelimits.services import limit_consume, limits_consume
 
 if TYPE_CHECKING:
     from invitations.models import Invitation
@@ -67,26 +67,29 @@ def recipient_bucket(address: str) -> str:
 
 
 def invitation_email_count(*, invitation: Invitation, recipient: str) -> None:
-    """Count one email of `invitation` to `recipient`, or raise (nothing is sent, nothing changes).
+    """Count one email of `invitation` to `recipient` (one statement for both counters), or raise:
+    nothing is sent and nothing changes, since the caller's transaction rolls back.
 
     `send_limit` (API 409): this invitation reached its emails in all.
     `recipient_daily_cap` (API 429 with Retry-After): the address reached its emails for today.
     """
-    per_invitation = settings.INVITATION_EMAILS_PER_INVITATION
-    if per_invitation:
-        decision = limit_consume(bucket=f"invitation-emails:invitation:{invitation.pk}", rate=Rate(per_invitation, None))
-        if not decision.allowed:
+    uses: list[tuple[str, Rate]] = []
+    per_invitation, per_day = settings.INVITATION_EMAILS_PER_INVITATION, settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
+    if per_invitation:  # 0: no limit
+        uses.append((f"invitation-emails:invitation:{invitation.pk}", Rate(per_invitation, None)))
+    if per_day:
+        uses.append((recipient_bucket(recipient), Rate(per_day, DAY_SECONDS)))
+    for decision in limits_consume(uses=uses) if uses else []:
+        if decision.allowed:
+            continue
+        if decision.refused_by.startswith("invitation-emails:invitation:"):
             raise InvitationError("send_limit", _(
                 "This invitation was already emailed %(limit)s times, the most for one invitation; nothing was sent. "
                 "Copy its link from the draft page and send it yourself, or cancel it and create a new one."
             ) % {"limit": per_invitation})
-    per_day = settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
-    if per_day:
-        decision = limit_consume(bucket=recipient_bucket(recipient), rate=Rate(per_day, DAY_SECONDS))
-        if not decision.allowed:
-            error = InvitationError("recipient_daily_cap", _(
-                "%(email)s has received the most invitation emails allowed in one day (%(limit)s, from all partners); "
-                "nothing was sent. Try again tomorrow."
-            ) % {"email": recipient, "limit": per_day})
-            error.retry_after = decision.retry_after  # type: ignore[attr-defined]
-            raise error
+        error = InvitationError("recipient_daily_cap", _(
+            "%(email)s has received the most invitation emails allowed in one day (%(limit)s, from all partners); "
+            "nothing was sent. Try again tomorrow."
+        ) % {"email": recipient, "limit": per_day})
+        error.retry_after = decision.retry_after  # type: ignore[attr-defined]
+        raise error

@@ -17,19 +17,22 @@ Two ways to call it:
 - inside a business transaction (`durable=True`, the default): the count commits or rolls back
   with the action, so a refused or failed action leaves no trace, and the counter row stays locked
   until commit (serialising, say, emails to one address across partners);
-- per request (`durable=False`, API rate limits): its own short transaction which, on PostgreSQL,
-  skips the WAL flush (`synchronous_commit = off`): a crash may forget the last few hits, never
-  admit a request twice as often as configured for longer than one window.
+- per request (`durable=False`, API rate limits): the statement is its own transaction which, on
+  PostgreSQL, commits without waiting for the WAL flush (`synchronous_commit` off for it alone): a
+  crash may forget the last few hits of a window, nothing more. The same statement can read other
+  counters (`blocked_by`), so an API request pays one statement for its key's limit and the
+  invalid-key limits of its address and prefix together.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,6 +50,7 @@ class LimitDecision:
     hits: int
     limit: int
     retry_after: int  # seconds until the window resets (0 for a count that never resets)
+    refused_by: str = ""  # the bucket that refused: this one, or one of `blocked_by` (limit_consume)
 
 
 def _window(rate: Rate, now: float) -> tuple[int, datetime | None, int]:
@@ -58,34 +62,66 @@ def _window(rate: Rate, now: float) -> tuple[int, datetime | None, int]:
     return start, datetime.fromtimestamp(end, tz=UTC), max(1, math.ceil(end - now))
 
 
-_UPSERT = (
-    f"INSERT INTO {TABLE} (bucket, window_start, hits, expires_at) VALUES (%s, %s, %s, %s) "  # noqa: S608 — our table name
-    f"ON CONFLICT (bucket, window_start) DO UPDATE SET hits = {TABLE}.hits + excluded.hits RETURNING hits"
-)
+def _upsert_sql(*, rows: int, quick: bool, blocked_by: int) -> str:
+    """The one statement, for `rows` counters at once.
+
+    `quick` (PostgreSQL, per request): the statement's own transaction commits without waiting
+    for the WAL flush (set_config(..., is_local) lasts until that commit). `blocked_by`: how many
+    other counters the statement also reads (RETURNING the first one at its limit).
+    """
+    if quick:
+        values = ", ".join(["(%s, %s, %s, CAST(%s AS timestamptz))"] * rows)
+        source = f"SELECT v.* FROM (VALUES {values}) AS v CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS q"  # noqa: S608
+    else:
+        source = "VALUES " + ", ".join(["(%s, %s, %s, %s)"] * rows)
+    full = " OR ".join(["(b.bucket = %s AND b.window_start = %s AND b.hits >= %s)"] * blocked_by)
+    blocker = f"(SELECT b.bucket FROM {TABLE} AS b WHERE {full} LIMIT 1)" if blocked_by else "NULL"  # noqa: S608 — our table, placeholders
+    return (
+        f"INSERT INTO {TABLE} (bucket, window_start, hits, expires_at) {source} "
+        f"ON CONFLICT (bucket, window_start) DO UPDATE SET hits = {TABLE}.hits + excluded.hits "
+        f"RETURNING bucket, hits, {blocker}"
+    )
 
 
-def _upsert(params: list[object], *, durable: bool) -> int:
-    if durable or connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(_UPSERT, params)
-            return int(cursor.fetchone()[0])
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_UPSERT, params)
-        return int(cursor.fetchone()[0])
-
-
-def limit_consume(*, bucket: str, rate: Rate, cost: int = 1, durable: bool = True, now: float | None = None) -> LimitDecision:
-    """Count `cost` uses of `bucket` and say whether they fit under `rate`.
+def limits_consume(*, uses: Sequence[tuple[str, Rate]], cost: int = 1, durable: bool = True, now: float | None = None,
+                   blocked_by: Sequence[tuple[str, Rate]] = ()) -> list[LimitDecision]:
+    """Count `cost` uses of every bucket in `uses` (distinct buckets) in one statement; a decision each, in order.
 
     Refused uses are counted too (per request, an attempt is an attempt; inside a transaction the
-    caller raises and the count rolls back). Never reads then writes: one atomic upsert.
+    caller raises and the counts roll back). Never reads then writes: one atomic upsert, which
+    also reads the counters `blocked_by` (every use refused when one of them is at its limit).
+    Rows are locked in the order given: callers name them in one fixed order.
     """
-    start, expires_at, left = _window(rate, time.time() if now is None else now)
-    hits = _upsert([bucket, start, cost, expires_at], durable=durable)
-    allowed = hits <= rate.limit
-    return LimitDecision(allowed=allowed, hits=hits, limit=rate.limit, retry_after=0 if allowed else left)
+    moment = time.time() if now is None else now
+    windows = [(bucket, rate, *_window(rate, moment)) for bucket, rate in uses]
+    others = [(other, other_rate, *_window(other_rate, moment)) for other, other_rate in blocked_by]
+    params: list[object] = []
+    for bucket, _rate, start, expires_at, _left in windows:
+        params += [bucket, start, cost, expires_at]
+    for other, other_rate, other_start, _expires, _left in others:
+        params += [other, other_start, other_rate.limit]
+    quick = not durable and not connection.in_atomic_block and connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(rows=len(windows), quick=quick, blocked_by=len(others)), params)
+        returned = {bucket: (int(hits), full) for bucket, hits, full in cursor.fetchall()}
+    decisions = []
+    for bucket, rate, _start, _expires, left in windows:
+        hits, full = returned[bucket]
+        blocker = next((other for other in others if other[0] == full), None)
+        if blocker is not None:
+            decisions.append(LimitDecision(allowed=False, hits=hits, limit=blocker[1].limit, retry_after=blocker[4],
+                                           refused_by=blocker[0]))
+            continue
+        allowed = hits <= rate.limit
+        decisions.append(LimitDecision(allowed=allowed, hits=hits, limit=rate.limit, retry_after=0 if allowed else left,
+                                       refused_by="" if allowed else bucket))
+    return decisions
+
+
+def limit_consume(*, bucket: str, rate: Rate, cost: int = 1, durable: bool = True, now: float | None = None,
+                  blocked_by: Sequence[tuple[str, Rate]] = ()) -> LimitDecision:
+    """Count `cost` uses of `bucket` and say whether they fit under `rate` (see limits_consume)."""
+    return limits_consume(uses=[(bucket, rate)], cost=cost, durable=durable, now=now, blocked_by=blocked_by)[0]
 
 
 def limit_peek(*, checks: list[tuple[str, Rate]], now: float | None = None) -> LimitDecision | None:

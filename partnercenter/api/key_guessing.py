@@ -1,9 +1,12 @@
-"""Invalid API keys are limited per client address and per key prefix (429 with Retry-After).
+"""API requests are counted here: the key's rate limit, and invalid keys per client address and per key prefix.
 
-Before a key is looked up, one read checks both counters: a client (or a prefix) that sent too
-many invalid keys in the window is refused at once, even if this key is valid, so guessing stops
-paying off at the limit. Each invalid key then counts one use of both (atomic upserts,
-ratelimits.services). IPv6 clients count per /64, which one host usually holds whole.
+One statement per request with a valid key (ratelimits.services.limit_consume): it counts the
+key's request and reads the invalid-key counters of the client's address and of the key's prefix.
+A client (or a prefix) that sent too many invalid keys in the window is answered 429, even with
+a valid key, so guessing stops paying off at the limit and a correct guess is not told apart.
+Each invalid key counts one use of both invalid-key counters; exactly the limit of them are
+answered 401, the rest 429 (with Retry-After). IPv6 clients count per /64, which one host
+usually holds whole.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from rest_framework.exceptions import Throttled
 
 from partnercenter.middleware import client_ip
 from ratelimits.rates import Rate, parse_rate
-from ratelimits.services import LimitDecision, limit_consume, limit_peek
+from ratelimits.services import LimitDecision, limit_consume, limit_peek, limits_consume
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -55,19 +58,28 @@ def _refuse(decision: LimitDecision) -> InvalidKeyThrottled:
     return InvalidKeyThrottled(wait=decision.retry_after)
 
 
-def key_guessing_check(request: HttpRequest, token: str) -> None:
-    """Refuse (429) before the lookup when this client or this prefix is over its limit."""
-    refused = limit_peek(checks=_checks(request, token))
-    if refused is not None:
-        raise _refuse(refused)
+def key_request_count(request: HttpRequest, token: str, *, api_key_pk: int) -> LimitDecision | None:
+    """Count a request with a valid key: its key's decision (None without API_RATE_LIMIT).
+
+    Raises InvalidKeyThrottled (429) when the client's address or the key's prefix is over its
+    invalid-key limit. Whether the key's own limit refuses is for ApiKeyRateThrottle to answer.
+    """
+    guessing = _checks(request, token)
+    rate = parse_rate(settings.API_RATE_LIMIT)
+    if rate is None:
+        refused = limit_peek(checks=guessing)
+        if refused is not None:
+            raise _refuse(refused)
+        return None
+    decision = limit_consume(bucket=f"api-key:{api_key_pk}", rate=rate, durable=False, blocked_by=guessing)
+    if decision.refused_by.startswith("api-invalid-key:"):
+        raise _refuse(decision)
+    return decision
 
 
 def key_guessing_count(request: HttpRequest, token: str) -> None:
     """Count an invalid key; refuse (429) instead of 401 once a limit is passed."""
-    worst: LimitDecision | None = None
-    for bucket, rate in _checks(request, token):
-        decision = limit_consume(bucket=bucket, rate=rate, durable=False)
-        if not decision.allowed and (worst is None or decision.retry_after > worst.retry_after):
-            worst = decision
-    if worst is not None:
-        raise _refuse(worst)
+    checks = _checks(request, token)
+    refused = [decision for decision in (limits_consume(uses=checks, durable=False) if checks else []) if not decision.allowed]
+    if refused:
+        raise _refuse(max(refused, key=lambda decision: decision.retry_after))

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ratelimits.models import LimitCounter
 from ratelimits.rates import Rate, parse_rate
-from ratelimits.services import limit_consume, limit_counters_purge, limit_peek
+from ratelimits.services import limit_consume, limit_counters_purge, limit_peek, limits_consume
 from tests.races import race
 
 NOON = 1_700_000_000.0 - 1_700_000_000.0 % 86400 + 43200  # a past UTC noon: the start of a minute, an hour, mid-day
@@ -92,3 +92,19 @@ def test_sixteen_threads_at_once_get_exactly_the_limit(durable):
         results, refused = race(use, range(16), refusals=())
         assert sorted(results) == [False] * 11 + [True] * 5 and not refused
         assert LimitCounter.objects.get(bucket=bucket).hits == 16
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("durable", [True, False])
+def test_one_statement_counts_several_buckets_and_reads_the_ones_that_block(durable, django_assert_num_queries):
+    per_hour, blocker = Rate(2, 3600), Rate(1, 600)
+    limit_consume(bucket="blocker", rate=blocker, now=NOON)
+    with django_assert_num_queries(1):
+        first, second = limits_consume(uses=[("a", per_hour), ("b", Rate(1, None))], durable=durable, now=NOON)
+    assert first.allowed and second.allowed
+    refused = limits_consume(uses=[("a", per_hour), ("b", Rate(1, None))], durable=durable, now=NOON)
+    assert [d.allowed for d in refused] == [True, False] and refused[1].refused_by == "b"
+    with django_assert_num_queries(1):
+        blocked = limit_consume(bucket="a", rate=per_hour, durable=durable, now=NOON, blocked_by=[("blocker", blocker)])
+    assert not blocked.allowed and blocked.refused_by == "blocker" and blocked.retry_after == 600
+    assert limit_consume(bucket="c", rate=per_hour, durable=durable, now=NOON, blocked_by=[("free", blocker)]).allowed
