@@ -17,7 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from graphcompat.errors import DOMAIN_CODES, GraphError, error_response
 from graphcompat.representations import entity_etag, with_annotations
@@ -62,7 +62,9 @@ class GraphView(View):
             response = error_response(request, GraphError(404, "itemNotFound", _("There is no such item.")))
         except DomainError as error:
             status, code = DOMAIN_CODES.get(error.code, (400, "invalidRequest"))
-            response = error_response(request, GraphError(status, code, error.message))
+            retry_after = getattr(error, "retry_after", None)
+            response = error_response(request, GraphError(status, code, error.message,
+                                                          headers={"Retry-After": str(retry_after)} if retry_after else None))
         finally:
             request_context.reset(token)
         response["request-id"] = getattr(request, "request_id", "")
@@ -77,6 +79,9 @@ class GraphView(View):
     def authenticate(request: HttpRequest) -> ApiPrincipal:
         try:
             result = ApiKeyAuthentication().authenticate(request)  # reads only the Authorization header
+        except Throttled as exc:  # too many invalid keys from this client or for this prefix
+            raise GraphError(429, "TooManyRequests", str(exc.detail),
+                             headers={"Retry-After": str(max(1, math.ceil(exc.wait or 1)))}) from exc
         except AuthenticationFailed as exc:
             raise unauthenticated(str(exc.detail)) from exc
         if result is None:

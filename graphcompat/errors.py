@@ -15,6 +15,8 @@ DOMAIN_CODES: dict[str, tuple[int, str]] = {
     "name_exists": (409, "nameAlreadyExists"),
     "not_found": (404, "itemNotFound"),
     "forbidden": (403, "accessDenied"),
+    "daily_cap": (429, "TooManyRequests"),
+    "recipient_daily_cap": (429, "TooManyRequests"),
 }
 
 

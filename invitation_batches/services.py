@@ -31,11 +31,12 @@ from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
 from invitation_batches.errors import BatchError
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitations.email_limits import partner_invitations_bucket, partner_invitations_rate
 from invitations.errors import InvitationError
-from invitations.models import Invitation
 from invitations.services import invitation_create
 from partners.models import ApiKey, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
+from ratelimits.services import limit_hits
 from relationships.roles import BUNDLES
 
 logger = logging.getLogger(__name__)
@@ -132,8 +133,8 @@ def invitation_batch_confirm(*, batch: InvitationBatch, membership: PartnerMembe
                          % {"count": locked.invalid_rows})
     if not locked.valid_rows:
         raise BatchError("no_rows", _("This batch has no rows to send."))
-    since = timezone.now() - timedelta(days=1)
-    left = settings.INVITATION_DAILY_CAP - Invitation.objects.filter(partner_id=locked.partner_id, created_at__gte=since).count()
+    # What the partner's daily counter has left (each row's create counts itself, and is refused past the cap).
+    left = settings.INVITATION_DAILY_CAP - limit_hits(bucket=partner_invitations_bucket(locked.partner_id), rate=partner_invitations_rate())
     if locked.valid_rows > left:
         raise BatchError("daily_cap", _("Your organisation can send %(left)s more invitation(s) today; this batch has %(rows)s. Split it or try again tomorrow.")
                          % {"left": max(left, 0), "rows": locked.valid_rows})

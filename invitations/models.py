@@ -74,7 +74,7 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["partner", "status", "created_at"], name="invitation_partner_status"),
             models.Index(fields=["status", "expires_at"], name="invitation_status_expiry"),
-            # The daily cap counts a partner's invitations of the last 24 hours (under the partner lock).
+            # A partner's invitations by creation time (the daily cap read it until issue 18; it is a counter now).
             models.Index(fields=["partner", "created_at"], name="invitation_partner_created"),
             # Duplicate detection looks up the partner's pending invitations by address and by domain,
             # once per invitation created: without these it reads every pending invitation of the partner.

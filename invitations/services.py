@@ -37,6 +37,7 @@ from customers.services import (
     normalise_domain,
 )
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
+from invitations.email_limits import invitation_email_count, partner_invitation_count
 from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
 from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
@@ -283,11 +284,8 @@ def invitation_create(
             if finding.blocking:
                 raise InvitationError(finding.code, finding.message,
                                       field="recipient_email" if recipient_email and not domain else "target_domain")
-    since = timezone.now() - timedelta(days=1)
-    cap = settings.INVITATION_DAILY_CAP
-    # Counting stops at the cap (the index on partner and creation time answers it without the rows).
-    if Invitation.objects.filter(partner=partner, created_at__gte=since).order_by()[:cap].count() >= cap:
-        raise InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
+    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
+    partner_invitation_count(partner_id=partner.pk)
     if invitation.pk is not None:
         invitation.save(force_insert=True)
     else:
@@ -306,6 +304,7 @@ def invitation_create(
     if send_email:
         # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
         assert email_row is not None
+        invitation_email_count(invitation=invitation, recipient=recipient_email)
         message = email_enqueue_row(email_row, new_key=True)
         invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
         audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=partner, target=invitation,
@@ -415,14 +414,19 @@ def _email_body_html(body: str, url: str) -> str:
     return mark_safe(html.replace(escaped_url, f'<a href="{escaped_url}">{escaped_url}</a>', 1))  # noqa: S308 — built from escaped text
 
 
-def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, template: str = "", new_link: bool = False) -> OutboxMessage | None:
+def _enqueue_invitation_email(invitation: Invitation, *, key_suffix: str, template: str = "", new_link: bool = False,
+                              counted: bool = False) -> OutboxMessage | None:
     """Queue the invitation email to its recipient; None when this link was already sent.
 
     `new_link`: the link was issued in this transaction, so nothing can have been sent for it.
+    `counted`: a partner's send, which counts towards the email limits (invitations.email_limits)
+    and raises when one is reached; an email already sent for this link is not counted again.
     """
     row = _invitation_email_row(invitation, key_suffix=key_suffix, template=template)
     if not new_link and OutboxMessage.objects.filter(idempotency_key=row.idempotency_key).exists():
         return None
+    if counted:
+        invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
     return email_enqueue_row(row, new_key=new_link)
 
 
@@ -482,7 +486,7 @@ def invitation_send(
     now = timezone.now()
     Invitation.objects.filter(pk=locked.pk).update(message_subject=subject, message_body=stored_body, sent_at=now, sent_to=recipient)
     locked.message_subject, locked.message_body, locked.sent_at, locked.sent_to = subject, stored_body, now, recipient
-    if _enqueue_invitation_email(locked, key_suffix=f"send:{recipient}"):
+    if _enqueue_invitation_email(locked, key_suffix=f"send:{recipient}", counted=True):
         audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=locked.partner, target=locked,
                      after={"sent_to": recipient})
     return locked
@@ -501,7 +505,7 @@ def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) 
     if locked.sent_to:
         Invitation.objects.filter(pk=locked.pk).update(sent_at=now)
         locked.sent_at = now
-        _enqueue_invitation_email(locked, key_suffix=f"send:{locked.sent_to}")
+        _enqueue_invitation_email(locked, key_suffix=f"send:{locked.sent_to}", counted=True)
     audit_record(action=AuditAction.INVITATION_RESENT, actor=membership.user, partner=locked.partner, target=locked,
                  after={"expires_at": locked.expires_at.isoformat(), "emailed_to": locked.sent_to})
     return locked

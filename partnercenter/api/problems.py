@@ -8,7 +8,8 @@ our own HTTP-level problems into `application/problem+json`:
      "instance": "/api/v1/invitations/42/cancel", "request_id": "…",
      "errors": [{"field": "roles", "code": "unknown_role", "detail": "…"}]}   # validation only
 
-Domain errors map by their code: `forbidden` → 403, `not_found` → 404, `daily_cap` → 429, an
+Domain errors map by their code: `forbidden` → 403, `not_found` → 404, `daily_cap` and
+`recipient_daily_cap` → 429 (the latter with Retry-After), an
 error naming a field → 422, any other refusal of a business rule → 409.
 """
 
@@ -60,7 +61,7 @@ DRF_CODES: dict[type[exceptions.APIException], str] = {
     exceptions.ValidationError: "validation_error",
 }
 
-DOMAIN_STATUS_BY_CODE = {"forbidden": 403, "not_found": 404, "daily_cap": 429}
+DOMAIN_STATUS_BY_CODE = {"forbidden": 403, "not_found": 404, "daily_cap": 429, "recipient_daily_cap": 429}
 
 
 class ApiProblem(exceptions.APIException):
@@ -168,7 +169,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, DomainError):
         status_code = domain_error_status(exc)
         errors = [{"field": exc.field, "code": exc.code, "detail": exc.message}] if exc.field else None
-        return problem_response(status_code=status_code, code=exc.code, detail=exc.message, request=request, errors=errors)
+        # A limit that resets (a recipient's emails for the day) says when: Retry-After.
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return problem_response(status_code=status_code, code=exc.code, detail=exc.message, request=request, errors=errors,
+                                headers=headers)
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -105,7 +105,9 @@ class PartnerApiSchema(AutoSchema):
             "401": _("Missing, unknown, revoked or expired API key."),
             "403": _("The API key lacks the required scope (`insufficient_scope`)."),
             "404": _("No such object for this partner (other partners' objects included), or an invalid cursor."),
-            "429": _("Rate limit of the API key reached; retry after `Retry-After` seconds."),
+            "429": _("A limit was reached: the API key's requests (`rate_limited`), invalid keys from this address or "
+                     "for this key prefix (`rate_limited`), or an invitation limit (`daily_cap`, `recipient_daily_cap`). "
+                     "Retry after `Retry-After` seconds."),
         }
         if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
             errors["409"] = _("A business rule refused the action (e.g. `not_pending`); nothing changed.")

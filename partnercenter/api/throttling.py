@@ -1,11 +1,18 @@
-"""Rate limits per API key (429 with Retry-After), counted in Django's cache (Redis in production)."""
+"""Rate limits per API key (429 with Retry-After), counted by the one limiter (ratelimits.services).
+
+The count is made during authentication, in the same statement as the invalid-key checks.
+
+/api/v1 uses this class through DRF; the Graph-compatible API calls it directly, so a key's calls
+to both count together. Each request is one atomic upsert of the key's counter for the current
+window: sixteen parallel clients cannot pass more than the limit between them (the old cache
+counter read, then wrote, and let every racing request through).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from partnercenter.api.authentication import ApiPrincipal
 
@@ -13,19 +20,18 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
-    scope = "api_key"
+class ApiKeyRateThrottle(BaseThrottle):
+    """Answers with the count authentication made (partnercenter.api.key_guessing.key_request_count):
+    one statement per request counts the key and checks its address's and prefix's invalid keys."""
 
-    def get_rate(self) -> str | None:
-        return settings.API_RATE_LIMIT or None
+    retry_after: int | None = None
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        # The rate is read per request (not at import) so it can change without a restart.
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        principal = request.auth
+        if not isinstance(principal, ApiPrincipal) or principal.rate_decision is None:
+            return True  # not a key request, or no API_RATE_LIMIT
+        self.retry_after = principal.rate_decision.retry_after
+        return principal.rate_decision.allowed
 
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
-        if not isinstance(request.auth, ApiPrincipal):
-            return None
-        return f"api-throttle:key:{request.auth.api_key.pk}"
+    def wait(self) -> float | None:
+        return self.retry_after

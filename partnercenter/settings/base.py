@@ -47,6 +47,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "ratelimits",
     "accounts",
     "partners",
     "customers",
@@ -294,6 +295,11 @@ PARTNER_USER_INVITATION_DAYS = env.int("PARTNER_USER_INVITATION_DAYS", default=1
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=30)
 INVITATION_REMINDER_DAYS_BEFORE = env.list("INVITATION_REMINDER_DAYS_BEFORE", cast=int, default=[7, 1])
 INVITATION_DAILY_CAP = env.int("INVITATION_DAILY_CAP", default=1000)
+# Mailbox flooding (issue 18): invitation emails per invitation in all (the first send and every
+# resend), and per recipient address per day across all partners (address lower-cased, "+tag"
+# dropped; counted under a keyed hash, never in clear). Counted in the sending transaction.
+INVITATION_EMAILS_PER_INVITATION = env.int("INVITATION_EMAILS_PER_INVITATION", default=5)
+INVITATION_EMAILS_PER_RECIPIENT_PER_DAY = env.int("INVITATION_EMAILS_PER_RECIPIENT_PER_DAY", default=10)
 GRANT_REQUEST_VALIDITY_DAYS = 90
 
 # --- Product rules --------------------------------------------------------------------------
@@ -407,8 +413,15 @@ LOGGING = {
 # --- API keys, rate limits, idempotency (issue 7) -----------------------------------------------
 # Swagger UI and Redoc files served locally (no CDN).
 INSTALLED_APPS = [*INSTALLED_APPS, "drf_spectacular_sidecar"]
-# Requests per API key, counted in the default cache (Redis in production). Empty: no limit.
+# Every limit below is a fixed-window counter row incremented atomically in the database
+# (ratelimits.services.limit_consume; docs/api.md "Rate limits"). Rates read "N/min", "N/10min", "N/day".
+# Requests per API key (/api/v1 and the Graph-compatible API together). Empty: no limit.
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="1200/min")
+# Requests with an invalid API key: per client address (IPv6 per /64) and per key prefix
+# (the first characters of the key, shown in Partner settings). Past either, every request from
+# that address or with that prefix answers 429 until the window ends, even with a valid key.
+API_INVALID_KEY_LIMIT_PER_IP = env("API_INVALID_KEY_LIMIT_PER_IP", default="30/10min")
+API_INVALID_KEY_LIMIT_PER_PREFIX = env("API_INVALID_KEY_LIMIT_PER_PREFIX", default="60/10min")
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 
 # --- Webhooks (issue 7) ---------------------------------------------------------------------
@@ -431,6 +444,11 @@ CELERY_BEAT_SCHEDULE["sweep-webhooks"] = {
 }
 CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "task": "partners.purge_idempotency_keys",
+    "schedule": 3600.0,
+    "options": {"expires": 3600},
+}
+CELERY_BEAT_SCHEDULE["purge-limit-counters"] = {
+    "task": "ratelimits.purge_counters",
     "schedule": 3600.0,
     "options": {"expires": 3600},
 }
