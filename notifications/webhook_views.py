@@ -30,6 +30,7 @@ from notifications.webhook_services import (
     webhook_subscription_update,
 )
 from partnercenter.errors import DomainError
+from partnercenter.params import id_param
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import MANAGE_INTEGRATIONS
 
@@ -65,7 +66,7 @@ class WebhooksView(PartnerConsoleMixin, FormView):
         action = request.POST.get("action", "create")
         if action not in SUBSCRIPTION_ACTIONS:
             return super().post(request, *args, **kwargs)
-        subscription = webhook_subscription_get_for_partner(partner=self.partner, subscription_pk=int(request.POST.get("subscription") or 0))
+        subscription = webhook_subscription_get_for_partner(partner=self.partner, subscription_pk=id_param(request.POST, "subscription"))
         try:
             if action == "rotate":
                 issued = webhook_subscription_rotate_secret(subscription=subscription, membership=self.membership)
