@@ -75,7 +75,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from partnercenter.errors import DomainError
-        from partnercenter.params import id_param
+        from partnercenter.params import id_param, refuse_nul
         from relationships.models import DelegatedAdminGrant, Relationship
         from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
 
@@ -83,7 +83,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
         action = request.POST.get("action", "")
-        reason = request.POST.get("reason", "")
+        reason = refuse_nul("reason", request.POST.get("reason", ""))
         try:
             if action == "end":
                 relationship = get_object_or_404(Relationship, pk=id_param(request.POST, "relationship"), customer=customer)

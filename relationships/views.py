@@ -24,7 +24,7 @@ from invitations.errors import InvitationError
 from invitations.services import invitation_create
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
-from partnercenter.params import text_param
+from partnercenter.params import refuse_nul, text_param
 from partners.choices import PartnerRole
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
@@ -227,7 +227,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
             if request.POST.get("action") == "terminate":
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
                     raise PermissionDenied
-                grant_terminate(grant=grant, actor=request.user, reason=request.POST.get("reason", ""), by="partner")
+                grant_terminate(grant=grant, actor=request.user, reason=refuse_nul("reason", request.POST.get("reason", "")), by="partner")
                 messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
             else:
                 if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.db import transaction
+from django.urls import reverse
 
 from tests.malformed import payloads
 from tests.malformed.checks import changed_tables, kept_for_inspection, row_counts, says_something
@@ -30,7 +31,9 @@ class Sweeper:
     requests: int = 0
     routes: set[str] = field(default_factory=set)
     per_field: bool = True  # False: all fields of a form malformed at once (staff admin)
+    per_route: dict[str, int] = field(default_factory=dict)
     _counts: tuple[int, ...] | None = None
+    _forms_seen: set[tuple] = field(default_factory=set)  # a form on every page (language, sign-out) is swept once
 
     def send(self, label: str, method: str, path: str, *, body: bytes | str = b"", content_type: str = "",
              headers: dict[str, str] | None = None, route: Route | None = None) -> Any:
@@ -40,6 +43,7 @@ class Sweeper:
         self.requests += 1
         if route is not None:
             self.routes.add(route.pattern)
+            self.per_route[route.pattern] = self.per_route.get(route.pattern, 0) + 1
         where = f"{label}: {method.upper()} {path[:160]}"
         if self._counts is None:
             self._counts = row_counts()
@@ -67,10 +71,14 @@ class Sweeper:
         return response
 
     # --- query parameters -------------------------------------------------------------------
-    def query_params(self, route: Route, path: str, names: Iterable[str], *, one_by_one: Iterable[str] = ()) -> None:
-        """All `names` malformed together (one request per payload), then each of `one_by_one` alone."""
+    def query_params(self, route: Route, path: str, names: Iterable[str], *, one_by_one: Iterable[str] = (),
+                     short: bool = False) -> None:
+        """All `names` malformed together (one request per payload), then each of `one_by_one` alone;
+        `short`: the few payloads of TEXT_SHORT (a page that reads no parameter of its own)."""
         names = sorted(set(names))
         for label, value in payloads.TEXT.items():
+            if short and label not in payloads.TEXT_SHORT:
+                continue
             self.send(f"query {label}", "get", f"{path}?{urlencode([(n, value) for n in names])}", route=route)
         for label, raw in payloads.RAW.items():
             self.send(f"query {label}", "get", f"{path}?{'&'.join(f'{quote(n)}={raw}' for n in names)}", route=route)
@@ -80,13 +88,15 @@ class Sweeper:
 
     # --- HTML forms ---------------------------------------------------------------------------
     def forms(self, route: Route, page_path: str, html: str, *, get_params: set[str]) -> None:
-        seen: set[tuple] = set()
+        seen = self._forms_seen
         for form in forms_of(html):
             action = form.action or page_path
             if urlsplit(action).netloc or (not action.startswith("/") and not action.startswith("?")):
                 continue
             if action.startswith("?"):
                 action = page_path + action
+            if urlsplit(action).path == reverse("account_logout") and page_path != action:
+                continue  # the top bar's sign-out: swept on its own route, not from every page
             variants = [None, *dict.fromkeys(form.buttons)] if form.buttons else [None]
             for button in variants:
                 key = (form.method, urlsplit(action).path, tuple(sorted(form.fields)), button)
@@ -135,7 +145,7 @@ class Sweeper:
     # --- str kwargs of the path ---------------------------------------------------------------
     def path_kwargs(self, route: Route, values: dict[str, str], methods: Iterable[str] = ("get",)) -> None:
         for name in str_kwargs(route):
-            for label in payloads.TEXT_EACH:
+            for label in payloads.TEXT_SHORT:
                 path = fill(route, {**values, name: quote(payloads.TEXT[label], safe="")})
                 for method in methods:
                     self.send(f"path {name}={label}", method, path, route=route)

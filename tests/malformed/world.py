@@ -82,7 +82,7 @@ def build_world() -> SweepWorld:
         "operation_id": str(operation.graph_guid if operation else "x"),
         "assignment_id": str(assignment.graph_guid if assignment else "x"),
         "app_label": "customers", "key": "x", "uidb36": "1", "url": "no-such-page/",
-        "northwind_pk": str(northwind.pk), "content_type_id": str(ContentType.objects.get_for_model(northwind).pk),
+        "northwind_pk": str(northwind.pk), "id": str(staff.pk), "content_type_id": str(ContentType.objects.get_for_model(northwind).pk),
     }
     pks = {
         "service_requests:detail": str(service_request.pk), "notifications:mailbox_message": str(message.pk),
