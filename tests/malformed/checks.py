@@ -43,7 +43,7 @@ def says_something(response: Any) -> bool:
     """A 4xx names the problem: problem-JSON `detail`, Graph `error.message`, DRF field errors, or a
     message on the page (an alert, a form error, an error page's text)."""
     content_type = response.get("Content-Type", "")
-    body = response.content.decode("utf-8", "replace")
+    body = (b"".join(response.streaming_content) if response.streaming else response.content).decode("utf-8", "replace")
     if "json" in content_type:
         try:
             data = json.loads(body)

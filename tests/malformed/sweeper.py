@@ -72,12 +72,13 @@ class Sweeper:
 
     # --- query parameters -------------------------------------------------------------------
     def query_params(self, route: Route, path: str, names: Iterable[str], *, one_by_one: Iterable[str] = (),
-                     short: bool = False) -> None:
+                     short: bool = False, only: tuple[str, ...] | None = None) -> None:
         """All `names` malformed together (one request per payload), then each of `one_by_one` alone;
-        `short`: the few payloads of TEXT_SHORT (a page that reads no parameter of its own)."""
+        `short`: the few payloads of TEXT_SHORT (a page that reads no parameter of its own); `only`: these."""
         names = sorted(set(names))
+        wanted = only if only is not None else payloads.TEXT_SHORT if short else tuple(payloads.TEXT)
         for label, value in payloads.TEXT.items():
-            if short and label not in payloads.TEXT_SHORT:
+            if label not in wanted:
                 continue
             self.send(f"query {label}", "get", f"{path}?{urlencode([(n, value) for n in names])}", route=route)
         for label, raw in payloads.RAW.items():
@@ -154,10 +155,13 @@ class Sweeper:
                 self.send(f"path {name}={label}", "get", path, route=route)
 
     # --- JSON bodies (API, Graph) -------------------------------------------------------------
-    def json_bodies(self, route: Route, method: str, path: str, valid: dict[str, Any], headers: dict[str, str]) -> None:
+    def json_bodies(self, route: Route, method: str, path: str, valid: dict[str, Any], headers: dict[str, str],
+                    also: Iterable[str] = ()) -> None:
+        """Whole malformed bodies; then the valid body with each property (and each of `also`, the schema's
+        other properties) malformed alone, and all of them at once with an unknown property."""
         for label, (raw, content_type) in payloads.BODIES.items():
             self.send(f"body {label}", method, path, body=raw, content_type=content_type, headers=headers, route=route)
-        for name in valid:
+        for name in [*valid, *sorted(set(also))]:
             for label in payloads.JSON_EACH:
                 self.send(f"json {name}={label}", method, path, body=json.dumps({**valid, name: payloads.JSON[label]}),
                           content_type="application/json", headers=headers, route=route)
