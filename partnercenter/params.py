@@ -1,14 +1,13 @@
 """Reading values out of a request: one parser for query parameters and posted ids.
 
-What the database cannot hold or the code cannot use — a NUL byte, an id that is not a number or a
-UUID, a number out of range — is refused with `MalformedInput`, a 400 that names the parameter and
+What the database cannot hold or the code cannot use — a NUL byte, an id that is not a number, a
+number out of range — is refused with `MalformedInput`, a 400 that names the parameter and
 says what is wrong (pages: partnercenter.error_views.bad_request; the API and Graph have their own
 error bodies and parse with their serializers). Text is trimmed and cut to `max_length`.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,15 +53,3 @@ def id_value(name: str, value: object, *, required: bool = True) -> int | None:
 
 def id_param(params: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
     return id_value(name, params.get(name), required=required)
-
-
-def uuid_value(name: str, value: object, *, required: bool = True) -> uuid.UUID | None:
-    """A tenant id or other UUID as sent, or MalformedInput. Empty gives None when not `required`."""
-    text = "" if value is None else str(value).strip()
-    if not text and not required:
-        return None
-    try:
-        return uuid.UUID(refuse_nul(name, text))
-    except ValueError:
-        raise MalformedInput(name, _("“%(name)s” must be a tenant id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e).")
-                             % {"name": name}) from None
