@@ -72,7 +72,8 @@ class Sweeper:
 
     # --- query parameters -------------------------------------------------------------------
     def query_params(self, route: Route, path: str, names: Iterable[str], *, one_by_one: Iterable[str] = (),
-                     short: bool = False, only: tuple[str, ...] | None = None) -> None:
+                     short: bool = False, only: tuple[str, ...] | None = None,
+                     each: tuple[str, ...] = payloads.TEXT_EACH) -> None:
         """All `names` malformed together (one request per payload), then each of `one_by_one` alone;
         `short`: the few payloads of TEXT_SHORT (a page that reads no parameter of its own); `only`: these."""
         names = sorted(set(names))
@@ -84,7 +85,7 @@ class Sweeper:
         for label, raw in payloads.RAW.items():
             self.send(f"query {label}", "get", f"{path}?{'&'.join(f'{quote(n)}={raw}' for n in names)}", route=route)
         for name in sorted(set(one_by_one)):
-            for label in payloads.TEXT_EACH:
+            for label in each:
                 self.send(f"query {name}={label}", "get", f"{path}?{urlencode({name: payloads.TEXT[label]})}", route=route)
 
     # --- HTML forms ---------------------------------------------------------------------------

@@ -170,9 +170,13 @@ def _admin_sweep(world: SweepWorld) -> Sweeper:
             html = baseline.content.decode()
             discovered = query_names_in_links(html, path)
             sweeper.forms(route, path, html, get_params=discovered)
-        changelist = route.name.endswith("_changelist")  # the add, change, history and delete pages read only their object
-        sweeper.query_params(route, path, set(payloads.KNOWN_QUERY_PARAMS) | discovered, one_by_one=discovered,
-                             only=None if changelist else ("nul byte",))
+        # The changelist reads its filters, search, ordering and page; the other pages read only their object.
+        # (NUL in any parameter is refused by the site itself, accounts.admin_site: each filter alone gets a non-number.)
+        if route.name.endswith("_changelist"):
+            sweeper.query_params(route, path, set(payloads.KNOWN_QUERY_PARAMS) | discovered, one_by_one=discovered,
+                                 each=("not a number",))
+        elif not route.name.endswith(("_history", "_delete")) and route.name != "admin:":  # those read the object as change does
+            sweeper.query_params(route, path, set(payloads.KNOWN_QUERY_PARAMS) | discovered, only=("nul byte",))
         if route.name.endswith("_change"):  # history, delete and the bare redirect read the object the same way
             sweeper.path_kwargs(route, values)
     return sweeper
