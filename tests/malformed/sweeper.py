@@ -99,7 +99,9 @@ class Sweeper:
                 action = page_path + action
             if urlsplit(action).path == reverse("account_logout") and page_path != action:
                 continue  # the top bar's sign-out: swept on its own route, not from every page
-            variants = [None, *dict.fromkeys(form.buttons)] if form.buttons else [None]
+            variants: list[tuple[str, str] | None] = [None, *dict.fromkeys(form.buttons)] if form.buttons else [None]
+            if not self.per_field:  # the staff admin's Save / Save and continue / Save and add another: one will do
+                variants = variants[-1:]
             for button in variants:
                 key = (form.method, urlsplit(action).path, tuple(sorted(form.fields)), button)
                 if key in seen:
@@ -143,6 +145,9 @@ class Sweeper:
             post(f"every field={label}", body({n: [value] for n in names}))
         post("every field=invalid utf-8", body({}, {n: "%ed%a0%80" for n in names}))
         post("every field repeated", body({n: ["1", "not-a-uuid"] for n in names}))
+        for label in ("multipart without boundary", "malformed json"):  # the wrong content type: no form data at all
+            raw, content_type = payloads.BODIES[label]
+            self.send(f"{tag} {label}", "post", action, body=raw, content_type=content_type, route=route)
 
     # --- str kwargs of the path ---------------------------------------------------------------
     def path_kwargs(self, route: Route, values: dict[str, str], methods: Iterable[str] = ("get",)) -> None:
