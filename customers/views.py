@@ -75,6 +75,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from partnercenter.errors import DomainError
+        from partnercenter.params import id_param, refuse_nul
         from relationships.models import DelegatedAdminGrant, Relationship
         from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
 
@@ -82,15 +83,15 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
         action = request.POST.get("action", "")
-        reason = request.POST.get("reason", "")
+        reason = refuse_nul("reason", request.POST.get("reason", ""))
         try:
             if action == "end":
-                relationship = get_object_or_404(Relationship, pk=request.POST.get("relationship"), customer=customer)
+                relationship = get_object_or_404(Relationship, pk=id_param(request.POST, "relationship"), customer=customer)
                 relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="customer")
                 messages.success(request, _("The relationship with %(partner)s has ended; its admin roles ended with it.")
                                  % {"partner": relationship.partner.name})
             else:
-                grant = get_object_or_404(DelegatedAdminGrant, pk=request.POST.get("grant"), customer=customer)
+                grant = get_object_or_404(DelegatedAdminGrant, pk=id_param(request.POST, "grant"), customer=customer)
                 if action == "approve":
                     grant_approve(grant=grant, user=request.user)
                     messages.success(request, _("Admin roles approved for %(partner)s.") % {"partner": grant.partner.name})

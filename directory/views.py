@@ -20,6 +20,7 @@ from directory.permissions import DIRECTORY_READ_ROLES, LICENSE_WRITE_ROLES, USE
 from directory.selectors import directory_user_get, directory_users_for
 from directory.services import directory_user_create, directory_user_disable, license_assign, license_remove
 from partnercenter.errors import DomainError
+from partnercenter.params import id_param
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
 from relationships.roles import BY_ID
@@ -73,17 +74,17 @@ class DirectoryUsersView(PartnerConsoleMixin, TemplateView):
                     raise
                 messages.success(request, _("User %(upn)s created.") % {"upn": user.user_principal_name})
             elif action == "disable":
-                user = directory_user_get(customer=customer, user_pk=request.POST.get("user"))
+                user = directory_user_get(customer=customer, user_pk=id_param(request.POST, "user"))
                 directory_user_disable(membership=self.membership, user=user)
                 messages.success(request, _("User %(upn)s disabled; their licenses were released.") % {"upn": user.user_principal_name})
             elif action == "assign":
-                user = directory_user_get(customer=customer, user_pk=request.POST.get("user"))
-                subscription = subscription_get_for_partner(partner=self.partner, subscription_pk=request.POST.get("subscription"))
+                user = directory_user_get(customer=customer, user_pk=id_param(request.POST, "user"))
+                subscription = subscription_get_for_partner(partner=self.partner, subscription_pk=id_param(request.POST, "subscription"))
                 license_assign(membership=self.membership, subscription=subscription, user=user)
                 messages.success(request, _("%(product)s license assigned to %(upn)s.")
                                  % {"product": subscription.product_name, "upn": user.user_principal_name})
             elif action == "unassign":
-                assignment = (LicenseAssignment.objects.filter(pk=request.POST.get("assignment") or 0, directory_user__customer=customer)
+                assignment = (LicenseAssignment.objects.filter(pk=id_param(request.POST, "assignment"), directory_user__customer=customer)
                               .select_related("subscription", "directory_user").first())
                 if assignment is None:
                     raise DomainError("not_found", _("This license is no longer assigned."))

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from customers.choices import CustomerRole
 from customers.views import CustomerAdminCenterMixin
 from partnercenter.errors import DomainError
+from partnercenter.params import refuse_nul
 from relationships.choices import GrantStatus
 from relationships.graph_ids import parse_grant_graph_id, partner_tenant_guid
 from relationships.models import DelegatedAdminGrant
@@ -54,7 +55,7 @@ class GranularAdminRelationshipView(CustomerAdminCenterMixin, TemplateView):
                 grant_approve(grant=grant, user=request.user)
                 messages.success(request, _("Admin roles approved for %(partner)s.") % {"partner": grant.partner.name})
             elif request.POST.get("action") == "reject":
-                grant_reject(grant=grant, user=request.user, reason=request.POST.get("reason", ""))
+                grant_reject(grant=grant, user=request.user, reason=refuse_nul("reason", request.POST.get("reason", "")))
                 messages.success(request, _("Request from %(partner)s rejected.") % {"partner": grant.partner.name})
             else:
                 messages.error(request, _("Unknown action."))

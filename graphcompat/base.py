@@ -7,7 +7,6 @@ partner, so another partner's object is simply not found (404 `itemNotFound`).
 
 from __future__ import annotations
 
-import json
 import math
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from partnercenter import request_context
 from partnercenter.api.authentication import ApiKeyAuthentication, ApiPrincipal
 from partnercenter.api.throttling import ApiKeyRateThrottle
 from partnercenter.errors import DomainError
+from partnercenter.json_input import MalformedJson, json_loads
 from partners.permissions import ApiScope
 
 if TYPE_CHECKING:
@@ -113,9 +113,9 @@ class GraphView(View):
 
     def json_body(self) -> dict[str, Any]:
         try:
-            body = json.loads(self.request.body or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise GraphError(400, "invalidRequest", _("The request body is not valid JSON.")) from exc
+            body = json_loads(self.request.body or b"{}")
+        except MalformedJson as exc:
+            raise GraphError(400, "invalidRequest", exc.message) from exc
         if not isinstance(body, dict):
             raise GraphError(400, "invalidRequest", _("The request body must be a JSON object."))
         return body

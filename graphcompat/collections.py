@@ -44,6 +44,8 @@ def parse_query(request: HttpRequest, *, filterable: frozenset[str] = frozenset(
                 orderable: frozenset[str] = frozenset()) -> CollectionQuery:
     """Validated options; anything unknown or malformed is a 400 `invalidRequest` (never ignored)."""
     params = request.GET
+    if any("\x00" in value for _name, values in params.lists() for value in values):
+        raise invalid(_("Query options must not contain NUL characters."))
     allowed = {"$top", "$skiptoken", "$count"} | ({"$filter"} if filterable else set()) | ({"$orderby"} if orderable else set())
     unknown = sorted(set(params) - allowed)
     if unknown:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from customers.validators import validate_domain
 from invitations.choices import InvitationStatus
 
 
@@ -18,6 +21,7 @@ class RequestOptionsForm(forms.Form):
         label=_("Customer's domain (optional)"),
         required=False,
         max_length=253,
+        validators=[validate_domain],
         help_text=_("Pins the invitation to this tenant; checked against the market and cloud rules now."),
     )
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
@@ -46,6 +50,16 @@ class AcceptForm(forms.Form):
     country = forms.CharField(label=_("Country or region"), required=False, max_length=2)
     signer_name = forms.CharField(label=_("Your name"), required=False, max_length=200)
     agreement_accepted = forms.BooleanField(label=_("I accept the customer agreement on behalf of my organisation"), required=False)
+
+    def clean_tenant(self) -> str:
+        """One of the user's tenants (its UUID), "new", or nothing (the page decides)."""
+        value = self.cleaned_data["tenant"]
+        if value in ("", "new"):
+            return value
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise forms.ValidationError(_("Choose one of your tenants, or create a new one."), code="invalid_tenant") from None
 
 
 class DeclineForm(forms.Form):

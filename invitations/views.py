@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,6 +32,7 @@ from invitations.services import (
     relationship_link_url,
 )
 from partnercenter.no_store import carries_secret
+from partnercenter.params import refuse_nul
 from partners.choices import SOVEREIGN_CLOUDS
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
@@ -189,6 +190,7 @@ class InvitationActionView(PartnerConsoleMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         invitation = invitation_get_for_partner(partner=self.partner, invitation_pk=self.kwargs["invitation_pk"])
+        back = refuse_nul("next", request.POST.get("next", ""))  # read before acting: a refusal writes nothing
         try:
             if self.kwargs["action"] == "resend":
                 invitation = invitation_resend(invitation=invitation, membership=self.membership)
@@ -202,9 +204,9 @@ class InvitationActionView(PartnerConsoleMixin, View):
                 messages.success(request, _("Invitation cancelled: its link no longer works."))
         except InvitationError as error:
             messages.error(request, error.message)
-        back = request.POST.get("next", "")
-        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            return redirect(back)  # e.g. the onboarding funnel's one-click resend
+        if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                                    require_https=request.is_secure()):
+            return HttpResponseRedirect(back)  # e.g. the onboarding funnel's one-click resend (a path, never a view name)
         return redirect("invitations:list", partner_id=self.partner.partner_id)
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from notifications.models import MailboxMessage
+from partnercenter.params import text_param
 
 
 def _require_mailbox() -> None:
@@ -21,7 +22,7 @@ def _require_mailbox() -> None:
 def mailbox(request: HttpRequest) -> HttpResponse:
     _require_mailbox()
     messages_qs = MailboxMessage.objects.all()
-    to = request.GET.get("to", "").strip()
+    to = text_param(request.GET, "to", max_length=320)
     if to:
         messages_qs = messages_qs.filter(to__icontains=to)
     page = Paginator(messages_qs, 50).get_page(request.GET.get("page"))

@@ -29,6 +29,7 @@ from notifications.webhook_services import (
 )
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
+from partnercenter.params import id_param
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import MANAGE_INTEGRATIONS
 
@@ -64,7 +65,7 @@ class WebhooksView(PartnerConsoleMixin, FormView):
         action = request.POST.get("action", "create")
         if action not in SUBSCRIPTION_ACTIONS:
             return super().post(request, *args, **kwargs)
-        subscription = webhook_subscription_get_for_partner(partner=self.partner, subscription_pk=int(request.POST.get("subscription") or 0))
+        subscription = webhook_subscription_get_for_partner(partner=self.partner, subscription_pk=id_param(request.POST, "subscription"))
         try:
             if action == "rotate":
                 issued = webhook_subscription_rotate_secret(subscription=subscription, membership=self.membership)

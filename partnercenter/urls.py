@@ -9,6 +9,9 @@ from partners import views as partner_views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# Malformed input (partnercenter.params.MalformedInput) answers 400 with what was wrong.
+handler400 = "partnercenter.error_views.bad_request"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -24,6 +24,7 @@ from invitations.errors import InvitationError
 from invitations.services import invitation_create
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
+from partnercenter.params import refuse_nul, text_param
 from partners.choices import PartnerRole
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
@@ -60,11 +61,11 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
         filters = {
-            "q": params.get("q", "").strip()[:200],
+            "q": text_param(params, "q"),
             "sort": params.get("sort", "name") if params.get("sort", "name") in CUSTOMER_SORTS else "name",
             "relationship_type": params.get("type", "") if params.get("type", "") in RelationshipType.values else "",
             "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
-            "country": params.get("country", "").strip().upper()[:2],
+            "country": text_param(params, "country", max_length=2).upper(),
         }
         paginator = KnownCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
                                         count=customer_count_for_partner(partner=self.partner, **filters))
@@ -226,7 +227,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
             if request.POST.get("action") == "terminate":
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
                     raise PermissionDenied
-                grant_terminate(grant=grant, actor=request.user, reason=request.POST.get("reason", ""), by="partner")
+                grant_terminate(grant=grant, actor=request.user, reason=refuse_nul("reason", request.POST.get("reason", "")), by="partner")
                 messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
             else:
                 if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):

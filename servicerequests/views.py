@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 from customers.choices import CustomerRole
 from customers.views import CustomerAdminCenterMixin
 from partnercenter.errors import DomainError
+from partnercenter.params import text_param
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
 from relationships.selectors import active_customers_for_partner, relationship_for_partner_customer
@@ -49,9 +50,9 @@ class ServiceRequestListView(PartnerConsoleMixin, TemplateView):
         fixed_customer = None
         if "tenant_id" in self.kwargs:
             fixed_customer = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"])).customer
-        status = self.request.GET.get("status", "")
-        customer_filter = str(fixed_customer.tenant_id) if fixed_customer else self.request.GET.get("customer", "").strip()
-        q = self.request.GET.get("q", "").strip()[:200]
+        status = text_param(self.request.GET, "status", max_length=20)
+        customer_filter = str(fixed_customer.tenant_id) if fixed_customer else text_param(self.request.GET, "customer", max_length=36)
+        q = text_param(self.request.GET, "q")
         try:
             uuid.UUID(customer_filter or "00000000-0000-0000-0000-000000000000")
             queryset = service_request_list_for_partner(partner=self.partner, status=status, customer_tenant_id=customer_filter, q=q)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from partnercenter.errors import DomainError
+from partnercenter.params import id_param
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
 from partners.selectors import partner_user_list
@@ -68,7 +69,7 @@ class CustomerSubscriptionsView(PartnerConsoleMixin, TemplateView):
                 messages.success(request, _("%(product)s (quantity %(quantity)s) provisioned for %(customer)s.")
                                  % {"product": subscription.product_name, "quantity": subscription.quantity, "customer": customer.company_name})
             else:
-                subscription = subscription_get_for_partner(partner=self.partner, subscription_pk=request.POST.get("subscription"))
+                subscription = subscription_get_for_partner(partner=self.partner, subscription_pk=id_param(request.POST, "subscription"))
                 if subscription.customer_id != customer.pk:
                     raise PermissionDenied
                 if action == "quantity":

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,6 +25,7 @@ from invitation_batches.csv_format import template_csv
 from invitation_batches.selectors import batch_get_for_partner, batch_list_for_partner, batch_rows
 from invitation_batches.services import invitation_batch_confirm, invitation_batch_upload, json_lines
 from partnercenter.api.pagination import ApiCursorPagination
+from partnercenter.api.parsers import StrictJSONParser
 from partnercenter.api.problems import problem_response
 from partnercenter.api.views import PartnerApiMixin
 from partners.permissions import ApiScope
@@ -51,7 +52,7 @@ class InvitationBatchViewSet(PartnerApiMixin, viewsets.GenericViewSet):
 
     serializer_class = BatchSerializer
     pagination_class = ApiCursorPagination
-    parser_classes = [JSONParser, CsvStreamParser]
+    parser_classes = [StrictJSONParser, CsvStreamParser]
     lookup_value_regex = r"[0-9]{1,18}"
     required_scopes = {
         "list": ApiScope.INVITATIONS_READ, "retrieve": ApiScope.INVITATIONS_READ, "rows": ApiScope.INVITATIONS_READ,

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "partnercenter.middleware.ViewerTimezoneMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "partnercenter.method_not_allowed.MethodNotAllowedMessageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -333,7 +334,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["partnercenter.api.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["partnercenter.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["partnercenter.api.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "partnercenter.api.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
