@@ -13,7 +13,9 @@ from django.db import connection
 _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 _MESSAGE_MARKERS = ('role="alert"', "invalid-feedback", "errorlist", 'class="alert', "errornote")
 # Rows a refused request may legitimately write: the session of the signed-in user.
-_UNCOUNTED = {"django_session"}
+# Sessions and the rate-limit counters change on every request by design (a refused request still
+# counts against its key's limit and may open a new window row); neither holds user data.
+_UNCOUNTED = {"django_session", "ratelimits_limitcounter"}
 
 
 def _tables() -> list[str]:

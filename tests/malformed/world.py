@@ -87,6 +87,8 @@ def build_world() -> SweepWorld:
     pks = {
         "service_requests:detail": str(service_request.pk), "notifications:mailbox_message": str(message.pk),
         "notifications:mailbox_message_html": str(message.pk), "customer_service_requests:detail": str(service_request.pk),
+        # allauth's security-key pages: a key id of nobody's (the user has none) answers 404.
+        "mfa_remove_webauthn": "1", "mfa_edit_webauthn": "1",
     }
     api_pks = {"invitation": invitation.pk, "relationship": relationship.pk, "grant": grant.pk,
                "webhook-subscription": subscription.pk, "webhook-delivery": delivery.pk if delivery else 0,
