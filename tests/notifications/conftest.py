@@ -39,9 +39,9 @@ from redis.retry import Retry
 from notifications import services
 from partnercenter.celery import app as partnercenter_celery_app
 
-SERVER_START_TIMEOUT = 5.0
-SERVER_STOP_TIMEOUT = 5.0
-WORKER_SHUTDOWN_TIMEOUT = 10.0
+SERVER_START_TIMEOUT = 60.0  # waits on a real process: generous, the loop ends as soon as it answers
+SERVER_STOP_TIMEOUT = 60.0
+WORKER_SHUTDOWN_TIMEOUT = 60.0
 
 
 def free_port() -> int:

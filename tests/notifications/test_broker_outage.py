@@ -23,8 +23,27 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 TASK = "notifications.send_outbox_message"
 QUEUE = "default"  # settings.CELERY_TASK_DEFAULT_QUEUE
-REQUEST_PATH_BUDGET_SECONDS = 5.0  # the business transaction + its on-commit publish, broker down
-DELIVERY_TIMEOUT_SECONDS = 10.0
+# How long a publish may wait on a broker that does not answer, by the app's own configuration (the
+# property under test, independent of how busy the machine is), and the wall-clock ceiling that only
+# tells "gave up" from "hung until the broker came back" (which never happens in these tests).
+PUBLISH_WAIT_BUDGET_SECONDS = 2.0
+HUNG_SECONDS = 60.0
+DELIVERY_TIMEOUT_SECONDS = 60.0
+
+
+def most_a_publish_can_wait(app: Celery) -> float:
+    """Every attempt's connect + read timeout, plus the pauses between attempts."""
+    policy = app.conf.task_publish_retry_policy
+    options = app.conf.broker_transport_options
+    attempts = policy["max_retries"] + 1
+    per_attempt = options["socket_connect_timeout"] + options["socket_timeout"]
+    pauses = sum(policy["interval_start"] + n * policy["interval_step"] for n in range(policy["max_retries"]))
+    return attempts * per_attempt + pauses
+
+
+def test_a_publish_to_an_unanswering_broker_gives_up_within_the_budget(celery_app_on_redis):
+    assert celery_app_on_redis.conf.task_publish_retry_policy["max_retries"] is not None  # None: retry forever
+    assert most_a_publish_can_wait(celery_app_on_redis) <= PUBLISH_WAIT_BUDGET_SECONDS
 
 
 def enqueue_committed(to: str = "someone@example.com") -> OutboxMessage:
@@ -71,8 +90,9 @@ def test_row_committed_while_the_broker_is_down_is_sent_once_the_broker_is_back(
     message = enqueue_committed()
     request_seconds = time.monotonic() - started
 
-    # The request path gave up on the broker quickly and committed the row anyway.
-    assert request_seconds < REQUEST_PATH_BUDGET_SECONDS, f"enqueue + publish took {request_seconds:.2f}s"
+    # The request path gave up on the broker (within its configured budget, tested above) and
+    # committed the row anyway.
+    assert request_seconds < HUNG_SECONDS, f"enqueue + publish took {request_seconds:.2f}s"
     assert [(call.message_id, call.published) for call in publish_log] == [(message.pk, False)]
     assert any(
         record.name == "notifications.services" and getattr(record, "outbox_id", None) == message.pk
@@ -86,7 +106,7 @@ def test_row_committed_while_the_broker_is_down_is_sent_once_the_broker_is_back(
     # A sweep during the outage publishes nothing and does not hang either.
     started = time.monotonic()
     assert outbox_sweep() == 0
-    assert time.monotonic() - started < REQUEST_PATH_BUDGET_SECONDS
+    assert time.monotonic() - started < HUNG_SECONDS
     assert status_of(message) == DeliveryStatus.QUEUED
 
     # The broker comes back (same port, empty: nothing was published while it was down).
