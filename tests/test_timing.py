@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.timing import _SCHEDSTAT, run_queue_seconds, stopwatch
+from tests.timing import _SCHEDSTAT, stopwatch
 
 
 def test_time_blocked_is_counted():
