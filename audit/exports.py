@@ -1,10 +1,10 @@
 """CSV export of audit events, streamed: rows are read with a server-side cursor in chunks and
 written as they come, so a large export holds one chunk in memory, in a constant number of queries.
+Cells go through the one CSV writer (partnercenter.csv_writer), which neutralises spreadsheet formulas.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,23 +15,10 @@ from django.utils.translation import gettext as _
 
 from audit.formatting import action_labels, data_json, target_type_labels
 from audit.models import AuditEvent
+from partnercenter.csv_writer import BYTE_ORDER_MARK, CsvLines
 
 CHUNK_SIZE = 1000  # rows per database fetch
 ROWS_PER_WRITE = 500  # rows per chunk of the HTTP response
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    """A file-like object whose `write` returns the line (csv.writer needs something to write to)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    """Text for a spreadsheet cell; values that a spreadsheet would run as a formula are quoted."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
 def audit_csv_header() -> list[str]:
@@ -70,29 +57,29 @@ def audit_csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
 def _lines(
     rows: Iterator[AuditEvent], *, tz: Any, actions: dict[str, str], types: dict[str, str], header: list[str]
 ) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)  # byte-order mark: spreadsheets then read UTF-8 (Japanese) correctly
+    writer = CsvLines()
+    yield BYTE_ORDER_MARK + writer.row(header)
     batch: list[str] = []
     for event in rows:
         partner = event.partner
         customer = event.customer
         batch.append(
-            writer.writerow(
+            writer.row(
                 [
-                    _cell(event.occurred_at.astimezone(tz).isoformat()),
-                    _cell(event.actor_label),
-                    _cell(event.action),
-                    _cell(actions.get(event.action, event.action)),
-                    _cell(types.get(event.target_type, event.target_type)),
-                    _cell(event.target_id),
-                    _cell(event.target_label),
-                    _cell(partner.name if partner else ""),
-                    _cell(partner.partner_id if partner else ""),
-                    _cell(customer.company_name if customer else ""),
-                    _cell(customer.tenant_id if customer else ""),
-                    _cell(event.ip_address),
-                    _cell(event.request_id),
-                    _cell(data_json(event.data)),
+                    event.occurred_at.astimezone(tz).isoformat(),
+                    event.actor_label,
+                    event.action,
+                    actions.get(event.action, event.action),
+                    types.get(event.target_type, event.target_type),
+                    event.target_id,
+                    event.target_label,
+                    partner.name if partner else "",
+                    partner.partner_id if partner else "",
+                    customer.company_name if customer else "",
+                    customer.tenant_id if customer else "",
+                    event.ip_address,
+                    event.request_id,
+                    data_json(event.data),
                 ]
             )
         )

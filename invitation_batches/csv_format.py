@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -16,6 +15,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from invitation_batches.errors import BatchError
+from partnercenter.csv_writer import csv_document
 
 COLUMNS: tuple[str, ...] = (
     "company", "recipient_email", "domain", "country", "include_delegated_admin", "role_bundle", "language",
@@ -40,11 +40,7 @@ class ParsedLine:
 
 def template_csv() -> str:
     """The downloadable template: a header row and one example row (UTF-8 with BOM, for spreadsheets)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerow([EXAMPLE_ROW[c] for c in COLUMNS])
-    return "\ufeff" + buffer.getvalue()
+    return csv_document([COLUMNS, [EXAMPLE_ROW[c] for c in COLUMNS]])
 
 
 def text_lines(stream: IO[Any] | Iterable[str]) -> Iterator[str]:

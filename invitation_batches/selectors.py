@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from partnercenter.csv_writer import BYTE_ORDER_MARK, CsvLines
 
 if TYPE_CHECKING:
     from partners.models import Partner
@@ -54,20 +53,14 @@ def row_error_text(row: InvitationBatchRow) -> tuple[str, str]:
 
 
 def batch_result_lines(*, batch: InvitationBatch, invitation_url: Any) -> Iterator[str]:
-    """The result as CSV text, a line at a time (for a streaming response: bounded memory)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    """The result as CSV text, a line at a time (for a streaming response: bounded memory).
 
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(RESULT_COLUMNS)
-    yield "\ufeff" + flush()
+    Company, address, domain and error text come from the uploaded file: the writer neutralises
+    any that a spreadsheet would run as a formula. Line and invitation id stay numbers.
+    """
+    writer = CsvLines()
+    yield BYTE_ORDER_MARK + writer.row(RESULT_COLUMNS)
     for row in batch_rows(batch=batch).iterator(chunk_size=1000):
         code, message = row_error_text(row)
-        writer.writerow([row.line, row.company, row.recipient_email, row.domain, row.status, row.invitation_id or "",
-                         invitation_url(row.invitation_id) if row.invitation_id else "", code, message])
-        yield flush()
+        yield writer.row([row.line, row.company, row.recipient_email, row.domain, row.status, row.invitation_id or "",
+                          invitation_url(row.invitation_id) if row.invitation_id else "", code, message])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from invitations.funnel_selectors import (
     onboarding_funnel,
     time_to_accept,
 )
+from partnercenter.csv_writer import csv_document
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
 
@@ -104,18 +104,14 @@ class FunnelCsvView(FunnelMixin, TemplateView):
         period = form.period()
         data = self.funnel_data(period)
         last_day = (period.end - timedelta(days=1)).date()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        rows: list[list[object]] = [["section", "item", "count", "rate_of_previous", "rate_of_sent"]]
+        rows += [["funnel", stage.key, stage.count, _csv_rate(stage.of_previous), _csv_rate(stage.of_sent)] for stage in data["stages"]]
+        rows += [["time_to_accept", bucket.key, bucket.count, "", ""] for bucket in data["time_to_accept"].buckets]
+        rows += [["grants_expiring", bucket.key, bucket.count, "", ""] for bucket in data["grants_expiring"]]
+        response = HttpResponse(csv_document(rows, byte_order_mark=False), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="onboarding-funnel-{self.partner.partner_id}-{period.start.date().isoformat()}-{last_day.isoformat()}.csv"'
         )
-        writer = csv.writer(response)
-        writer.writerow(["section", "item", "count", "rate_of_previous", "rate_of_sent"])
-        for stage in data["stages"]:
-            writer.writerow(["funnel", stage.key, stage.count, _csv_rate(stage.of_previous), _csv_rate(stage.of_sent)])
-        for bucket in data["time_to_accept"].buckets:
-            writer.writerow(["time_to_accept", bucket.key, bucket.count, "", ""])
-        for bucket in data["grants_expiring"]:
-            writer.writerow(["grants_expiring", bucket.key, bucket.count, "", ""])
         return response
 
 

@@ -125,3 +125,28 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
     return {**browser_context_args, "permissions": ["clipboard-read", "clipboard-write"]}
+
+
+# Playwright waits 5 s for an expectation and 30 s for an action by default: a loaded 2-core machine
+# (live server, chromium and the tests sharing it) can need more. These are ceilings on waiting for
+# real processes, not speed requirements: an expectation passes as soon as it holds.
+BROWSER_EXPECT_TIMEOUT_MS = 30_000
+BROWSER_ACTION_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session")
+def browser(browser):  # type: ignore[no-untyped-def]
+    """Every context gets the generous timeouts, whether made by pytest-playwright or by a test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=BROWSER_EXPECT_TIMEOUT_MS)
+    make_context = browser.new_context
+
+    def new_context(*args, **kwargs):  # type: ignore[no-untyped-def]
+        context = make_context(*args, **kwargs)
+        context.set_default_timeout(BROWSER_ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(BROWSER_ACTION_TIMEOUT_MS)
+        return context
+
+    browser.new_context = new_context
+    return browser

@@ -10,7 +10,7 @@ from django.db import connections
 
 
 def race(action: Callable[[Any], Any], inputs: Sequence[Any], *, refusals: tuple[type[Exception], ...],
-         prepare: Callable[[Any], Any] | None = None, timeout: float = 60) -> tuple[list[Any], list[str]]:
+         prepare: Callable[[Any], Any] | None = None, timeout: float = 240) -> tuple[list[Any], list[str]]:
     """Call `action` once per input, each in its own thread and database connection, all released
     together by a barrier (after `prepare(input)`, when given, whose result `action` receives instead).
 
@@ -26,7 +26,7 @@ def race(action: Callable[[Any], Any], inputs: Sequence[Any], *, refusals: tuple
     def run(item: Any) -> None:
         try:
             prepared = prepare(item) if prepare is not None else item
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=120)  # every thread opens its own connection first: slow on a busy machine
             result = action(prepared)
             with lock:
                 results.append(result)

@@ -115,8 +115,11 @@ def test_customers_row_expands_from_the_keyboard_showing_loading_then_error_then
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(details.get_by_role("status")).to_have_text("Loading the details…")
-    while not held:  # Playwright hands the held request over while it processes events
+    for _ in range(1200):  # Playwright hands the held request over while it processes events (≤ 60 s)
+        if held:
+            break
         page.wait_for_timeout(50)
+    assert held, "the details request never reached the page's route"
     held[0].fulfill(status=500, body="failed")
     expect(details.get_by_role("alert")).to_contain_text("could not be loaded")
     expect(details.get_by_role("link", name="Northwind Traders")).to_have_attribute("href", row_path)

@@ -25,8 +25,9 @@ REQUEST_BUDGET_SECONDS = 2.0
 def assert_no_request_waited_on_redis(api) -> None:  # type: ignore[no-untyped-def]
     """The Redis part of every request (its publish) stays under 2 s, and so does the whole request.
 
-    The whole-request bound gets the CPU-starved machine's slack (shared 2 cores): the Redis part is
-    the one this drill is about.
+    Both are measured without the time the thread waited for a CPU (tests/timing.py), so another job
+    on the machine cannot fail the drill. The whole-request bound keeps some slack for the database
+    server, which a busy machine does slow down: the Redis part is the one this drill is about.
     """
     assert max(c.publish_seconds for c in api.created) < REQUEST_BUDGET_SECONDS, api.slowest("publish_seconds")
     assert max(c.seconds for c in api.created) < REQUEST_BUDGET_SECONDS + 1.5, api.slowest()

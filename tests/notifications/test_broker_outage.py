@@ -6,7 +6,6 @@ Each test runs its own redis-server on a free port (see conftest.py) and stops/s
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 from celery import Celery
@@ -18,13 +17,33 @@ from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
 from notifications.services import email_enqueue, outbox_sweep
 from tests.notifications.sample_email import CONTEXT, TEMPLATE
+from tests.timing import stopwatch
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 TASK = "notifications.send_outbox_message"
 QUEUE = "default"  # settings.CELERY_TASK_DEFAULT_QUEUE
+# How long a publish may wait on a broker that does not answer, by the app's own configuration, and
+# the request path's budget. Durations are measured without the thread's wait for a CPU
+# (tests/timing.py): what is bounded is the waiting on the broker, which a busy machine does not change.
+PUBLISH_WAIT_BUDGET_SECONDS = 2.0
 REQUEST_PATH_BUDGET_SECONDS = 5.0  # the business transaction + its on-commit publish, broker down
-DELIVERY_TIMEOUT_SECONDS = 10.0
+DELIVERY_TIMEOUT_SECONDS = 60.0  # waiting on a real worker: a ceiling, not a speed requirement
+
+
+def most_a_publish_can_wait(app: Celery) -> float:
+    """Every attempt's connect + read timeout, plus the pauses between attempts."""
+    policy = app.conf.task_publish_retry_policy
+    options = app.conf.broker_transport_options
+    attempts = policy["max_retries"] + 1
+    per_attempt = options["socket_connect_timeout"] + options["socket_timeout"]
+    pauses = sum(policy["interval_start"] + n * policy["interval_step"] for n in range(policy["max_retries"]))
+    return attempts * per_attempt + pauses
+
+
+def test_a_publish_to_an_unanswering_broker_gives_up_within_the_budget(celery_app_on_redis):
+    assert celery_app_on_redis.conf.task_publish_retry_policy["max_retries"] is not None  # None: retry forever
+    assert most_a_publish_can_wait(celery_app_on_redis) <= PUBLISH_WAIT_BUDGET_SECONDS
 
 
 def enqueue_committed(to: str = "someone@example.com") -> OutboxMessage:
@@ -67,12 +86,12 @@ def test_row_committed_while_the_broker_is_down_is_sent_once_the_broker_is_back(
     redis_server.stop()
 
     caplog.set_level(logging.WARNING, logger="notifications.services")
-    started = time.monotonic()
-    message = enqueue_committed()
-    request_seconds = time.monotonic() - started
+    with stopwatch() as request:
+        message = enqueue_committed()
 
     # The request path gave up on the broker quickly and committed the row anyway.
-    assert request_seconds < REQUEST_PATH_BUDGET_SECONDS, f"enqueue + publish took {request_seconds:.2f}s"
+    assert request.seconds < REQUEST_PATH_BUDGET_SECONDS, f"enqueue + publish took {request}"
+    assert publish_log[0].seconds < PUBLISH_WAIT_BUDGET_SECONDS, publish_log
     assert [(call.message_id, call.published) for call in publish_log] == [(message.pk, False)]
     assert any(
         record.name == "notifications.services" and getattr(record, "outbox_id", None) == message.pk
@@ -84,9 +103,9 @@ def test_row_committed_while_the_broker_is_down_is_sent_once_the_broker_is_back(
     assert mail.outbox == []
 
     # A sweep during the outage publishes nothing and does not hang either.
-    started = time.monotonic()
-    assert outbox_sweep() == 0
-    assert time.monotonic() - started < REQUEST_PATH_BUDGET_SECONDS
+    with stopwatch() as sweep:
+        assert outbox_sweep() == 0
+    assert sweep.seconds < REQUEST_PATH_BUDGET_SECONDS, f"the sweep took {sweep}"
     assert status_of(message) == DeliveryStatus.QUEUED
 
     # The broker comes back (same port, empty: nothing was published while it was down).

@@ -107,15 +107,18 @@ def test_permanent_smtp_error_fails_at_once_and_is_visible(db, enqueue):
 
 def test_temporary_smtp_error_is_retried_with_backoff_then_delivered(db, settings, enqueue):
     settings.OUTBOX_RETRY_BACKOFF_SECONDS = 30
-    with smtp_failing_with(smtplib.SMTPResponseException(451, b"try again later")):
-        message = enqueue()
-    message.refresh_from_db()
-    assert message.status == DeliveryStatus.QUEUED
-    assert message.attempts == 1
-    assert "451" in message.last_error
-    assert message.next_attempt_at > timezone.now() + timedelta(seconds=25)
-    assert outbox_deliver(message_id=message.pk).status == "skipped"  # not due yet
-    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+    # Time stands still until the test moves it: a slow machine cannot eat into the 30 s backoff.
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        with smtp_failing_with(smtplib.SMTPResponseException(451, b"try again later")):
+            message = enqueue()
+        message.refresh_from_db()
+        assert message.status == DeliveryStatus.QUEUED
+        assert message.attempts == 1
+        assert "451" in message.last_error
+        assert message.next_attempt_at == timezone.now() + timedelta(seconds=30)
+        clock.shift(timedelta(seconds=29))
+        assert outbox_deliver(message_id=message.pk).status == "skipped"  # not due yet
+        clock.shift(timedelta(seconds=2))
         assert outbox_sweep() == 1
     message.refresh_from_db()
     assert message.status == DeliveryStatus.SENT
@@ -150,7 +153,8 @@ def test_sweep_requeues_a_row_whose_worker_died_mid_send(db, settings, enqueue):
 
 def test_sweep_leaves_fresh_rows_to_their_own_publish(db, settings, enqueue):
     settings.OUTBOX_SWEEP_GRACE_SECONDS = 60
-    with mock.patch("notifications.services.outbox_publish") as publish:
+    # Time stands still: the row is exactly as fresh at the sweep as when it was written.
+    with time_machine.travel(timezone.now(), tick=False), mock.patch("notifications.services.outbox_publish") as publish:
         enqueue()
         publish.reset_mock()
         assert outbox_sweep() == 0

@@ -28,9 +28,9 @@ def test_a_receiver_failing_twice_gets_the_event_exactly_once_after_retries(
         webhook_subscription_create(membership=partner_a.admin, url=receiver.url, event_types=["invitation.created"])
         with transaction.atomic():
             invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True)
-        wait_until(lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SENT).exists(), timeout=30,
+        wait_until(lambda: WebhookDelivery.objects.filter(status=DeliveryStatus.SENT).exists(), timeout=60,
                    what="the delivery is marked sent")
-        task_outcomes.wait_for(TASK, 3, timeout=10)
+        task_outcomes.wait_for(TASK, 3, timeout=60)
     assert [r.answered for r in receiver.requests] == [500, 502, 200]
     assert len(receiver.successes) == 1
     delivery = WebhookDelivery.objects.get()

@@ -58,7 +58,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
             server.kill()
 
 
-def http_get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, bytes]:
+def http_get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 60.0) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 — loopback URLs built here
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310

@@ -14,7 +14,7 @@ from partnercenter.log_filters import redact
 from tests.notifications.webhook_receiver import webhook_receiver
 from tests.ops.flow import run_invitation_flow
 
-DELIVERY_TIMEOUT_SECONDS = 20.0
+DELIVERY_TIMEOUT_SECONDS = 60.0
 
 
 def no_capture(execute: bool = True):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from tests.partners.dns_server import LocalDnsServer
 def dns_server(settings):  # type: ignore[no-untyped-def]
     server = LocalDnsServer().start()
     settings.DOMAIN_VERIFICATION_NAMESERVERS = [f"127.0.0.1:{server.port}"]
-    settings.DOMAIN_VERIFICATION_DNS_TIMEOUT_SECONDS = 2.0
+    settings.DOMAIN_VERIFICATION_DNS_TIMEOUT_SECONDS = 30.0  # a local server that answers: only a ceiling
     yield server
     server.stop()
 
