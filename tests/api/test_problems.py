@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.utils import timezone
 
@@ -118,7 +120,8 @@ def test_bad_idempotency_keys_are_problems(api_a):  # type: ignore[no-untyped-de
     assert_problem(api_a.post("/api/v1/invitations", {"language": "ja"}, HTTP_IDEMPOTENCY_KEY="k"), 422, "idempotency_key_reused")
 
 
-def test_rate_limit_is_429_with_retry_after(settings, api_a):  # type: ignore[no-untyped-def]
+def test_rate_limit_is_429_with_retry_after(settings, api_a, time_machine):  # type: ignore[no-untyped-def]
+    time_machine.move_to(time.time(), tick=False)  # limits count in fixed clock windows: none turns mid-test
     settings.API_RATE_LIMIT = "3/min"
     for _ in range(3):
         assert api_a.get("/api/v1/invitations").status_code == 200
@@ -127,7 +130,8 @@ def test_rate_limit_is_429_with_retry_after(settings, api_a):  # type: ignore[no
     assert 0 < int(response["Retry-After"]) <= 60
 
 
-def test_rate_limits_count_per_key(settings, partner_a, client_for):  # type: ignore[no-untyped-def]
+def test_rate_limits_count_per_key(settings, partner_a, client_for, time_machine):  # type: ignore[no-untyped-def]
+    time_machine.move_to(time.time(), tick=False)  # limits count in fixed clock windows: none turns mid-test
     settings.API_RATE_LIMIT = "2/min"
     first, second = client_for(partner_a.admin), client_for(partner_a.admin)
     assert [first.get("/api/v1/invitations").status_code for _ in range(3)] == [200, 200, 429]
