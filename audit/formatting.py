@@ -28,13 +28,6 @@ BY_LABELS = {
 }
 
 
-def action_label(code: str) -> str:
-    try:
-        return str(AuditAction(code).label)
-    except ValueError:
-        return code
-
-
 def action_labels() -> dict[str, str]:
     """Every known code with its label in the active language (resolved once, e.g. for a CSV)."""
     return {code: str(label) for code, label in AuditAction.choices}

@@ -64,6 +64,7 @@ from relationships.services import grant_request_from_invitation, relationship_e
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from invitations.duplicates import DuplicateFinding, DuplicateIndex
 
 LINK_MARKER = "[[invitation-link]]"
 INVALID_LINK_MESSAGE = gettext_lazy("This link is not valid.")
@@ -142,7 +143,10 @@ def tenants_with_domain(target_domain: str) -> list[Customer]:
 
 def check_target(*, partner: Partner, target_domain: str, kind: str = InvitationKind.RESELLER,
                  tenants: list[Customer] | None = None) -> RuleViolation | None:
-    """Before sending, when the target tenant is known: the market and cloud rules, and duplicates.
+    """Before sending, when the target tenant is known: the market and cloud rules and, for an
+    indirect reseller, an existing relationship. (A reseller invitation learns that it would go to
+    an existing customer from the duplicate check in `invitation_create`, whose finding links to
+    the customer: one rule path, one message.)
 
     `tenants`: `tenants_with_domain(target_domain)` when the caller already has them.
     """
@@ -153,7 +157,7 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
         violation = customer_rule_violation(partner=partner, customer=customer)
         if violation:
             return violation
-        if kind in (InvitationKind.RESELLER, InvitationKind.INDIRECT_RESELLER) and Relationship.objects.filter(
+        if kind == InvitationKind.INDIRECT_RESELLER and Relationship.objects.filter(
             partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
         ).exists():
             return RuleViolation("already_customer", _("%(customer)s is already your customer.") % {"customer": customer.company_name})
@@ -196,6 +200,9 @@ def invitation_create(
     Pre: the member may request relationships; partners in sovereign clouds must include
     delegated admin; a known target tenant passes the market and cloud rules. Post: the
     invitation (link derived from its nonce), an audit event. Nothing is emailed yet.
+
+    Duplicates (reseller invitations): see `_duplicate_check`; what did not block (other partners)
+    is returned as the invitation's `duplicate_findings`.
     """
     _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
     # The partner's settings as the caller loaded them (an API key's actor carries its partner);
@@ -276,14 +283,7 @@ def invitation_create(
     # The partner lock serialises what follows: two concurrent creates cannot both pass the
     # pending-invitation check or both take the last place under the daily cap.
     list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
-    if duplicates is not None:
-        from invitations.duplicates import duplicate_index_add_pending
-
-        duplicate_index_add_pending(duplicates, emails=[recipient_email], domains=[domain])
-        for finding in duplicates.findings(recipient_email=recipient_email, target_domain=domain):
-            if finding.blocking:
-                raise InvitationError(finding.code, finding.message,
-                                      field="recipient_email" if recipient_email and not domain else "target_domain")
+    findings = [] if duplicates is None else _duplicate_check(duplicates, recipient_email=recipient_email, domain=domain)
     # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
     partner_invitation_count(partner_id=partner.pk)
     if invitation.pk is not None:
@@ -301,6 +301,8 @@ def invitation_create(
                         "target_domain": domain, "roles": invitation.requested_roles, "expires_at": invitation.expires_at.isoformat()})
     # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
     invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
+    # What the duplicate check found that did not block (other partners): information for the page.
+    invitation.duplicate_findings = findings  # type: ignore[attr-defined]
     if send_email:
         # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
         assert email_row is not None
@@ -310,6 +312,23 @@ def invitation_create(
         audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=partner, target=invitation,
                      after={"sent_to": recipient_email}, webhook_subscriptions_seen=webhooks_seen)
     return invitation
+
+
+def _duplicate_check(index: DuplicateIndex, *, recipient_email: str, domain: str) -> list[DuplicateFinding]:
+    """The one duplicate check of a create, under the partner lock and before the invitation
+    exists, so it never reports the invitation itself. An existing customer or a pending
+    invitation to the same address or domain refuses with an `InvitationError` that carries every
+    finding (`error.findings`, for links); otherwise the findings, information only, are returned.
+    """
+    from invitations.duplicates import duplicate_index_add_pending
+
+    duplicate_index_add_pending(index, emails=[recipient_email], domains=[domain])
+    findings = index.findings(recipient_email=recipient_email, target_domain=domain)
+    blocking = next((finding for finding in findings if finding.blocking), None)
+    if blocking is not None:
+        raise InvitationError(blocking.code, blocking.message, findings=findings,
+                              field="recipient_email" if recipient_email and not domain else "target_domain")
+    return findings
 
 
 def _reserve_invitation_id() -> int | None:

@@ -84,18 +84,13 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
                 indirect_provider_id=form.cleaned_data.get("indirect_provider_id") or "",
             )
         except InvitationError as error:
-            self.duplicate_findings = self._findings(form)  # issue 10: say what exists, with links (before
-            apply_error(form, error)  # add_error drops the field from cleaned_data)
+            self.duplicate_findings = list(error.findings)  # issue 10: say what exists, with links
+            apply_error(form, error)
             return self.form_invalid(form)
-        for finding in self._findings(form):  # only information is left once the invitation exists
+        # The service's own duplicate check, run before the invitation existed: information only.
+        for finding in invitation.duplicate_findings:  # type: ignore[attr-defined]  (set by invitation_create)
             messages.info(self.request, finding.message)
         return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
-
-    def _findings(self, form: RequestOptionsForm) -> list[Any]:
-        from invitations.duplicates import duplicate_findings
-
-        return duplicate_findings(partner=self.partner, recipient_email=form.cleaned_data.get("recipient_email") or "",
-                                  target_domain=form.cleaned_data.get("target_domain") or "")
 
 
 @carries_secret
@@ -149,18 +144,9 @@ class DraftView(PartnerConsoleMixin, FormView):
                                       subject=form.cleaned_data["subject"], body=form.cleaned_data["body"])
                 messages.success(self.request, _("Draft saved."))
         except InvitationError as error:
-            self.duplicate_findings = self._findings(form)  # issue 10: say what exists, with links (before
-            apply_error(form, error)  # add_error drops the field from cleaned_data)
+            apply_error(form, error)
             return self.form_invalid(form)
-        for finding in self._findings(form):  # only information is left once the invitation exists
-            messages.info(self.request, finding.message)
         return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
-
-    def _findings(self, form: RequestOptionsForm) -> list[Any]:
-        from invitations.duplicates import duplicate_findings
-
-        return duplicate_findings(partner=self.partner, recipient_email=form.cleaned_data.get("recipient_email") or "",
-                                  target_domain=form.cleaned_data.get("target_domain") or "")
 
 
 class InvitationListView(PartnerConsoleMixin, TemplateView):

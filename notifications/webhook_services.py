@@ -9,7 +9,6 @@ dying between the receiver's 2xx and the `sent` mark; receivers de-duplicate on 
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -391,7 +390,3 @@ def webhook_sweep(*, limit: int = 500) -> int:
             break  # broker down: the next sweep tries again
         published += 1
     return published
-
-
-def webhook_payload(delivery: WebhookDelivery) -> dict[str, object]:
-    return json.loads(delivery.body)

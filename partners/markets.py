@@ -39,9 +39,6 @@ class MarketTable:
     def region_of(self, country: str) -> str:
         return self.region_by_country.get(country.upper(), "")
 
-    def countries_in(self, region: str) -> list[str]:
-        return sorted(code for code, name in self.region_by_country.items() if name == region)
-
 
 class MarketTableError(ValueError):
     pass

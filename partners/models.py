@@ -99,9 +99,6 @@ class PartnerMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.partner.name}"
 
-    def has_role(self, *roles: str) -> bool:
-        return any(role in self.roles for role in roles)
-
     @property
     def role_labels(self) -> list[str]:
         return [str(PartnerRole(role).label) for role in PartnerRole.values if role in self.roles]

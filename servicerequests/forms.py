@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from servicerequests.choices import ServiceRequestStatus, Severity
+from servicerequests.choices import Severity
 from servicerequests.services import MAX_TEXT, MAX_TITLE
 
 
@@ -21,7 +21,3 @@ class ServiceRequestForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Add a note"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ServiceRequestStatus.choices)

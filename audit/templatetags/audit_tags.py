@@ -10,7 +10,7 @@ from typing import Any
 from django import template
 from django.db.models import Model
 
-from audit.formatting import Change, Detail, action_label, changes, details, target_type_label
+from audit.formatting import Change, Detail, changes, details, target_type_label
 from audit.selectors import audit_events_for_targets
 from notifications.selectors import outbox_messages_for_topics
 
@@ -87,11 +87,6 @@ def audit_changes(data: dict[str, Any] | None) -> list[Change]:
 @register.filter
 def audit_details(data: dict[str, Any] | None) -> list[Detail]:
     return details(data)
-
-
-@register.filter
-def audit_action(code: str) -> str:
-    return action_label(code)
 
 
 @register.filter

@@ -18,7 +18,6 @@ from partnercenter.api.problems import PreconditionFailed, PreconditionRequired
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
-    from rest_framework.response import Response
 
 
 def compute_etag(representation: Any) -> str:
@@ -52,8 +51,3 @@ def if_none_match_hits(request: Request, current_etag: str) -> bool:
     header = request.headers.get("If-None-Match", "")
     tags = [tag.removeprefix("W/") for tag in _tags(header)]
     return "*" in tags or current_etag in tags
-
-
-def with_etag(response: Response, representation: Any) -> Response:
-    response["ETag"] = compute_etag(representation)
-    return response

@@ -6,12 +6,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from invitation_batches.choices import RowStatus
+from invitation_batches.services import invitation_batch_confirm
 from invitations.duplicates import duplicate_findings
 from invitations.errors import InvitationError
 from invitations.models import Invitation
-from invitations.services import invitation_cancel, invitation_create
+from invitations.services import invitation_cancel, invitation_create, invitation_draft
 from relationships.choices import RelationshipStatus
-from tests.factories import CustomerFactory, CustomerMembershipFactory, RelationshipFactory, UserFactory
+from tests.api.conftest import KeyClient
+from tests.factories import CustomerFactory, CustomerMembershipFactory, PartnerFactory, RelationshipFactory, UserFactory
 from tests.invitation_batches.conftest import csv_text, good_row
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +72,6 @@ def test_another_partners_pending_invitation_does_not_block(partner_a, partner_b
 
 
 def test_other_partners_are_information_only(partner_a):  # type: ignore[no-untyped-def]
-    from tests.factories import PartnerFactory
-
     customer = CustomerFactory(company_name="Shared Co", primary_domain="shared.example", country="JP")
     for _ in range(2):
         RelationshipFactory(partner=PartnerFactory(country="JP"), customer=customer, status=RelationshipStatus.ACTIVE)
@@ -98,8 +99,6 @@ def test_the_request_page_links_to_the_customer_and_offers_resend(client, partne
 
 
 def test_the_request_page_tells_about_other_partners_after_creating(client, partner_a):  # type: ignore[no-untyped-def]
-    from tests.factories import PartnerFactory
-
     customer = CustomerFactory(company_name="Shared Co", primary_domain="shared.example", country="JP")
     RelationshipFactory(partner=PartnerFactory(country="JP"), customer=customer, status=RelationshipStatus.ACTIVE)
     client.force_login(partner_a.admin.user)
@@ -110,8 +109,6 @@ def test_the_request_page_tells_about_other_partners_after_creating(client, part
 
 
 def test_the_api_refuses_duplicates_with_the_rule_code(partner_a, mine, issue_key):  # type: ignore[no-untyped-def]
-    from tests.api.conftest import KeyClient
-
     _key, token = issue_key(partner_a.admin, ["invitations:write"])
     api = KeyClient(token)
     response = api.post("/api/v1/invitations", {"include_delegated_admin": False, "target_domain": "Bücher.example"})
@@ -127,3 +124,59 @@ def test_bulk_applies_the_same_rules(partner_a, mine, upload):  # type: ignore[n
                              good_row(3, recipient_email="Cio@New.example")]))
     assert [[e["code"] for e in row.errors] for row in batch.rows.order_by("line")] == [
         ["already_customer"], ["already_customer"], ["pending_invitation"]]
+
+
+def test_a_new_invitation_does_not_warn_about_itself_but_a_second_one_to_the_same_address_does(client, partner_a):  # type: ignore[no-untyped-def]
+    client.force_login(partner_a.admin.user)
+    page = reverse("invitations:request", kwargs={"partner_id": partner_a.partner.partner_id})
+    response = client.post(page, {"language": "en", "recipient_email": "cio@fresh.example"}, follow=True)
+    first = Invitation.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "invitations:draft", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": first.pk})
+    draft = response.content.decode()
+    assert "resend it instead" not in draft and 'data-finding="pending_invitation"' not in draft
+
+    response = client.post(page, {"language": "en", "recipient_email": "CIO@fresh.example"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-finding="pending_invitation"' in html and "resend it instead" in html
+    assert reverse("invitations:resend", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": first.pk}) in html
+    assert Invitation.objects.count() == 1
+
+
+def test_saving_or_sending_the_draft_does_not_warn_about_the_invitation_itself(client, partner_a):  # type: ignore[no-untyped-def]
+    invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=False, recipient_email="cio@fresh.example")
+    client.force_login(partner_a.admin.user)
+    url = reverse("invitations:draft", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": invitation.pk})
+    subject, body = invitation_draft(invitation)
+    for action in ("save", "send"):
+        response = client.post(url, {"action": action, "subject": subject, "body": body,
+                                     "recipient_email": "cio@fresh.example"}, follow=True)
+        html = response.content.decode()
+        assert response.status_code == 200 and ("Draft saved." in html or "Email queued" in html)
+        assert "resend it instead" not in html
+
+
+def test_the_service_reports_only_information_findings_on_the_invitation_it_created(partner_a):  # type: ignore[no-untyped-def]
+    fresh = invitation_create(membership=partner_a.admin, include_delegated_admin=False, recipient_email="cio@fresh.example")
+    assert fresh.duplicate_findings == []
+    customer = CustomerFactory(company_name="Shared Co", primary_domain="shared.example", country="JP")
+    RelationshipFactory(partner=PartnerFactory(country="JP"), customer=customer, status=RelationshipStatus.ACTIVE)
+    shared = invitation_create(membership=partner_a.admin, include_delegated_admin=False, target_domain="shared.example")
+    assert codes(shared.duplicate_findings) == ["other_partners"]
+    with pytest.raises(InvitationError) as error:
+        invitation_create(membership=partner_a.admin, include_delegated_admin=False, target_domain="SHARED.example")
+    assert codes(error.value.findings) == ["pending_invitation", "other_partners"]
+    assert error.value.findings[0].invitation == shared
+
+
+def test_the_api_and_bulk_do_not_count_the_new_invitation_against_itself(partner_a, upload, issue_key,  # type: ignore[no-untyped-def]
+                                                                         django_capture_on_commit_callbacks):
+    _key, token = issue_key(partner_a.admin, ["invitations:write"])
+    response = KeyClient(token).post("/api/v1/invitations", {"include_delegated_admin": False, "recipient_email": "api@fresh.example"})
+    assert response.status_code == 201 and "resend it instead" not in response.content.decode()
+    batch = upload(csv_text([good_row(1, recipient_email="bulk@fresh.example")]))
+    assert [(row.errors, row.notices) for row in batch.rows.all()] == [([], [])]
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_batch_confirm(batch=batch, membership=partner_a.admin)
+    row = batch.rows.get()
+    assert (row.status, row.error_code, row.invitation.recipient_email) == (RowStatus.CREATED, "", "bulk@fresh.example")
