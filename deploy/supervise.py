@@ -18,6 +18,7 @@ prefixes; circus brings ZeroMQ. This is ~200 lines we test (tests/ops/test_super
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -173,10 +174,8 @@ class Supervisor:
 
 
 def _kill_group(pid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signum)  # each process leads its own session and group (start_new_session)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _describe(returncode: int | None) -> str:

@@ -17,7 +17,7 @@ from django.conf import settings
 
 sys.path.insert(0, str(settings.BASE_DIR / "deploy"))
 
-from supervise import Backoff, read_procfile  # noqa: E402
+from supervise import Backoff, read_procfile
 
 WEB_PORT = 7611
 
@@ -70,7 +70,7 @@ def test_a_worker_killed_with_sigkill_is_restarted_while_the_web_server_keeps_an
     command = [sys.executable, str(settings.BASE_DIR / "deploy" / "supervise.py"), "-f", str(procfile),
                "--events", str(events), "--grace", "15"]
     with output.open("w") as log:
-        supervisor = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        supervisor = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{WEB_PORT}/healthz"
     answers: list[bool] = []
     polling = threading.Event()
