@@ -11,6 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -19,6 +22,7 @@ from queue import Empty
 from typing import Any
 
 import pytest
+from django.conf import settings
 from kombu import Connection
 from kombu.transport import filesystem
 
@@ -163,3 +167,16 @@ def test_writers_and_readers_racing_over_large_messages_receive_every_one_intact
     assert set(ids) == {f"{w}:{n}" for w in range(WRITERS) for n in range(MESSAGES_PER_WRITER)}
     assert set(ids.values()) == {1}
     assert all(got for got, _ in outcomes), "every reader took part in the race"
+
+
+def test_the_embedded_default_runs_celery_on_this_transport_and_other_brokers_on_their_own(tmp_path):
+    probe = "from partnercenter.celery import app; print(type(app.connection_for_write().transport).__module__)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "partnercenter.settings.local", "PARTNERCENTER_VAR_DIR": str(tmp_path)}
+    env.pop("CELERY_BROKER_URL", None)
+
+    def transport_module(**extra: str) -> str:
+        return subprocess.run([sys.executable, "-c", probe], cwd=settings.BASE_DIR, env={**env, **extra},
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    assert transport_module() == "partnercenter.filesystem_broker"
+    assert transport_module(CELERY_BROKER_URL="redis://127.0.0.1:7699/0") == "kombu.transport.redis"
