@@ -25,8 +25,8 @@ MAILBOX_ENABLED = env.bool("MAILBOX_ENABLED", default=True)
 # and then writes it while `_get` reads without a lock, so a reader could get an empty file and the
 # worker died with JSONDecodeError (issue 19). Ours writes to a temporary name and renames (atomic on
 # POSIX), claims a message by renaming it (one reader wins), and sets an undecodable file aside.
-# Chosen over kombu's SQLAlchemy transport on SQLite: no new dependency, no database-lock contention
-# with the app's own SQLite writes, and the fix is a few lines over a transport we already run.
+# Chosen over kombu's SQLAlchemy transport on SQLite: that one takes the file's write lock on every poll
+# and drops a publish that loses the lock (`_put` swallows OperationalError); docs/staying-up.md.
 # In and out must be one folder.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
