@@ -53,8 +53,9 @@ class Channel(filesystem.Channel):
     """Atomic writes, claim by rename, and undecodable files set aside instead of raised."""
 
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
-        # The name is kombu's (monotonic milliseconds first, so a listing sorts in publish order).
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # kombu's name (monotonic milliseconds, a uuid, the queue), the milliseconds zero-padded so that
+        # a sorted listing is in publish order (kombu's "999_" sorts after "1000_").
+        name = f"{round(monotonic() * 1000):015d}_{uuid.uuid4()}.{queue}.msg"
         try:
             write_atomically(Path(self.data_folder_out) / name, str_to_bytes(dumps(payload)))
         except OSError as exc:

@@ -93,10 +93,10 @@ def test_ours_shows_a_reader_nothing_until_the_message_is_whole_then_the_whole_m
 
 def test_an_undecodable_file_is_set_aside_and_the_next_message_still_arrives(tmp_path, caplog):
     reader = channel(tmp_path)
-    (tmp_path / "queue" / f"1_broken.{QUEUE}.msg").write_bytes(b'{"half": ')
+    (tmp_path / "queue" / f"000000000000000_broken.{QUEUE}.msg").write_bytes(b'{"half": ')  # sorts first: read first
     channel(tmp_path)._put(QUEUE, {"body": "next"})
     assert reader._get(QUEUE) == {"body": "next"}
-    assert [p.name for p in (tmp_path / "processed" / "rejected").iterdir()] == [f"1_broken.{QUEUE}.msg"]
+    assert [p.name for p in (tmp_path / "processed" / "rejected").iterdir()] == [f"000000000000000_broken.{QUEUE}.msg"]
     assert "skipped an undecodable message file" in caplog.text
 
 
