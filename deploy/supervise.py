@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -98,7 +99,7 @@ class Supervisor:
     def start(self, process: Supervised) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         process.popen = subprocess.Popen(  # noqa: S603 — the Procfile's own commands, through the shell as honcho does
-            ["/bin/sh", "-c", f"exec {process.command}"], cwd=self.cwd, env=env,
+            ["/bin/sh", "-c", _shell_line(process.command)], cwd=self.cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         process.started_at, process.restart_at = time.monotonic(), None
@@ -171,6 +172,11 @@ class Supervisor:
             self.record(process, "exited", pid=popen.pid, returncode=popen.returncode, planned=True,
                         ran_seconds=round(time.monotonic() - process.started_at, 3))
             self.say("supervise", f"{process.name} (pid {popen.pid}) {_describe(popen.returncode)}")
+
+
+def _shell_line(command: str) -> str:
+    """A simple command replaces the shell (`exec`), so the pid we report and signal is the program's own."""
+    return command if re.search(r"[;&|\n()]", command) else f"exec {command}"
 
 
 def _kill_group(pid: int, signum: int) -> None:

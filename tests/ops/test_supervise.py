@@ -108,3 +108,26 @@ def test_a_worker_killed_with_sigkill_is_restarted_while_the_web_server_keeps_an
     assert len(answers) > 10 and all(answers), f"{answers.count(False)} of {len(answers)} requests failed"
     assert supervisor.returncode == 0
     assert "web       | " in text or "web " in text
+
+
+def test_a_process_that_keeps_dying_is_restarted_later_each_time_while_its_neighbour_runs_on(tmp_path):
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("crashing: echo starting; exit 3\nsteady: sleep 60\n")
+    events, output = tmp_path / "events.jsonl", tmp_path / "output.log"
+    with output.open("w") as log:
+        supervisor = subprocess.Popen([sys.executable, str(settings.BASE_DIR / "deploy" / "supervise.py"),
+                                       "-f", str(procfile), "--events", str(events), "--backoff-initial", "0.5"],
+                                      cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait(lambda: sum(e["event"] == "exited" for e in _events(events)) >= 4, 30, "four exits")
+    finally:
+        supervisor.send_signal(signal.SIGINT)  # Ctrl-C
+        supervisor.wait(timeout=30)
+    crashing = [e for e in _events(events) if e["process"] == "crashing" and e["event"] == "exited" and not e["planned"]]
+    assert [e["restart_in"] for e in crashing[:4]] == [0.5, 1, 2, 4]
+    assert {e["returncode"] for e in crashing} == {3}
+    steady = [(e["event"], e.get("planned")) for e in _events(events) if e["process"] == "steady"]
+    assert steady == [("started", None), ("exited", True)]
+    text = output.read_text()
+    assert "crashing  | starting" in text and "SIGINT received: stopping every process" in text
+    assert supervisor.returncode == 0
