@@ -11,6 +11,7 @@ FULL_PORT ?= 8001
 .PHONY: help
 help:
 	@echo "make run        embedded default: SQLite, Celery worker + beat on a filesystem broker, local mailbox"
+	@echo "make soak       the embedded default for SOAK_MINUTES (30) under scripted users, then a report"
 	@echo "make test       the whole test suite (PostgreSQL/Redis when reachable)"
 	@echo "make run-full   gunicorn + Celery worker + beat on local PostgreSQL and Redis, SMTP sink"
 	@echo "make lint       ruff"
@@ -30,10 +31,18 @@ sync: $(UV)
 .PHONY: run
 run: sync
 	@mkdir -p var
-	@rm -rf var/broker   # stale broker messages and pidbox files from an earlier run
+	@rm -rf var/broker   # stale broker messages and pidbox files (queued emails are re-sent by the outbox sweep)
 	$(RUN) python manage.py migrate --noinput
 	@SITE_BASE_URL=http://127.0.0.1:$(PORT) $(RUN) python manage.py demo_data
-	SITE_BASE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT) $(RUN) honcho -f Procfile.embedded start
+	SITE_BASE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT) $(RUN) python deploy/supervise.py -f Procfile.embedded
+
+# The embedded default under deploy/supervise.py for SOAK_MINUTES, driven over HTTP, then a report
+# (var/soak/report.json). Not part of `make test`. Its own var folder (var/soak/) and port.
+SOAK_MINUTES ?= 30
+SOAK_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),7600)
+.PHONY: soak
+soak: sync
+	SOAK_MINUTES=$(SOAK_MINUTES) PORT=$(SOAK_PORT) $(RUN) python deploy/soak.py
 
 .PHONY: test
 test: sync
@@ -62,7 +71,7 @@ run-full: sync
 	$(FULL_ENV) $(RUN) sh deploy/migrate.sh   # roles and database, migrate as the owner, grants to the app role
 	$(FULL_ENV) $(RUN) python manage.py collectstatic --noinput -v 0
 	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) $(RUN) python manage.py demo_data
-	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) honcho -f Procfile.full start
+	$(FULL_ENV) SITE_BASE_URL=http://127.0.0.1:$(FULL_PORT) PORT=$(FULL_PORT) $(RUN) python deploy/supervise.py -f Procfile.full
 
 # Audit log at 10 million events (PostgreSQL on 127.0.0.1:5432; drops and recreates pc_auditbench).
 AUDITBENCH_URL ?= postgres://postgres@127.0.0.1:5432/pc_auditbench

@@ -1,6 +1,6 @@
 """Fail fast when the Redis named in CELERY_BROKER_URL / REDIS_URL does not answer.
 
-Without this the Celery worker and beat would retry the connection forever under honcho.
+Without this the Celery worker and beat would retry the connection forever under the supervisor.
 """
 
 from __future__ import annotations

@@ -12,11 +12,12 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # A `.env` file is optional and never committed; the environment always wins.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Runtime files (SQLite database, broker folder, beat schedule); another folder for the soak check.
+VAR_DIR = Path(env("PARTNERCENTER_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- Core -----------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug — off unless an environment says so.

@@ -1,4 +1,4 @@
-"""Embedded default (`make run`): SQLite, Celery on kombu's filesystem transport, local mailbox.
+"""Embedded default (`make run`): SQLite, Celery on a filesystem broker, local mailbox.
 
 Nothing but Python is needed: no database server, no broker, no SMTP server.
 """
@@ -20,9 +20,18 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="notifications.mailbox.MailboxEmailBackend")
 MAILBOX_ENABLED = env.bool("MAILBOX_ENABLED", default=True)
 
-# kombu's filesystem transport: a real broker with no server. In and out must be one folder.
+# A real broker with no server: kombu's filesystem transport, but with atomic writes
+# (partnercenter.filesystem_broker). kombu's own `_put` creates the message file under its final name
+# and then writes it while `_get` reads without a lock, so a reader could get an empty file and the
+# worker died with JSONDecodeError (issue 19). Ours writes to a temporary name and renames (atomic on
+# POSIX), claims a message by renaming it (one reader wins), and sets an undecodable file aside.
+# Chosen over kombu's SQLAlchemy transport on SQLite: that one takes the file's write lock on every poll
+# and drops a publish that loses the lock (`_put` swallows OperationalError); docs/staying-up.md.
+# In and out must be one folder.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "partnercenter.filesystem_broker:Transport"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(BROKER_DIR / "queue"),
     "data_folder_out": str(BROKER_DIR / "queue"),
