@@ -478,6 +478,9 @@ LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": Tr
 LOGGING["loggers"]["django.server"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
 LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
+# redis-py gives its RESP3 push-message logger a bare stderr handler unless the logger exists already:
+# configured here, it writes through the root handler and its redaction like every other logger.
+LOGGING["loggers"]["push_response"] = {"handlers": [], "level": "INFO", "propagate": True}
 # Workers log through LOGGING above (JSON in production) instead of Celery's own root handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
