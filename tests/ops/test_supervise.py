@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +20,12 @@ sys.path.insert(0, str(settings.BASE_DIR / "deploy"))
 
 from supervise import Backoff, read_procfile
 
-WEB_PORT = 7611
+
+def _free_port() -> int:
+    """A port nobody listens on now (two suites may share the machine: no fixed port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_the_restart_delay_doubles_while_a_process_keeps_dying_and_stops_at_the_maximum():
@@ -57,9 +63,10 @@ def _answers(url: str) -> bool:
 
 def test_a_worker_killed_with_sigkill_is_restarted_while_the_web_server_keeps_answering(tmp_path):
     """The embedded Procfile's web server and Celery worker on a temporary var folder; kill -9 the worker."""
+    web_port = _free_port()
     procfile = tmp_path / "Procfile"
     procfile.write_text(
-        f"web: {sys.executable} manage.py runserver 127.0.0.1:{WEB_PORT} --noreload\n"
+        f"web: {sys.executable} manage.py runserver 127.0.0.1:{web_port} --noreload\n"
         f"worker: {sys.executable} -m celery -A partnercenter worker --pool=solo --loglevel=INFO --without-gossip --without-mingle\n"
     )
     events, output = tmp_path / "events.jsonl", tmp_path / "output.log"
@@ -71,7 +78,7 @@ def test_a_worker_killed_with_sigkill_is_restarted_while_the_web_server_keeps_an
                "--events", str(events), "--grace", "15"]
     with output.open("w") as log:
         supervisor = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{WEB_PORT}/healthz"
+    url = f"http://127.0.0.1:{web_port}/healthz"
     answers: list[bool] = []
     polling = threading.Event()
 
