@@ -1,6 +1,6 @@
-"""Fixtures for operations tests: servers of our own on ports 7400-7499 (never the machine's services).
+"""Fixtures for operations tests: servers of our own on free ports (never the machine's services).
 
-- `ops_port(offset)`: a port in this range, different for each xdist worker.
+- `ops_port(offset)`: a port nothing listens on, picked by the kernel (two suites may share the machine).
 - `redis_server`: a redis-server of the test's own on such a port (overrides the notifications fixture
   of the same name for tests in this folder; the RedisServer helper is shared).
 - `app_server`: starts gunicorn with production settings and the given environment, waits for /healthz.
@@ -22,24 +22,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.notifications.conftest import RedisServer
+from tests.notifications.conftest import RedisServer, free_port
 
-BASE_PORT = 7410
-PORTS_PER_WORKER = 10
 SERVER_START_TIMEOUT = 120.0  # a loaded 2-CPU machine boots Django slowly
 
 
-def _worker_index() -> int:
-    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return int(name.removeprefix("gw") or 0)
-
-
 def ops_port(offset: int) -> int:
-    """A port in 7410-7499 for this xdist worker: 7410 + 10 * worker + offset (offset < 10)."""
-    assert 0 <= offset < PORTS_PER_WORKER
-    port = BASE_PORT + PORTS_PER_WORKER * _worker_index() + offset
-    assert port <= 7499, "out of the ops port range"
-    return port
+    """A port nothing listens on now, picked by the kernel: another suite (a second `make test` on
+    another database) may share the machine, so no fixed range. `offset` only names the use."""
+    del offset
+    return free_port()
 
 
 @pytest.fixture
