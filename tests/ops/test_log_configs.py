@@ -84,6 +84,7 @@ def test_every_handler_of_every_logger_redacts_celery_included(monkeypatch):  # 
 
     # Celery sets logging up once per process; another test of this worker may have done so already.
     monkeypatch.setattr(app.log, "already_setup", False)
+    monkeypatch.setattr(logging.getLogger(), "level", logging.getLogger().level)  # --loglevel sets it
     # A worker or beat asks Celery to set logging up: our receiver answers, so Celery adds no handler.
     assert app.log.setup_logging_subsystem(loglevel="INFO")
     loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger))]
