@@ -29,8 +29,8 @@ from audit.services import audit_record
 from notifications.choices import DeliveryStatus, OutboxKind
 from notifications.email_connection import send_email
 from notifications.models import OutboxMessage
-from notifications.sealing import seal, unseal
 from partnercenter.errors import DomainError
+from partnercenter.sealing import seal, unseal
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -27,13 +27,13 @@ from audit.actions import AuditAction as IntegrationAuditAction
 from audit.services import audit_record
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery, WebhookSubscription
-from notifications.sealing import seal, unseal
 from notifications.services import DeliveryOutcome, email_enqueue
 from notifications.webhook_events import EVENT_FOR_ACTION, WebhookEventType, event_body, event_id_for
 from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signature_header
 from notifications.webhook_transport import destination_refusal, post
 from partnercenter.errors import DomainError, PermissionDeniedError
 from partnercenter.links import absolute_url
+from partnercenter.sealing import seal, unseal
 from partners.permissions import MANAGE_INTEGRATIONS, roles_allow
 from partners.selectors import partner_users_with_roles
 

@@ -240,7 +240,7 @@ class ApiIdempotencyKey(models.Model):
     A retry with the same key (same partner, same operation and body) gets this response again
     instead of creating a second object. Keys live for API_IDEMPOTENCY_TTL_HOURS; a failed
     request stores nothing, so it may be retried with the same key. The body is sealed
-    (notifications.sealing, a key not in the database): a created invitation's `link`, a webhook
+    (partnercenter.sealing, a key not in the database): a created invitation's `link`, a webhook
     `secret` are in it, and neither a database copy nor staff in admin may read them.
     """
 

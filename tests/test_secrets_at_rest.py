@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.staff_groups import AUDITOR
-from notifications.sealing import unseal
+from partnercenter.sealing import unseal
 from partners.models import ApiIdempotencyKey
 from tests.notifications.webhook_receiver import webhook_receiver
 from tests.secret_flow import SecretFlow, run_secret_flow

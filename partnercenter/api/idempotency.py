@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused, IdempotentResponseUnavailable
+from partnercenter.sealing import seal, unseal
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -51,8 +52,6 @@ def _fingerprint(request: Request) -> str:
 
 
 def _replay(record: object, request: Request) -> Response:
-    from notifications.sealing import unseal
-
     if record.request_hash != _fingerprint(request):  # type: ignore[attr-defined]
         raise IdempotencyKeyReused()
     headers = {**record.response_headers, REPLAYED_HEADER: "true"}  # type: ignore[attr-defined]
@@ -65,7 +64,6 @@ def _replay(record: object, request: Request) -> Response:
 
 def idempotent_create(request: Request, *, partner: Partner, create: Callable[[], Response]) -> Response:
     """Run `create` (which raises on failure and returns a 2xx response) at most once per key."""
-    from notifications.sealing import seal
     from partners.models import ApiIdempotencyKey
 
     key = request.headers.get(HEADER)

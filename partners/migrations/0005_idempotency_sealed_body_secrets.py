@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def seal_stored_bodies(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from notifications.sealing import seal
+    from partnercenter.sealing import seal
 
     ApiIdempotencyKey = apps.get_model("partners", "ApiIdempotencyKey")
     for record in ApiIdempotencyKey.objects.all().iterator():
@@ -13,7 +13,7 @@ def seal_stored_bodies(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 def unseal_stored_bodies(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from notifications.sealing import unseal
+    from partnercenter.sealing import unseal
 
     ApiIdempotencyKey = apps.get_model("partners", "ApiIdempotencyKey")
     for record in ApiIdempotencyKey.objects.exclude(response_sealed="").iterator():

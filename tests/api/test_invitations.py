@@ -201,7 +201,7 @@ def test_create_and_send_records_both_events_and_one_email_with_the_link(api_a):
     actions = list(AuditEvent.objects.filter(target_type="invitations.invitation", target_id=invitation_id).order_by("pk").values_list("action", flat=True))
     assert actions == ["invitation.created", "invitation.sent"]
     message = OutboxMessage.objects.get(topic=f"invitation:{invitation_id}")
-    from notifications.sealing import unseal
+    from partnercenter.sealing import unseal
 
     assert message.recipient == "it@prospect.example"
     assert response.json()["link"] in unseal(message.sealed_body)["text"]

@@ -33,7 +33,7 @@ from msgraph.generated.tenant_relationships.delegated_admin_relationships.delega
 from msgraph_core.tasks.page_iterator import PageIterator
 
 from notifications.models import OutboxMessage
-from notifications.sealing import unseal
+from partnercenter.sealing import unseal
 from relationships.choices import GrantStatus
 from relationships.models import DelegatedAdminGrant
 from tests.graphcompat.conftest import graph_client

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
-from notifications.sealing import unseal
 from notifications.services import (
     OutboxError,
     email_enqueue,
@@ -20,6 +19,7 @@ from notifications.services import (
     outbox_resend,
     outbox_sweep,
 )
+from partnercenter.sealing import unseal
 from tests.notifications.sample_email import CONTEXT, TEMPLATE
 
 

@@ -1,4 +1,4 @@
-"""Seal outbox bodies at rest (Fernet: AES-128-CBC + HMAC-SHA256).
+"""Seal secrets at rest: outbox bodies, stored API responses, session-held tokens (Fernet: AES-128-CBC + HMAC-SHA256).
 
 Email bodies can carry links with live tokens; the tokens themselves are stored only as hashes,
 so the one place a usable link exists until delivery is the outbox row. Sealing it with a key
