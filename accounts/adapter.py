@@ -18,8 +18,8 @@ from django.utils import translation
 
 from notifications.services import RenderedEmail, email_enqueue_rendered
 
-PENDING_OFFER_SESSION_KEY = "offer_token"  # set by invitations.accept_views
-PENDING_JOIN_SESSION_KEY = "partner_user_invitation_token"  # set by partners.views
+PENDING_OFFER_SESSION_KEY = "offer_token"  # set by admincenter.accept_views
+PENDING_JOIN_SESSION_KEY = "partner_user_invitation_token"  # set by console.partners_views
 
 
 def pending_flow_url(request: HttpRequest | None) -> str | None:

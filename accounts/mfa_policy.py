@@ -1,7 +1,7 @@
 """What a signed-in user must still do before acting where a second factor is required.
 
-Used by the partner console (partners.mixins) for partners that require MFA; the staff admin
-(accounts.admin_site) applies the same two steps to staff.
+Used by the partner console (console.mixins) for partners that require MFA; the staff admin
+(staff.admin_site) applies the same two steps to staff.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.admin_site import session_used_mfa
+from accounts.mfa_sessions import session_used_mfa
 
 # Authenticators that are a second factor by themselves (recovery codes only back them up).
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]

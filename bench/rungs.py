@@ -20,14 +20,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.views import PartnerApiMixin
 from audit.services import audit_record
 from bench.models import BenchWrite
+from console.mixins import PartnerConsoleMixin
 from customers.models import Customer
 from notifications.services import RenderedEmail, email_enqueue_row, email_outbox_row
-from partnercenter.api.views import PartnerApiMixin
 from partners.choices import Cloud
 from partners.clouds import portal_for
-from partners.mixins import PartnerConsoleMixin
 from partners.permissions import ApiScope
 from relationships.models import Relationship
 

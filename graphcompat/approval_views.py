@@ -12,8 +12,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from admincenter.customers_views import CustomerAdminCenterMixin
 from customers.choices import CustomerRole
-from customers.views import CustomerAdminCenterMixin
 from partnercenter.errors import DomainError
 from partnercenter.params import refuse_nul
 from relationships.choices import GrantStatus

@@ -2,10 +2,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
-from invitations import accept_views
+from admincenter import accept_views
+from console import accounts_views as account_views
+from console import partners_views as partner_views
 from partnercenter import health
-from partners import views as partner_views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
@@ -19,31 +19,31 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("p/", include("partners.urls")),
-    path("p/", include("invitations.urls")),
-    path("p/", include("relationships.urls")),
-    path("p/", include("audit.urls")),
+    path("p/", include("console.partners_urls")),
+    path("p/", include("console.invitations_urls")),
+    path("p/", include("console.relationships_urls")),
+    path("p/", include("console.audit_urls")),
     path("r/<str:token>", accept_views.invitation_open, name="invitation_open"),
     path("r/", accept_views.invitation_review, name="invitation_review"),
-    path("c/", include("customers.urls")),
-    path("c/", include("audit.customer_urls")),
+    path("c/", include("admincenter.customers_urls")),
+    path("c/", include("admincenter.audit_urls")),
     path("join/<str:token>", partner_views.partner_user_invitation_open, name="partner_user_invitation_open"),
     path("join/", partner_views.partner_user_invitation_review, name="partner_user_invitation_review"),
-    path("mailbox/", include("notifications.urls")),
+    path("mailbox/", include("console.mailbox_urls")),
 ]
 
 # REST API, and the Partner settings pages for API keys and webhooks (issue 7).
 urlpatterns += [
-    path("api/v1/", include("partnercenter.api.urls")),
-    path("p/", include("partners.api_key_urls")),
-    path("p/", include("notifications.webhook_urls")),
+    path("api/v1/", include("api.urls")),
+    path("p/", include("console.api_key_urls")),
+    path("p/", include("console.webhook_urls")),
 ]
 
 # Service requests filed on customers' behalf (issue 6): partner console and customer admin center.
 urlpatterns += [
-    path("p/", include("servicerequests.urls")),
-    path("p/", include("customers.partner_urls")),
-    path("c/", include("servicerequests.customer_urls")),
+    path("p/", include("console.servicerequests_urls")),
+    path("p/", include("console.customers_urls")),
+    path("c/", include("admincenter.servicerequests_urls")),
 ]
 
 # Prometheus metrics (issue 12): staff session or the METRICS_TOKEN bearer token.
@@ -65,8 +65,8 @@ urlpatterns += [
 
 # Customer services (issue 6): subscriptions and support contacts, directory users and licenses.
 urlpatterns += [
-    path("p/", include("subscriptions.urls")),
+    path("p/", include("console.subscriptions_urls")),
 ]
 
 # Bulk invitations (issue 10).
-urlpatterns += [path("p/", include("invitation_batches.urls"))]
+urlpatterns += [path("p/", include("console.invitation_batches_urls"))]

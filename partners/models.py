@@ -51,7 +51,7 @@ class Partner(models.Model):
     domain_proven_name = models.CharField(_("domain proven"), max_length=253, blank=True)
     domain_proof_method = models.CharField(_("domain proven by"), max_length=8, choices=DomainProofMethod.choices, blank=True)
     # Every user must sign in with a second factor to act in this partner (issue 18, item 11):
-    # partners.mixins sends members without one to set it up. New partners take
+    # console.mixins sends members without one to set it up. New partners take
     # PARTNER_MFA_REQUIRED_DEFAULT; account admins change it (partners.sign_in_security_services).
     mfa_required = models.BooleanField(
         _("require two-step verification"), default=False,

@@ -20,7 +20,7 @@ def partner_mfa_requirement_set(*, membership: PartnerMembership, required: bool
     Post: a conditional UPDATE on the current value, so setting the same value again is a no-op
     without an audit event; otherwise one audit event (before/after) in the same transaction.
     From the next request, members without a second factor are sent to set one up
-    (partners.mixins); API keys are not sign-ins and are unaffected.
+    (console.mixins); API keys are not sign-ins and are unaffected.
     """
     if not roles_allow(membership.roles, PartnerPermission.MANAGE_SIGN_IN_SECURITY):
         raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))

@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from invitations.accept_views import invitation_open
+from admincenter.accept_views import invitation_open
 
 PRODUCERS = re.compile(r"(?<!def )\b(?:invitation_url|relationship_link_url|invitation_representation|_with_secret|api_key_create"
                        r"|webhook_subscription_create|webhook_subscription_rotate_secret|session_put_token|session_token)\("

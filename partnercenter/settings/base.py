@@ -330,7 +330,7 @@ CLOUD_PORTALS = {
 # https://www.django-rest-framework.org/api-guide/settings/ — /api/v1 only: partner API keys
 # (Bearer), scopes per operation, JSON in and out, every error as RFC 9457 problem details.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "partnercenter.api.schema.PartnerApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PartnerApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["partnercenter.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["partnercenter.api.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["partnercenter.api.throttling.ApiKeyRateThrottle"],
@@ -491,6 +491,10 @@ INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]
 # --- Customer services (issue 6: commerce) ----------------------------------------------------
 # Subscriptions from the product catalog, support contacts, directory users and their licenses.
 INSTALLED_APPS = [*INSTALLED_APPS, "subscriptions", "directory"]
+
+# Interfaces (issue 20), above every domain app: the partner console, the customer admin center, /api/v1,
+# and the staff console last (its admin.py imports the registration of every app's models).
+INSTALLED_APPS = [*INSTALLED_APPS, "console", "admincenter", "api", "staff"]
 
 # Partner domain verification (partners.domain_verification): the partner publishes a TXT record
 # and the portal looks it up with dnspython. Nameservers as "ip" or "ip:port"; empty = the system's.

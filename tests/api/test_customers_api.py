@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from customers.api.serializers import CustomerSerializer
+from api.customers_serializers import CustomerSerializer
 from relationships.models import DelegatedAdminGrant, Relationship
 from relationships.roles import BUNDLES
 from relationships.selectors import customer_list_for_partner

@@ -90,7 +90,7 @@ def token(partner_a, issue_key):  # type: ignore[no-untyped-def]
 
 
 def test_concurrent_invitation_creates_with_one_key_make_one_invitation(monkeypatch, token):  # type: ignore[no-untyped-def]
-    first, second = race(monkeypatch, "invitations.api.views.create_invitation", token, "/api/v1/invitations",
+    first, second = race(monkeypatch, "api.invitations_views.create_invitation", token, "/api/v1/invitations",
                          {"include_delegated_admin": True, "recipient_email": "it@northwind.example"})
     assert first.status_code == second.status_code == 201, (first.content, second.content)
     assert first.json()["id"] == second.json()["id"]
@@ -102,7 +102,7 @@ def test_concurrent_service_request_creates_with_one_key_make_one_request(monkey
     from relationships.models import Relationship
 
     Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
-    first, second = race(monkeypatch, "servicerequests.api.views.service_request_create", token, "/api/v1/service-requests",
+    first, second = race(monkeypatch, "api.servicerequests_views.service_request_create", token, "/api/v1/service-requests",
                          {"customer_tenant_id": str(customer_a.customer.tenant_id), "title": "Mail bounces", "description": "550"})
     assert first.status_code == second.status_code == 201, (first.content, second.content)
     assert first.json()["id"] == second.json()["id"] and second["Idempotent-Replayed"] == "true"

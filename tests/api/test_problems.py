@@ -139,7 +139,7 @@ def test_rate_limits_count_per_key(settings, partner_a, client_for, time_machine
 
 
 def test_an_unexpected_error_is_a_500_problem(api_a, monkeypatch):  # type: ignore[no-untyped-def]
-    from invitations.api import views
+    from api import invitations_views as views
 
     def boom(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")

@@ -59,7 +59,7 @@ def test_auditor_sees_no_actions_and_cannot_run_one(auditor_client, auditor):
     invitation = InvitationFactory()
     page = auditor_client.get(changelist(Invitation))
     assert page.status_code == 200 and page.context["action_form"] is None
-    with mock.patch("invitations.admin.invitation_close_by_staff") as service:
+    with mock.patch("staff.invitations_admin.invitation_close_by_staff") as service:
         response = auditor_client.post(
             changelist(Invitation),
             {"action": "cancel_invitations", "post": "yes", "reason": "x", ACTION_CHECKBOX_NAME: [invitation.pk]},
@@ -82,7 +82,7 @@ def test_operator_sees_the_support_actions(operator_client):
 
 def test_operator_cancels_an_invitation_through_the_service_with_a_reason(operator_client, operator):
     invitation = InvitationFactory()
-    with mock.patch("invitations.admin.invitation_close_by_staff", wraps=invitation_close_by_staff) as service:
+    with mock.patch("staff.invitations_admin.invitation_close_by_staff", wraps=invitation_close_by_staff) as service:
         response = run_action(operator_client, Invitation, "cancel_invitations", [invitation])
     service.assert_called_once()
     assert service.call_args.kwargs["staff_user"] == operator
@@ -146,7 +146,7 @@ def test_each_object_succeeds_or_is_refused_on_its_own(operator_client):
 
 def test_operator_disables_a_partner_user(operator_client, operator, partner_a):
     with mock.patch(
-        "partners.admin.partner_membership_remove_by_staff", wraps=partner_membership_remove_by_staff
+        "staff.partners_admin.partner_membership_remove_by_staff", wraps=partner_membership_remove_by_staff
     ) as service:
         response = run_action(operator_client, PartnerMembership, "disable_partner_users", [partner_a.sales])
     service.assert_called_once()
@@ -170,7 +170,7 @@ def test_operator_redelivers_a_failed_email_with_a_reason(operator_client, opera
     from notifications.models import OutboxMessage
 
     message = OutboxMessageFactory(partner=partner_a.partner)
-    with mock.patch("notifications.admin.outbox_resend") as service:
+    with mock.patch("staff.notifications_admin.outbox_resend") as service:
         service.side_effect = lambda **kwargs: __import__("notifications.services").services.outbox_resend(**kwargs)
         response = run_action(operator_client, OutboxMessage, "redeliver_failed", [message], reason="Mailbox was full, now fixed")
     service.assert_called_once()
@@ -219,7 +219,7 @@ def test_operator_terminates_a_grant(operator_client, operator, related):
     from relationships.models import DelegatedAdminGrant
 
     _relationship, grant = related
-    with mock.patch("relationships.admin.grant_terminate", wraps=grant_terminate) as service:
+    with mock.patch("staff.relationships_admin.grant_terminate", wraps=grant_terminate) as service:
         response = run_action(operator_client, DelegatedAdminGrant, "terminate_grants", [grant])
     service.assert_called_once()
     assert service.call_args.kwargs["by"] == "staff" and service.call_args.kwargs["actor"] == operator
@@ -246,7 +246,7 @@ def test_operator_terminates_a_relationship_and_its_grants_end(operator_client, 
     from relationships.models import Relationship
 
     relationship, grant = related
-    with mock.patch("relationships.admin.relationship_terminate", wraps=relationship_terminate) as service:
+    with mock.patch("staff.relationships_admin.relationship_terminate", wraps=relationship_terminate) as service:
         response = run_action(operator_client, Relationship, "terminate_relationships", [relationship])
     service.assert_called_once()
     assert "1 relationship terminated." in texts(response)
@@ -276,7 +276,7 @@ def test_account_admin_role_is_kept_on_the_remaining_admin(partner_a):
 
 
 def test_the_changelist_counts_at_most_the_cap(auditor_client, monkeypatch):
-    from audit.admin import AuditEventAdmin, CappedCountPaginator
+    from staff.audit_admin import AuditEventAdmin, CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 3)
     monkeypatch.setattr(AuditEventAdmin, "list_per_page", 2)

@@ -16,7 +16,7 @@ from tests.factories import AgreementAcceptanceFactory, AgreementVersionFactory
 
 
 def test_superuser_adds_a_partner_through_partner_create(superuser_client):
-    with mock.patch("partners.admin.partner_create", wraps=partner_create) as service:
+    with mock.patch("staff.partners_admin.partner_create", wraps=partner_create) as service:
         response = superuser_client.post(
             reverse("admin:partners_partner_add"),
             {
@@ -39,7 +39,7 @@ def test_superuser_adds_a_partner_through_partner_create(superuser_client):
 
 
 def test_superuser_adds_a_customer_through_customer_create(superuser_client):
-    with mock.patch("customers.admin.customer_create", wraps=customer_create) as service:
+    with mock.patch("staff.customers_admin.customer_create", wraps=customer_create) as service:
         response = superuser_client.post(
             reverse("admin:customers_customer_add"),
             {

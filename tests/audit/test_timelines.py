@@ -54,7 +54,7 @@ def test_invitation_page_shows_its_history_with_email_delivery(client, partner_a
 
 
 def test_timeline_is_newest_first_in_a_constant_number_of_queries(client, partner_a):
-    from audit.templatetags.audit_tags import timeline_entries
+    from console.templatetags.audit_tags import timeline_entries
 
     invitation = invitation_create(
         membership=partner_a.admin, include_delegated_admin=False, recipient_email="a@example.com"

@@ -22,12 +22,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from invitations.accept_views import SESSION_KEY as OFFER_SESSION_KEY
+from admincenter.accept_views import SESSION_KEY as OFFER_SESSION_KEY
+from console.partners_views import SESSION_KEY as JOIN_SESSION_KEY
 from invitations.choices import InvitationStatus, LinkStatus
 from partnercenter.session_secrets import session_put_token
 from partnercenter.tokens import new_token, token_hash
 from partners.choices import PartnerUserInvitationStatus
-from partners.views import SESSION_KEY as JOIN_SESSION_KEY
 from tests.factories import (
     CustomerFactory,
     InvitationFactory,

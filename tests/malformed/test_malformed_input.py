@@ -171,7 +171,7 @@ def _admin_sweep(world: SweepWorld) -> Sweeper:
             discovered = query_names_in_links(html, path)
             sweeper.forms(route, path, html, get_params=discovered)
         # The changelist reads its filters, search, ordering and page; the other pages read only their object.
-        # (NUL in any parameter is refused by the site itself, accounts.admin_site: each filter alone gets a non-number.)
+        # (NUL in any parameter is refused by the site itself, staff.admin_site: each filter alone gets a non-number.)
         if route.name.endswith("_changelist"):
             sweeper.query_params(route, path, set(payloads.KNOWN_QUERY_PARAMS) | discovered, one_by_one=discovered,
                                  each=("not a number",))

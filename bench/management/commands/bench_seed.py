@@ -33,9 +33,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from admincenter.accept_views import SESSION_KEY as OFFER_SESSION_KEY
 from customers.choices import CustomerRole
 from customers.models import AgreementVersion, Customer, CustomerMembership
-from invitations.accept_views import SESSION_KEY as OFFER_SESSION_KEY
 from invitations.models import Invitation
 from invitations.tokens import derive_token, derived_hash, new_nonce
 from partnercenter.session_secrets import session_put_token
@@ -223,7 +223,7 @@ class Command(BaseCommand):
         for user, customer, invitation in zip(users, customers, invitations, strict=True):
             token = derive_token(purpose="invitation", row_id=invitation.pk, nonce=invitation.token_nonce)
             offer: dict[str, str] = {}
-            session_put_token(offer, OFFER_SESSION_KEY, token)  # sealed, as invitations.accept_views stores it
+            session_put_token(offer, OFFER_SESSION_KEY, token)  # sealed, as admincenter.accept_views stores it
             key, session = _session(user, **offer)
             sessions.append(session)
             lines.append(f"{key} {secrets.token_hex(16)} {customer.tenant_id} {user.email}")

@@ -1,0 +1,35 @@
+"""/api/v1/: every resource, the OpenAPI schema and its local UIs (namespace "api")."""
+
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from api.customers_views import CustomerViewSet
+from api.invitation_batches_views import InvitationBatchViewSet
+from api.invitations_views import GrantRequestView, InvitationViewSet, RelationshipRequestLinkView
+from api.notifications_views import WebhookDeliveryViewSet, WebhookEventTypesView, WebhookSubscriptionViewSet
+from api.relationships_views import GrantViewSet, RelationshipViewSet
+from api.servicerequests_views import ServiceRequestViewSet
+from api.views import DOCS_CSP, ApiNotFoundView, RedocView, SchemaView, SwaggerView
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=False)
+router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("relationships", RelationshipViewSet, basename="relationship")
+router.register("grants", GrantViewSet, basename="grant")
+router.register("webhooks/subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
+router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("service-requests", ServiceRequestViewSet, basename="service-request")
+router.register("invitation-batches", InvitationBatchViewSet, basename="invitation-batch")  # issue 10
+
+urlpatterns = [
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DOCS_CSP(SwaggerView.as_view()), name="swagger"),
+    path("redoc/", DOCS_CSP(RedocView.as_view()), name="redoc"),
+    path("relationship-requests/link", RelationshipRequestLinkView.as_view(), name="relationship-request-link"),
+    path("grant-requests", GrantRequestView.as_view(), name="grant-requests"),
+    path("webhooks/event-types", WebhookEventTypesView.as_view(), name="webhook-event-types"),
+    *router.urls,
+    re_path(r"^[\s\S]*$", ApiNotFoundView.as_view(), name="not-found"),  # any path, newlines included
+]

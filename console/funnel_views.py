@@ -1,0 +1,119 @@
+"""Partner console → Onboarding funnel: charts (server-rendered SVG), the same numbers as tables and CSV."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from console.charts import columns, horizontal_bars
+from console.funnel_forms import PRESETS, FunnelPeriodForm, default_dates
+from console.mixins import PartnerConsoleMixin
+from invitations.funnel_selectors import (
+    Period,
+    grants_expiring,
+    invitations_expiring_soon,
+    onboarding_funnel,
+    time_to_accept,
+)
+from partnercenter.csv_writer import csv_document
+from partners.permissions import PartnerPermission
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{formats.number_format(rate * 100, 1)} %"
+
+
+def duration_label(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    hours = value.total_seconds() / 3600
+    if hours < 48:
+        return _("%(hours)s hours") % {"hours": formats.number_format(hours, 1)}
+    return _("%(days)s days") % {"days": formats.number_format(hours / 24, 1)}
+
+
+class FunnelMixin(PartnerConsoleMixin):
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "funnel"
+
+    def funnel_data(self, period: Period) -> dict[str, Any]:
+        return {
+            "stages": onboarding_funnel(partner=self.partner, period=period),
+            "time_to_accept": time_to_accept(partner=self.partner, period=period),
+            "grants_expiring": grants_expiring(partner=self.partner),
+        }
+
+
+class FunnelView(FunnelMixin, TemplateView):
+    template_name = "invitations/funnel.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = FunnelPeriodForm(request.GET)
+        context = self.get_context_data(form=form, **kwargs)
+        return self.render_to_response(context, status=400 if form.is_bound and not form.is_valid() else 200)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form: FunnelPeriodForm = kwargs["form"]
+        period = form.period()
+        data = self.funnel_data(period)
+        stages = data["stages"]
+        tta = data["time_to_accept"]
+        grants = data["grants_expiring"]
+        presets = []
+        for days in PRESETS:
+            start, end = default_dates(days=days)
+            presets.append({"days": days, "query": f"start={start.isoformat()}&end={end.isoformat()}",
+                            "active": period.start.date() == start and (period.end - timedelta(days=1)).date() == end})
+        context.update(
+            period=period,
+            period_last_day=(period.end - timedelta(days=1)).date(),
+            presets=presets,
+            period_query=f"start={period.start.date().isoformat()}&end={(period.end - timedelta(days=1)).date().isoformat()}",
+            stages=[{"stage": s, "of_previous": percent(s.of_previous), "of_sent": percent(s.of_sent)} for s in stages],
+            funnel_chart=horizontal_bars([
+                (str(s.label), s.count, f"{formats.number_format(s.count, force_grouping=True)}" + (f" · {percent(s.of_sent)}" if s.of_sent is not None and s.key != "sent" else ""))
+                for s in stages
+            ]),
+            time_to_accept=tta,
+            average_time_to_accept=duration_label(tta.average),
+            time_to_accept_chart=columns([(str(b.label), b.count) for b in tta.buckets], width=480),
+            grants_expiring=grants,
+            grants_chart=horizontal_bars([(str(b.label), b.count, formats.number_format(b.count, force_grouping=True)) for b in grants],
+                                         width=440, value_room=60),
+            expiring_invitations=list(invitations_expiring_soon(partner=self.partner)),
+            can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+            has_data=stages[0].count > 0,
+        )
+        return context
+
+
+class FunnelCsvView(FunnelMixin, TemplateView):
+    """The dashboard's numbers as CSV: section, item, count, rates."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = FunnelPeriodForm(request.GET)
+        if form.is_bound and not form.is_valid():
+            errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        period = form.period()
+        data = self.funnel_data(period)
+        last_day = (period.end - timedelta(days=1)).date()
+        rows: list[list[object]] = [["section", "item", "count", "rate_of_previous", "rate_of_sent"]]
+        rows += [["funnel", stage.key, stage.count, _csv_rate(stage.of_previous), _csv_rate(stage.of_sent)] for stage in data["stages"]]
+        rows += [["time_to_accept", bucket.key, bucket.count, "", ""] for bucket in data["time_to_accept"].buckets]
+        rows += [["grants_expiring", bucket.key, bucket.count, "", ""] for bucket in data["grants_expiring"]]
+        response = HttpResponse(csv_document(rows, byte_order_mark=False), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="onboarding-funnel-{self.partner.partner_id}-{period.start.date().isoformat()}-{last_day.isoformat()}.csv"'
+        )
+        return response
+
+
+def _csv_rate(rate: float | None) -> str:
+    return "" if rate is None else f"{rate:.4f}"

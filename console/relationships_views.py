@@ -1,0 +1,275 @@
+"""Partner console → Customers: the customers who accepted, searchable, each row expandable."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import FormView, TemplateView
+from django_countries import countries as country_names
+
+from console.mixins import PartnerConsoleMixin
+from console.relationships_forms import GrantRequestForm, ReasonForm
+from invitations.choices import InvitationKind
+from invitations.errors import InvitationError
+from invitations.services import invitation_create
+from partnercenter.errors import DomainError
+from partnercenter.pagination import KnownCountPaginator
+from partnercenter.params import refuse_nul, text_param
+from partners.choices import PartnerRole
+from partners.permissions import PartnerPermission
+from relationships.choices import GrantStatus, RelationshipType
+from relationships.models import DelegatedAdminGrant
+from relationships.removal import RemovalBlockedError, removal_blockers
+from relationships.roles import BUNDLES, BY_ID, CATALOG
+from relationships.selectors import (
+    CUSTOMER_SORTS,
+    DELEGATED_ADMIN_FILTERS,
+    active_customers_for_partner,
+    customer_count_for_partner,
+    customer_countries_for_partner,
+    customer_details_attach,
+    customer_rows_for_partner,
+    grant_get_for_partner,
+    grant_list_for_partner,
+    grants_for,
+    relationship_for_partner_customer,
+)
+from relationships.services import access_assignments_set, grant_terminate, relationship_terminate_for_partner
+
+URL_PLACEHOLDER = uuid.UUID(int=0)
+
+
+class CustomerListView(PartnerConsoleMixin, TemplateView):
+    template_name = "relationships/customers.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "customers"
+    page_size = 25
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        filters = {
+            "q": text_param(params, "q"),
+            "sort": params.get("sort", "name") if params.get("sort", "name") in CUSTOMER_SORTS else "name",
+            "relationship_type": params.get("type", "") if params.get("type", "") in RelationshipType.values else "",
+            "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
+            "country": text_param(params, "country", max_length=2).upper(),
+        }
+        paginator = KnownCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
+                                        count=customer_count_for_partner(partner=self.partner, **filters))
+        page = paginator.get_page(params.get("page"))
+        query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"]}
+        filter_qs = urlencode({k: v for k, v in query.items() if v})
+        countries = [(code, country_names.name(code)) for code in customer_countries_for_partner(partner=self.partner)]
+        # What the rows show, computed once per page rather than once per row in the template (the
+        # page's main cost): each country's name (looked up for the filter anyway), each type's label,
+        # each distinct subscription count's label, the details URL (reversed once with a placeholder
+        # tenant id, then filled in), and the two delegated admin badges (an include per row costs more
+        # than the rest of the row).
+        names = dict(countries)
+        type_labels = dict(RelationshipType.choices)
+        subscription_labels: dict[int, str] = {}
+        details_url = reverse("relationships:customer", kwargs={"partner_id": self.partner.partner_id, "tenant_id": URL_PLACEHOLDER})
+        for relationship in page.object_list:
+            customer = relationship.customer
+            relationship.tenant = str(customer.tenant_id)
+            relationship.country_name = names.get(relationship.country_code) or customer.country.name
+            relationship.type_label = type_labels.get(relationship.relationship_type, relationship.relationship_type)
+            count = relationship.subscription_count
+            if count not in subscription_labels:
+                subscription_labels[count] = ngettext("%(n)s subscription", "%(n)s subscriptions", count) % {"n": count}
+            relationship.subscriptions_label = subscription_labels[count]
+            relationship.details_url = details_url.replace(str(URL_PLACEHOLDER), relationship.tenant)
+        context.update(
+            active_badge=render_to_string("includes/status_badge.html", {"status": "active", "label": _("Active")}),
+            pending_badge=render_to_string("includes/status_badge.html", {"status": "approval_pending", "label": _("Approval pending")}),
+            no_grant_label=_("None"),
+        )
+        context.update(
+            page=page, q=filters["q"], sort=filters["sort"], type=filters["relationship_type"], dap=filters["delegated_admin"],
+            country=filters["country"], countries=countries, relationship_types=RelationshipType.choices,
+            filtered=any(query.values()), filter_qs=filter_qs,
+            querystring=urlencode({**{k: v for k, v in query.items() if v}, "sort": filters["sort"]}),
+            can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+            can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
+            can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP),
+        )
+        context["can_create_customer"] = self.can(PartnerPermission.MANAGE_CUSTOMERS)
+        from partners.choices import PartnerType
+        from relationships.selectors import indirect_reseller_customers_for_provider
+
+        if self.partner.partner_type == PartnerType.INDIRECT_PROVIDER:  # two-tier: its resellers' customers, apart
+            context["indirect_customers"] = list(indirect_reseller_customers_for_provider(provider=self.partner)[:200])
+        return context
+
+
+class CustomerRowView(PartnerConsoleMixin, TemplateView):
+    """The expanded row, fetched when a row of the Customers page is first expanded (an HX-Request
+    partial); also a plain page, which the customer's name links to (works without JavaScript)."""
+
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "customers"
+
+    def partial(self) -> bool:
+        return bool(self.request.headers.get("HX-Request"))
+
+    def get_template_names(self) -> list[str]:
+        if self.partial():
+            return ["relationships/includes/customer_details.html"]
+        return ["relationships/customer_detail.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
+        customer_details_attach(relationship=relationship, membership=self.membership)
+        context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants,
+                       # The history (audit timeline) is on the customer's page, not in the list's expanded row.
+                       with_history=not self.partial(),
+                       can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
+                       can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP))
+        return context
+
+
+class GrantListView(PartnerConsoleMixin, TemplateView):
+    """Partner console → Delegated admin: every grant with its status and days left."""
+
+    template_name = "relationships/grants.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "grants"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        page = Paginator(grant_list_for_partner(partner=self.partner, status=status), 25).get_page(self.request.GET.get("page"))
+        context.update(page=page, status=status, statuses=GrantStatus.choices, querystring=f"status={status}",
+                       can_request=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN))
+        return context
+
+
+class GrantRequestView(PartnerConsoleMixin, FormView):
+    """Request admin roles from an existing customer: becomes a `delegated_admin` invitation and its draft."""
+
+    template_name = "relationships/grant_request.html"
+    form_class = GrantRequestForm
+    permission = PartnerPermission.REQUEST_DELEGATED_ADMIN
+    nav_section = "grants"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["customers"] = [(str(c.tenant_id), f"{c.company_name} ({c.primary_domain})")
+                               for c in active_customers_for_partner(partner=self.partner)]
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"language": translation.get_language() or "en", "customer": self.request.GET.get("customer", "")}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["catalog"] = CATALOG
+        context["bundles"] = [(key, label, [str(BY_ID[r].name) for r in roles]) for key, (label, roles) in BUNDLES.items()]
+        return context
+
+    def form_valid(self, form: GrantRequestForm) -> HttpResponse:
+        data = form.cleaned_data
+        customer = active_customers_for_partner(partner=self.partner).filter(tenant_id=data["customer"]).first()
+        try:
+            invitation = invitation_create(
+                membership=self.membership, include_delegated_admin=True, kind=InvitationKind.DELEGATED_ADMIN,
+                customer=customer, roles=data["roles"], duration_days=data["duration_days"], auto_extend=data["auto_extend"],
+                recipient_email=data["recipient_email"] or "", language=data["language"],
+            )
+        except InvitationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
+
+
+class GrantDetailView(PartnerConsoleMixin, TemplateView):
+    """One grant: roles, window, access assignments (account admins edit them), remove roles."""
+
+    template_name = "relationships/grant_detail.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "grants"
+
+    def get_grant(self) -> DelegatedAdminGrant:
+        return grant_get_for_partner(partner=self.partner, grant_pk=self.kwargs["grant_pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        grant = self.get_grant()
+        assigned = {a.partner_role: set(a.roles) for a in grant.access_assignments.all()}
+        matrix = [
+            {"role": role, "label": str(role.label),
+             "cells": [{"id": rid, "name": str(BY_ID[rid].name), "checked": rid in assigned.get(role.value, set())} for rid in grant.roles]}
+            for role in PartnerRole
+        ]
+        context.update(grant=grant, matrix=matrix, granted=[BY_ID[r] for r in grant.roles],
+                       can_assign=self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS) and grant.status == GrantStatus.ACTIVE,
+                       can_terminate=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN) and grant.status == GrantStatus.ACTIVE,
+                       reason_form=ReasonForm())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        grant = self.get_grant()
+        try:
+            if request.POST.get("action") == "terminate":
+                if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
+                    raise PermissionDenied
+                grant_terminate(grant=grant, actor=request.user, reason=refuse_nul("reason", request.POST.get("reason", "")), by="partner")
+                messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
+            else:
+                if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):
+                    raise PermissionDenied
+                assignments = {role: request.POST.getlist(f"assign-{role}") for role in PartnerRole.values}
+                access_assignments_set(grant=grant, actor=self.membership, assignments=assignments)
+                messages.success(request, _("Access assignments saved."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("relationships:grant", partner_id=self.partner.partner_id, grant_pk=grant.pk)
+
+
+class RelationshipRemoveView(PartnerConsoleMixin, TemplateView):
+    """Remove the relationship with a customer: the blockers with links, or a confirmation."""
+
+    template_name = "relationships/relationship_remove.html"
+    permission = PartnerPermission.REMOVE_RELATIONSHIP
+    nav_section = "customers"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
+        grants = grants_for(partner=self.partner, customer=relationship.customer).filter(
+            status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING])
+        context.update(relationship=relationship, customer=relationship.customer, grants=grants,
+                       blockers=removal_blockers(partner=self.partner, customer=relationship.customer),
+                       reason_form=kwargs.get("reason_form") or ReasonForm())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(reason_form=form), status=400)
+        try:
+            relationship_terminate_for_partner(relationship=relationship, membership=self.membership, reason=form.cleaned_data["reason"])
+        except RemovalBlockedError as error:
+            messages.error(request, error.message)
+            return self.render_to_response(self.get_context_data(reason_form=form), status=409)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("relationships:customer_remove", partner_id=self.partner.partner_id, tenant_id=relationship.customer.tenant_id)
+        messages.success(request, _("The relationship with %(customer)s has ended; its admin roles ended with it and the customer has "
+                                    "been told.") % {"customer": relationship.customer.company_name})
+        return redirect("relationships:customers", partner_id=self.partner.partner_id)

@@ -1,0 +1,146 @@
+"""Partner console → Service requests, and the customer admin center's view of them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from console.mixins import PartnerConsoleMixin
+from console.servicerequests_forms import NoteForm, ServiceRequestForm
+from partnercenter.errors import DomainError
+from partnercenter.params import text_param
+from partners.permissions import PartnerPermission
+from relationships.selectors import active_customers_for_partner, relationship_for_partner_customer
+from servicerequests.choices import SERVICE_REQUEST_TRANSITIONS, ServiceRequestStatus
+from servicerequests.models import ServiceRequest
+from servicerequests.permissions import filing_decision
+from servicerequests.selectors import (
+    service_request_get_for_partner,
+    service_request_list_for_partner,
+    service_request_notes,
+)
+from servicerequests.services import (
+    service_request_create,
+    service_request_note_add,
+    service_request_set_status,
+)
+
+
+class ServiceRequestListView(PartnerConsoleMixin, TemplateView):
+    """Every request the partner filed, filtered by status and customer; or one customer's (tenant in the URL)."""
+
+    template_name = "servicerequests/list.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "service_requests"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        fixed_customer = None
+        if "tenant_id" in self.kwargs:
+            fixed_customer = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"])).customer
+        status = text_param(self.request.GET, "status", max_length=20)
+        customer_filter = str(fixed_customer.tenant_id) if fixed_customer else text_param(self.request.GET, "customer", max_length=36)
+        q = text_param(self.request.GET, "q")
+        try:
+            uuid.UUID(customer_filter or "00000000-0000-0000-0000-000000000000")
+            queryset = service_request_list_for_partner(partner=self.partner, status=status, customer_tenant_id=customer_filter, q=q)
+        except ValueError:  # a malformed tenant id in the filter: no match rather than an error page
+            queryset = ServiceRequest.objects.none()
+        page = Paginator(queryset, 25).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page, status=status, q=q, customer_filter=customer_filter, fixed_customer=fixed_customer,
+            statuses=ServiceRequestStatus.choices, customers=active_customers_for_partner(partner=self.partner),
+            querystring=f"status={status}&customer={customer_filter}&q={q}",
+        )
+        return context
+
+
+class ServiceRequestCreateView(PartnerConsoleMixin, FormView):
+    template_name = "servicerequests/create.html"
+    form_class = ServiceRequestForm
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "service_requests"
+
+    def customers(self) -> list[Any]:
+        return list(active_customers_for_partner(partner=self.partner))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["customers"] = [(str(c.tenant_id), f"{c.company_name} ({c.primary_domain})") for c in self.customers()]
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"customer": self.request.GET.get("customer", "")}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        chosen = self.request.POST.get("customer") or self.request.GET.get("customer", "")
+        customer = next((c for c in self.customers() if str(c.tenant_id) == chosen), None)
+        context["decision"] = filing_decision(membership=self.membership, customer=customer) if customer else None
+        context["chosen_customer"] = customer
+        return context
+
+    def form_valid(self, form: ServiceRequestForm) -> HttpResponse:
+        data = form.cleaned_data
+        customer = next((c for c in self.customers() if str(c.tenant_id) == data["customer"]), None)
+        if customer is None:
+            form.add_error("customer", _("Choose one of your customers."))
+            return self.form_invalid(form)
+        try:
+            service_request = service_request_create(membership=self.membership, customer=customer, title=data["title"],
+                                                     description=data["description"], severity=data["severity"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Service request %(number)s filed for %(customer)s.")
+                         % {"number": service_request.number, "customer": customer.company_name})
+        return redirect("service_requests:detail", partner_id=self.partner.partner_id, pk=service_request.pk)
+
+
+class ServiceRequestDetailView(PartnerConsoleMixin, TemplateView):
+    template_name = "servicerequests/detail.html"
+    permission = PartnerPermission.VIEW_CUSTOMERS
+    nav_section = "service_requests"
+
+    def get_object(self) -> ServiceRequest:
+        return service_request_get_for_partner(partner=self.partner, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        service_request = kwargs.get("service_request") or self.get_object()
+        decision = filing_decision(membership=self.membership, customer=service_request.customer)
+        context.update(
+            service_request=service_request, notes=service_request_notes(service_request=service_request), decision=decision,
+            next_statuses=[(s, ServiceRequestStatus(s).label) for s in ServiceRequestStatus.values
+                           if s in SERVICE_REQUEST_TRANSITIONS[service_request.status]],
+            note_form=kwargs.get("note_form") or NoteForm(),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        service_request = self.get_object()
+        try:
+            if request.POST.get("action") == "status":
+                updated, changed = service_request_set_status(service_request=service_request, membership=self.membership,
+                                                              status=request.POST.get("status", ""))
+                if changed:
+                    messages.success(request, _("%(number)s is now %(status)s.")
+                                     % {"number": updated.number, "status": updated.get_status_display()})
+                else:
+                    messages.info(request, _("Nothing changed."))
+            else:
+                form = NoteForm(request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(service_request=service_request, note_form=form), status=400)
+                service_request_note_add(service_request=service_request, membership=self.membership, body=form.cleaned_data["body"])
+                messages.success(request, _("Note added."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("service_requests:detail", partner_id=self.partner.partner_id, pk=service_request.pk)

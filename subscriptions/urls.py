@@ -1,9 +1,0 @@
-from django.urls import path
-
-from subscriptions import views
-
-app_name = "subscriptions"
-
-urlpatterns = [
-    path("<str:partner_id>/customers/<uuid:tenant_id>/subscriptions/", views.CustomerSubscriptionsView.as_view(), name="list"),
-]
