@@ -14,6 +14,14 @@ from django.views.generic import TemplateView
 from customers.choices import CustomerRole
 from customers.models import CustomerMembership
 from customers.selectors import customer_membership_for, customer_memberships_for_user
+from partnercenter.errors import DomainError
+from partnercenter.params import id_param, refuse_nul
+from relationships.choices import GrantStatus
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.roles import BY_ID
+from relationships.selectors import relationships_for_customer
+from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
+from subscriptions.models import SupportContact
 
 
 class CustomerAdminCenterMixin(LoginRequiredMixin):
@@ -51,11 +59,6 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
     nav_section = "partners"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from relationships.choices import GrantStatus
-        from relationships.models import DelegatedAdminGrant
-        from relationships.roles import BY_ID
-        from relationships.selectors import relationships_for_customer
-
         context = super().get_context_data(**kwargs)
         customer = self.membership.customer
         # Drafts (`created`, Graph API) are the partner's own until it locks them for approval.
@@ -74,11 +77,6 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from partnercenter.errors import DomainError
-        from partnercenter.params import id_param, refuse_nul
-        from relationships.models import DelegatedAdminGrant, Relationship
-        from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
-
         customer = self.membership.customer
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
@@ -111,7 +109,5 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
 
 def _support_contacts(customer: object) -> list[object]:
     """Issue 6: who to call per subscription, every partner's (the customer sees all its partners)."""
-    from subscriptions.models import SupportContact
-
     return list(SupportContact.objects.filter(subscription__customer=customer)
                 .select_related("user", "subscription__partner").order_by("subscription__partner__name", "subscription__pk"))

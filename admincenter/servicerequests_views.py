@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -67,7 +68,6 @@ class CustomerServiceRequestDetailView(CustomerAdminCenterMixin, TemplateView):
             messages.success(request, _("Note added; %(partner)s can read it now.") % {"partner": service_request.partner.name})
         except DomainError as error:
             if error.code == "forbidden":
-                from django.core.exceptions import PermissionDenied
 
                 raise PermissionDenied(error.message) from error
             messages.error(request, error.message)

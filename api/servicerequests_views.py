@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -119,7 +120,6 @@ class ServiceRequestViewSet(PartnerApiMixin, viewsets.GenericViewSet):
             service_request = ServiceRequest.objects.select_for_update(of=("self",)).filter(
                 partner=self.partner, pk=int(pk)).first()
             if service_request is None:
-                from django.http import Http404
 
                 raise Http404
             require_if_match(request, compute_etag(representation(partner=self.partner, pk=service_request.pk)), required=True)

@@ -21,6 +21,7 @@ from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
 from invitations.selectors import invitation_get_for_partner, invitation_list_for_partner
 from invitations.services import (
+    indirect_providers_for,
     invitation_cancel,
     invitation_create,
     invitation_draft,
@@ -34,7 +35,7 @@ from invitations.services import (
 )
 from partnercenter.no_store import carries_secret
 from partnercenter.params import refuse_nul
-from partners.choices import SOVEREIGN_CLOUDS
+from partners.choices import SOVEREIGN_CLOUDS, PartnerType
 from partners.permissions import PartnerPermission
 from relationships.roles import role_names
 
@@ -55,9 +56,6 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
         return {"include_delegated_admin": True, "language": translation.get_language() or "en"}
 
     def get_form(self, form_class: Any = None) -> RequestOptionsForm:
-        from invitations.services import indirect_providers_for
-        from partners.choices import PartnerType
-
         form = super().get_form(form_class)
         if self.partner.partner_type == PartnerType.INDIRECT_RESELLER:
             form.fields["indirect_provider_id"].choices = [("", _("Choose your indirect provider")), *(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +16,8 @@ from django.views.generic import FormView, TemplateView
 
 from console.mixins import PartnerConsoleMixin
 from console.partners_forms import PartnerUserInviteForm, PartnerUserRolesForm, role_descriptions
+from invitations.choices import InvitationStatus
+from invitations.models import Invitation
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
 from partnercenter.session_secrets import session_put_token, session_token
@@ -34,6 +37,8 @@ from partners.services import (
     partner_user_invitation_resend,
     partner_user_invite,
 )
+from relationships.choices import GrantStatus, RelationshipStatus
+from relationships.models import DelegatedAdminGrant, Relationship
 
 
 class PartnerOverviewView(PartnerConsoleMixin, TemplateView):
@@ -41,14 +46,8 @@ class PartnerOverviewView(PartnerConsoleMixin, TemplateView):
     nav_section = "overview"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from datetime import timedelta
 
-        from django.utils import timezone
 
-        from invitations.choices import InvitationStatus
-        from invitations.models import Invitation
-        from relationships.choices import GrantStatus, RelationshipStatus
-        from relationships.models import DelegatedAdminGrant, Relationship
 
         context = super().get_context_data(**kwargs)
         now = timezone.now()

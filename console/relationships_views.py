@@ -27,7 +27,7 @@ from invitations.services import invitation_create
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
 from partnercenter.params import refuse_nul, text_param
-from partners.choices import PartnerRole
+from partners.choices import PartnerRole, PartnerType
 from partners.permissions import PartnerPermission
 from relationships.choices import GrantStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant
@@ -44,6 +44,7 @@ from relationships.selectors import (
     grant_get_for_partner,
     grant_list_for_partner,
     grants_for,
+    indirect_reseller_customers_for_provider,
     relationship_for_partner_customer,
 )
 from relationships.services import access_assignments_set, grant_terminate, relationship_terminate_for_partner
@@ -107,8 +108,6 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
             can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP),
         )
         context["can_create_customer"] = self.can(PartnerPermission.MANAGE_CUSTOMERS)
-        from partners.choices import PartnerType
-        from relationships.selectors import indirect_reseller_customers_for_provider
 
         if self.partner.partner_type == PartnerType.INDIRECT_PROVIDER:  # two-tier: its resellers' customers, apart
             context["indirect_customers"] = list(indirect_reseller_customers_for_provider(provider=self.partner)[:200])
