@@ -93,7 +93,7 @@ class CustomerMembershipFactory(DjangoModelFactory[CustomerMembership]):
 
 
 # --- Added for the staff console and the audit log (issue 8) ---------------------------------
-# One factory per model registered in Django admin (tests/test_admin_pages.py maps them).
+# One factory per model registered in Django admin (tests/staff/test_admin_pages.py maps them).
 
 
 def _hex() -> str:

@@ -19,7 +19,7 @@ from audit.actions import AuditAction
 from invitation_batches.models import InvitationBatch
 from tests.factories import AuditEventFactory, CustomerFactory, PartnerFactory
 from tests.invitation_batches.conftest import csv_text, good_row
-from tests.staff import AUDITOR, sign_in_to_admin, staff_user
+from tests.staff.users import AUDITOR, sign_in_to_admin, staff_user
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from partnercenter.sealing import unseal
 from partners.models import ApiIdempotencyKey
 from tests.notifications.webhook_receiver import webhook_receiver
 from tests.secret_flow import SecretFlow, run_secret_flow
-from tests.staff import sign_in_to_admin, staff_user
+from tests.staff.users import sign_in_to_admin, staff_user
 
 pytestmark = pytest.mark.django_db
 

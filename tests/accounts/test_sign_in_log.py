@@ -15,7 +15,7 @@ from accounts.sign_in_services import sign_in_events_purge
 from customers.choices import CustomerRole
 from partners.choices import PartnerRole
 from tests.factories import PASSWORD, CustomerMembershipFactory, PartnerMembershipFactory
-from tests.staff import enable_totp, totp_code
+from tests.staff.users import enable_totp, totp_code
 
 BROWSER = {"REMOTE_ADDR": "203.0.113.7", "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"}
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.staff import AUDITOR, OPERATOR, sign_in_to_admin, staff_user
+from tests.staff.users import AUDITOR, OPERATOR, sign_in_to_admin, staff_user
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from audit.staff_groups import AUDITOR, OPERATOR, SUPPORT_ACTIONS_PERMISSION, staff_groups_sync
-from tests.staff import staff_user
+from tests.staff.users import staff_user
 
 
 def test_auditor_views_operator_also_runs_support_actions(db):

@@ -25,7 +25,7 @@ from relationships.models import DelegatedAdminGrant
 from relationships.services import grant_approve
 from tests.browser.test_console import sign_in
 from tests.factories import PASSWORD
-from tests.staff import OPERATOR, enable_totp, staff_user, totp_code
+from tests.staff.users import OPERATOR, enable_totp, staff_user, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from invitations.models import Invitation
 from invitations.services import invitation_resend
 from invitations.verification_codes import invitation_verification_code
 from partners.domain_services import partner_domain_verify_by_staff
-from tests.staff import OPERATOR, sign_in_to_admin, staff_user
+from tests.staff.users import OPERATOR, sign_in_to_admin, staff_user
 
 REVIEW = "/r/"
 CODE = re.compile(r"data-verification-code>([^<]+)<")

@@ -21,7 +21,7 @@ from tests.malformed import payloads
 from tests.malformed.routes import Route, all_routes, fill, kwarg_names
 from tests.malformed.sweeper import Sweeper, query_names_in_links
 from tests.malformed.world import SweepWorld, values_for
-from tests.staff import sign_in_to_admin
+from tests.staff.users import sign_in_to_admin
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -43,7 +43,7 @@ def build_world() -> SweepWorld:
     from relationships.graph_ids import grant_graph_id
     from relationships.models import DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
     from servicerequests.services import service_request_create
-    from tests.staff import staff_user
+    from tests.staff.users import staff_user
 
     demo = build_demo_world()
     contoso, _fabrikam = demo.partners

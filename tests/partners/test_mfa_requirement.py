@@ -17,7 +17,7 @@ from partners.models import Partner
 from partners.services import partner_create
 from partners.sign_in_security_services import partner_mfa_requirement_set
 from tests.factories import PASSWORD, PartnerMembershipFactory
-from tests.staff import enable_totp, totp_code
+from tests.staff.users import enable_totp, totp_code
 
 
 def _require_mfa(partner: Partner) -> None:

@@ -265,7 +265,7 @@ def test_superuser_runs_actions_without_a_group(superuser_client):
 
 
 def test_staff_without_a_group_sees_nothing(client, db):
-    from tests.staff import sign_in_to_admin, staff_user
+    from tests.staff.users import sign_in_to_admin, staff_user
 
     sign_in_to_admin(client, staff_user())
     assert client.get(changelist(Invitation)).status_code == 403

@@ -7,7 +7,7 @@ from django.urls import reverse
 from audit.staff_groups import AUDITOR
 from invitation_batches.choices import BatchStatus, RowStatus
 from tests import factories as f
-from tests.staff import sign_in_to_admin, staff_user
+from tests.staff.users import sign_in_to_admin, staff_user
 
 
 def test_a_batch_page_shows_its_progress_and_links_to_only_its_rows(client, db):

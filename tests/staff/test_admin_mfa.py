@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
-from tests.staff import enable_totp, totp_code
+from tests.staff.users import enable_totp, totp_code
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from relationships.models import AccessAssignment, DelegatedAdminGrant, Relation
 from servicerequests.models import ServiceRequest
 from subscriptions.models import Subscription, SupportContact
 from tests import factories as f
-from tests.staff import sign_in_to_admin, staff_user
+from tests.staff.users import sign_in_to_admin, staff_user
 
 FACTORIES: dict[type[Model], Callable[[], Any]] = {
     Group: f.GroupFactory,
