@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+from audit.signals import event_recorded
 
 
 class NotificationsConfig(AppConfig):
@@ -7,9 +10,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models are not ready when apps.py is imported.
-        from django.db.models.signals import post_delete, post_save
-
-        from audit.signals import event_recorded
         from notifications.models import WebhookSubscription
         from notifications.webhook_services import _ActiveSubscriptions, webhook_events_on_recorded
 
