@@ -144,11 +144,16 @@ class _ActiveSubscriptions:
         return by_partner
 
     @classmethod
-    def forget(cls, **kwargs: object) -> None:
-        """post_save / post_delete of WebhookSubscription: read them again."""
+    def forget(cls) -> None:
+        """A subscription was saved or deleted: read them again."""
         connection = transaction.get_connection()
         if getattr(connection, cls.ATTRIBUTE, None) is not None:
             setattr(connection, cls.ATTRIBUTE, None)
+
+
+def webhook_subscriptions_cache_forget(**kwargs: object) -> None:
+    """post_save / post_delete receiver of WebhookSubscription (connected in NotificationsConfig.ready)."""
+    _ActiveSubscriptions.forget()
 
 
 def _active_subscriptions(partner_id: int) -> tuple[str, list[tuple[int, list[str]]]]:
