@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # The sign-in log (accounts.sign_in_log): success, wrong password, wrong second factor.
+        # Imported here: it imports the models, which are not ready when apps.py is imported.
         from accounts import sign_in_log
 
         sign_in_log.connect()

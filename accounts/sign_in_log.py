@@ -15,6 +15,10 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.signals import user_logged_in
+from allauth.mfa.signals import authentication_failed
+from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
 
 from accounts.models import SignInEvent, SignInFailure, User
@@ -65,8 +69,6 @@ def second_factor_of_this_sign_in(records: list[dict[str, Any]]) -> str:
 
 def sign_in_succeeded(*, request: HttpRequest | None, user: User) -> SignInEvent:
     """Record a completed sign-in of `user` (the second factor, if any, read from the session)."""
-    from allauth.account.authentication import get_authentication_records
-
     records = get_authentication_records(request, user) if request is not None else []
     second_factor = second_factor_of_this_sign_in(records)
     return SignInEvent.objects.create(
@@ -113,10 +115,6 @@ def on_mfa_authentication_failed(sender: Any, request: HttpRequest | None = None
 
 def connect() -> None:
     """Connect the receivers (AccountsConfig.ready); dispatch_uid keeps it idempotent."""
-    from allauth.account.signals import user_logged_in
-    from allauth.mfa.signals import authentication_failed
-    from django.contrib.auth.signals import user_login_failed
-
     user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.sign_in_log.logged_in")
     user_login_failed.connect(on_user_login_failed, dispatch_uid="accounts.sign_in_log.login_failed")
     authentication_failed.connect(on_mfa_authentication_failed, dispatch_uid="accounts.sign_in_log.mfa_failed")

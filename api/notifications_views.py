@@ -33,7 +33,12 @@ from notifications.webhook_selectors import (
     webhook_subscription_list_for_partner,
     webhook_subscription_lock_for_partner,
 )
-from notifications.webhook_services import (
+from partnercenter.api.etag import compute_etag, require_if_match
+from partnercenter.api.idempotency import idempotent_create
+from partnercenter.api.pagination import ApiCursorPagination
+from partnercenter.no_store import carries_secret
+from partners.permissions import ApiScope
+from partners.webhook_services import (
     IssuedWebhookSecret,
     webhook_delivery_redeliver,
     webhook_subscription_create,
@@ -41,11 +46,6 @@ from notifications.webhook_services import (
     webhook_subscription_rotate_secret,
     webhook_subscription_update,
 )
-from partnercenter.api.etag import compute_etag, require_if_match
-from partnercenter.api.idempotency import idempotent_create
-from partnercenter.api.pagination import ApiCursorPagination
-from partnercenter.no_store import carries_secret
-from partners.permissions import ApiScope
 
 ID_PATTERN = r"[0-9]{1,18}"
 MANAGE = ApiScope.WEBHOOKS_MANAGE

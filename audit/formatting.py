@@ -6,6 +6,7 @@ Shared by the activity pages, the timelines and the CSV exports, so all three sa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,15 +49,25 @@ def target_type_labels() -> dict[str, str]:
     return {model._meta.label_lower: str(capfirst(model._meta.verbose_name)) for model in apps.get_models()}
 
 
-def _role_name(code: str) -> str | None:
-    """A directory role id or a partner role code in words, or None if it is neither."""
-    from partners.choices import PartnerRole
-    from relationships.roles import BY_ID
+# Lookups that put a code found in event data (a role id, a role code, ...) into words, or answer
+# None. Apps above audit own those catalogs and register a lookup in their AppConfig.ready()
+# (audit imports none of them); the first lookup with an answer wins.
+_CODE_LABEL_LOOKUPS: list[tuple[int, Callable[[str], str | None]]] = []
 
-    if code in BY_ID:
-        return str(BY_ID[code].name)
-    if code in PartnerRole.values:
-        return str(PartnerRole(code).label)
+
+def register_code_label_lookup(lookup: Callable[[str], str | None], *, priority: int = 100) -> None:
+    """Register `lookup` (idempotent); lower `priority` is asked first."""
+    if all(existing is not lookup for _priority, existing in _CODE_LABEL_LOOKUPS):
+        _CODE_LABEL_LOOKUPS.append((priority, lookup))
+        _CODE_LABEL_LOOKUPS.sort(key=lambda item: item[0])
+
+
+def _role_name(code: str) -> str | None:
+    """A code (e.g. a directory role id or a partner role code) in words, or None if no catalog knows it."""
+    for _priority, lookup in _CODE_LABEL_LOOKUPS:
+        name = lookup(code)
+        if name is not None:
+            return name
     return None
 
 

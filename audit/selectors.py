@@ -9,17 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEvent
-
-if TYPE_CHECKING:
-    from customers.models import Customer
-    from partners.models import Partner
 
 
 @dataclass(frozen=True)
@@ -54,13 +50,13 @@ def _filtered(events: QuerySet[AuditEvent], filters: ActivityFilters) -> QuerySe
     return events
 
 
-def audit_events_for_partner(*, partner: Partner, filters: ActivityFilters | None = None) -> QuerySet[AuditEvent]:
+def audit_events_for_partner(*, partner: Model, filters: ActivityFilters | None = None) -> QuerySet[AuditEvent]:
     """The partner's own events, newest first (index `audit_partner_time`)."""
     events = AuditEvent.objects.filter(partner=partner)
     return _filtered(events, filters or ActivityFilters()).select_related("customer").order_by("-occurred_at", "-id")
 
 
-def audit_events_for_customer(*, customer: Customer, filters: ActivityFilters | None = None) -> QuerySet[AuditEvent]:
+def audit_events_for_customer(*, customer: Model, filters: ActivityFilters | None = None) -> QuerySet[AuditEvent]:
     """Everything recorded about the customer's tenant, partner actions included, newest first."""
     events = AuditEvent.objects.filter(customer=customer)
     return _filtered(events, filters or ActivityFilters()).select_related("partner").order_by("-occurred_at", "-id")
@@ -100,28 +96,30 @@ def distinct_values(*, scope: str, scope_id: int, column: str, limit: int) -> li
 _SCOPES = {"partner_id": {"actor_label", "customer_id"}, "customer_id": {"actor_label", "partner_id"}}
 
 
-def audit_actor_labels_for_partner(*, partner: Partner, limit: int = 500) -> list[str]:
+def _related_model(field_name: str) -> type[Model]:
+    """The model an event's foreign key points to (the partner or customer model), found through the
+    field rather than imported: those apps sit above audit."""
+    return AuditEvent._meta.get_field(field_name).related_model  # type: ignore[return-value]
+
+
+def audit_actor_labels_for_partner(*, partner: Model, limit: int = 500) -> list[str]:
     """Who appears as actor in the partner's own events, for the user filter (one query)."""
     return distinct_values(scope="partner_id", scope_id=partner.pk, column="actor_label", limit=limit)
 
 
-def audit_actor_labels_for_customer(*, customer: Customer, limit: int = 500) -> list[str]:
+def audit_actor_labels_for_customer(*, customer: Model, limit: int = 500) -> list[str]:
     return distinct_values(scope="customer_id", scope_id=customer.pk, column="actor_label", limit=limit)
 
 
-def audit_customers_for_partner(*, partner: Partner, limit: int = 2000) -> QuerySet[Customer]:
+def audit_customers_for_partner(*, partner: Model, limit: int = 2000) -> QuerySet[Model]:
     """Customers that appear in the partner's own events (never any other customer)."""
-    from customers.models import Customer
-
     ids = distinct_values(scope="partner_id", scope_id=partner.pk, column="customer_id", limit=limit)
-    return Customer.objects.filter(pk__in=ids).order_by("company_name")
+    return _related_model("customer")._default_manager.filter(pk__in=ids).order_by("company_name")
 
 
-def audit_partners_for_customer(*, customer: Customer, limit: int = 2000) -> QuerySet[Partner]:
-    from partners.models import Partner
-
+def audit_partners_for_customer(*, customer: Model, limit: int = 2000) -> QuerySet[Model]:
     ids = distinct_values(scope="customer_id", scope_id=customer.pk, column="partner_id", limit=limit)
-    return Partner.objects.filter(pk__in=ids).order_by("name")
+    return _related_model("partner")._default_manager.filter(pk__in=ids).order_by("name")
 
 
 def audit_events_for_targets(*, targets: Iterable[Model], limit: int = 200) -> list[AuditEvent]:

@@ -8,12 +8,11 @@ from django.db import connection, models
 
 from audit.actions import AuditAction
 from audit.models import AuditEvent
+from audit.signals import event_recorded
 from partnercenter import request_context
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from customers.models import Customer
-    from partners.models import Partner
 
 
 class AuditOutsideTransactionError(RuntimeError):
@@ -32,8 +31,8 @@ def audit_record(
     *,
     action: AuditAction,
     actor: User | None,
-    partner: Partner | None = None,
-    customer: Customer | None = None,
+    partner: models.Model | None = None,
+    customer: models.Model | None = None,
     partner_id: int | None = None,
     customer_id: int | None = None,
     target: models.Model | None = None,
@@ -41,16 +40,23 @@ def audit_record(
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     actor_label: str | None = None,
-    webhook_subscriptions_seen: dict[int, Any] | None = None,
+    webhook_subscriptions_seen: object = None,
 ) -> AuditEvent:
     """Record `action` in the caller's open transaction.
 
     Pre-condition: called inside `transaction.atomic` (raises otherwise), so the event commits or
     rolls back with the change it describes. Request id, IP and user agent come from the current
-    request context (empty for tasks and commands). A service writing several events in one
-    transaction may pass the same empty dict as `webhook_subscriptions_seen` to each call: the
-    partner's webhook subscriptions are then read once for all of them.
+    request context (empty for tasks and commands). `partner` / `customer`: the partner or customer
+    model instance the event belongs to (or give `partner_id` / `customer_id`).
+
+    Then `audit.signals.event_recorded` is sent in this same transaction (e.g. notifications
+    writes the webhook deliveries of the event there).
+
+    `webhook_subscriptions_seen`: deprecated and ignored (kept so older call sites still work; to
+    be removed): notifications now reads a partner's webhook subscriptions once per transaction by
+    itself.
     """
+    del webhook_subscriptions_seen
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(f"audit_record({action}) called outside a transaction")
     context = request_context.current()
@@ -80,8 +86,6 @@ def audit_record(
         user_agent=context.user_agent,
         request_id=context.request_id,
     )
-    # Webhooks: the event's partner hears about it through the outbox, in this same transaction.
-    from notifications.webhook_services import webhook_events_emit
-
-    webhook_events_emit(event=event, subscriptions_seen=webhook_subscriptions_seen)
+    # Listeners above audit (webhooks, ...) hear about it in this same transaction.
+    event_recorded.send(sender=AuditEvent, event=event)
     return event

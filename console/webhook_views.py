@@ -21,17 +21,17 @@ from notifications.webhook_selectors import (
     webhook_subscription_get_for_partner,
     webhook_subscription_list_for_partner,
 )
-from notifications.webhook_services import (
+from partnercenter.errors import DomainError
+from partnercenter.no_store import carries_secret
+from partnercenter.params import id_param
+from partners.permissions import MANAGE_INTEGRATIONS
+from partners.webhook_services import (
     webhook_delivery_redeliver,
     webhook_subscription_create,
     webhook_subscription_delete,
     webhook_subscription_rotate_secret,
     webhook_subscription_update,
 )
-from partnercenter.errors import DomainError
-from partnercenter.no_store import carries_secret
-from partnercenter.params import id_param
-from partners.permissions import MANAGE_INTEGRATIONS
 
 SUBSCRIPTION_ACTIONS = {"rotate", "enable", "disable", "delete"}
 

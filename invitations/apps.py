@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class InvitationsConfig(AppConfig):
     name = "invitations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models are not ready when apps.py is imported.
+        from invitations.email_failures import invitation_email_failed
+        from notifications.signals import outbox_message_failed
+
+        # Seam of notifications (which imports nothing from invitations).
+        outbox_message_failed.connect(invitation_email_failed, dispatch_uid="invitations.email_failed")

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
+from invitations.email_failures import INVITATION_EMAIL_TEMPLATES
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import OutboxMessage
-from notifications.services import INVITATION_EMAIL_TEMPLATES
 from partnercenter.tokens import token_hashes, token_rehash, token_row_valid
 from partners.models import PartnerMembership
 from relationships.roles import role_names

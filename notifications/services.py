@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -29,13 +29,12 @@ from audit.services import audit_record
 from notifications.choices import DeliveryStatus, OutboxKind
 from notifications.email_connection import send_email
 from notifications.models import OutboxMessage
+from notifications.signals import outbox_message_failed
 from partnercenter.errors import DomainError
 from partnercenter.sealing import seal, unseal
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from customers.models import Customer
-    from partners.models import Partner
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +61,8 @@ def email_enqueue(
     template: str,
     context: dict[str, Any],
     language: str,
-    partner: Partner | None = None,
-    customer: Customer | None = None,
+    partner: models.Model | None = None,
+    customer: models.Model | None = None,
     idempotency_key: str | None = None,
     topic: str = "",
 ) -> OutboxMessage:
@@ -91,8 +90,8 @@ def email_enqueue_rendered(
     template: str,
     rendered: RenderedEmail,
     language: str,
-    partner: Partner | None = None,
-    customer: Customer | None = None,
+    partner: models.Model | None = None,
+    customer: models.Model | None = None,
     idempotency_key: str | None = None,
     topic: str = "",
     new_key: bool = False,
@@ -118,8 +117,8 @@ def email_outbox_row(
     template: str,
     rendered: RenderedEmail,
     language: str,
-    partner: Partner | None = None,
-    customer: Customer | None = None,
+    partner: models.Model | None = None,
+    customer: models.Model | None = None,
     idempotency_key: str | None = None,
     topic: str = "",
 ) -> OutboxMessage:
@@ -157,7 +156,7 @@ def email_enqueue_row(row: OutboxMessage, *, new_key: bool = False) -> OutboxMes
 
 def outbox_publish(*, message_id: int) -> bool:
     """Hand the row to Celery. A broker outage is logged, not raised: the sweep retries later."""
-    from notifications.tasks import send_outbox_message
+    from notifications.tasks import send_outbox_message  # notifications.tasks imports this module
 
     try:
         send_outbox_message.apply_async(args=(message_id,))
@@ -297,23 +296,16 @@ def _mark_sent(message: OutboxMessage) -> None:
         cursor.execute(_MARK_SENT_SQL, [DeliveryStatus.SENT, now, message.pk, DeliveryStatus.SENDING])
 
 
-# The customer-facing invitation emails (not the partner's notices): their failure is an invitation event.
-INVITATION_EMAIL_TEMPLATES = ("invitations/email/invitation", "invitations/email/reminder")
-
-
 @transaction.atomic
 def _mark_failed(message: OutboxMessage, error: str) -> None:
+    """Mark the row failed for good; in the same transaction, `outbox_message_failed` lets the app that
+    sent it record what that means (e.g. invitations: an invitation that could not be delivered)."""
     updated = OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.FAILED, failed_at=timezone.now(), last_error=error[:2000]
     )
     logger.warning("outbox delivery failed", extra={"outbox_id": message.pk, "error": error[:200]})
-    if updated and message.template in INVITATION_EMAIL_TEMPLATES and message.topic.startswith("invitation:"):
-        from invitations.models import Invitation
-
-        invitation = Invitation.objects.filter(pk=message.topic.split(":", 1)[1]).first()
-        if invitation is not None:
-            audit_record(action=AuditAction.INVITATION_DELIVERY_FAILED, actor=None, partner_id=invitation.partner_id,
-                         target=invitation, data={"outbox_id": message.pk, "recipient": message.recipient, "error": error[:300]})
+    if updated:
+        outbox_message_failed.send(sender=OutboxMessage, message=message, error=error)
 
 
 def outbox_sweep(*, limit: int = 500) -> int:

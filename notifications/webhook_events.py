@@ -1,6 +1,7 @@
 """Webhook event types, which audit actions raise them, and the payload integrators receive.
 
-An event is raised by the audit event of a state transition (audit.services.audit_record calls
+An event is raised by the audit event of a state transition (audit.services.audit_record sends
+audit.signals.event_recorded, to which NotificationsConfig.ready connects
 notifications.webhook_services.webhook_events_emit), so there is exactly one per transition and
 none for a no-op: services write audit events only when their conditional UPDATE changed a row.
 

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery, WebhookSubscription
 
-if TYPE_CHECKING:
-    from partners.models import Partner
 
-
-def webhook_subscription_list_for_partner(*, partner: Partner) -> QuerySet[WebhookSubscription]:
+def webhook_subscription_list_for_partner(*, partner: Model) -> QuerySet[WebhookSubscription]:
     return WebhookSubscription.objects.filter(partner=partner).order_by("-created_at", "-id")
 
 
-def webhook_subscription_get_for_partner(*, partner: Partner, subscription_pk: int) -> WebhookSubscription:
+def webhook_subscription_get_for_partner(*, partner: Model, subscription_pk: int) -> WebhookSubscription:
     try:
         return WebhookSubscription.objects.get(partner=partner, pk=subscription_pk)
     except WebhookSubscription.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def webhook_subscription_lock_for_partner(*, partner: Partner, subscription_pk: int) -> WebhookSubscription:
+def webhook_subscription_lock_for_partner(*, partner: Model, subscription_pk: int) -> WebhookSubscription:
     """Lock the partner's subscription for an update (inside the caller's transaction), or 404."""
     subscription = WebhookSubscription.objects.select_for_update().filter(partner=partner, pk=subscription_pk).first()
     if subscription is None:
@@ -34,7 +29,7 @@ def webhook_subscription_lock_for_partner(*, partner: Partner, subscription_pk: 
 
 
 def webhook_delivery_list_for_partner(
-    *, partner: Partner, subscription: WebhookSubscription | None = None, status: str = "", event_type: str = ""
+    *, partner: Model, subscription: WebhookSubscription | None = None, status: str = "", event_type: str = ""
 ) -> QuerySet[WebhookDelivery]:
     queryset = WebhookDelivery.objects.filter(partner=partner).select_related("subscription").order_by("-created_at", "-id")
     if subscription is not None:
@@ -46,7 +41,7 @@ def webhook_delivery_list_for_partner(
     return queryset
 
 
-def webhook_delivery_get_for_partner(*, partner: Partner, delivery_pk: int) -> WebhookDelivery:
+def webhook_delivery_get_for_partner(*, partner: Model, delivery_pk: int) -> WebhookDelivery:
     try:
         return WebhookDelivery.objects.select_related("subscription").get(partner=partner, pk=delivery_pk)
     except WebhookDelivery.DoesNotExist as exc:

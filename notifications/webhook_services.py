@@ -1,4 +1,8 @@
-"""Webhooks: subscriptions, events raised by audit events, signed delivery with retries.
+"""Webhook delivery: events raised by audit events, signed delivery with retries, staff redelivery.
+
+Managing subscriptions (a partner user's create/edit/rotate/delete/redeliver) is a partner action:
+partners.webhook_services, which uses the helpers here (clean_*, webhook_secret_issue,
+webhook_delivery_requeue).
 
 Life of a delivery row (as for emails): `queued` → (claimed) `sending` → `sent`; on a non-2xx
 answer or no answer, back to `queued` with exponential backoff, or `failed` after
@@ -12,7 +16,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -23,24 +26,21 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.actions import AuditAction as IntegrationAuditAction
+from audit.actions import AuditAction
+from audit.models import AuditEvent
 from audit.services import audit_record
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery, WebhookSubscription
-from notifications.services import DeliveryOutcome, email_enqueue
+from notifications.services import DeliveryOutcome
+from notifications.signals import webhook_subscription_disabled
 from notifications.webhook_events import EVENT_FOR_ACTION, WebhookEventType, event_body, event_id_for
 from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signature_header
 from notifications.webhook_transport import destination_refusal, post
 from partnercenter.errors import DomainError, PermissionDeniedError
-from partnercenter.links import absolute_url
 from partnercenter.sealing import seal, unseal
-from partners.permissions import MANAGE_INTEGRATIONS, roles_allow
-from partners.selectors import partner_users_with_roles
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from audit.models import AuditEvent
-    from partners.models import PartnerMembership
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +49,6 @@ USER_AGENT = "partnercenter-webhooks/1"
 
 class WebhookError(DomainError):
     pass
-
-
-@dataclass(frozen=True)
-class IssuedWebhookSecret:
-    """A subscription and its (new) secret, which is shown this once."""
-
-    subscription: WebhookSubscription
-    secret: str
-
-
-def _require(membership: PartnerMembership) -> None:
-    if not roles_allow(membership.roles, MANAGE_INTEGRATIONS):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
 
 
 def clean_event_types(event_types: list[str]) -> list[str]:
@@ -85,98 +72,10 @@ def clean_url(url: str) -> str:
     return url
 
 
-def _snapshot(subscription: WebhookSubscription) -> dict[str, object]:
-    return {"url": subscription.url, "event_types": list(subscription.event_types), "description": subscription.description,
-            "active": subscription.active}
-
-
-@transaction.atomic
-def webhook_subscription_create(
-    *, membership: PartnerMembership, url: str, event_types: list[str], description: str = ""
-) -> IssuedWebhookSecret:
-    """Subscribe `url` to `event_types` for the member's partner; returns the secret (shown once)."""
-    _require(membership)
-    url, event_types = clean_url(url), clean_event_types(event_types)
+def webhook_secret_issue() -> tuple[str, str]:
+    """A new signing secret and its sealed form (the secret is shown once, the sealed form is stored)."""
     secret = new_secret()
-    now = timezone.now()
-    subscription = WebhookSubscription.objects.create(
-        partner_id=membership.partner_id, url=url, event_types=event_types, description=description.strip()[:200],
-        sealed_secret=seal({"secret": secret}), secret_rotated_at=now, created_by=membership.user, created_at=now, updated_at=now,
-    )
-    audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_CREATED, actor=membership.user,  # type: ignore[arg-type]
-                 partner=membership.partner, target=subscription, after=_snapshot(subscription))
-    return IssuedWebhookSecret(subscription=subscription, secret=secret)
-
-
-def _locked(subscription: WebhookSubscription, membership: PartnerMembership) -> WebhookSubscription:
-    locked = WebhookSubscription.objects.select_for_update().filter(pk=subscription.pk, partner_id=membership.partner_id).first()
-    if locked is None:
-        raise WebhookError("not_found", _("Unknown webhook subscription."))
-    return locked
-
-
-@transaction.atomic
-def webhook_subscription_update(
-    *, subscription: WebhookSubscription, membership: PartnerMembership, url: str | None = None,
-    event_types: list[str] | None = None, description: str | None = None, active: bool | None = None,
-) -> WebhookSubscription:
-    """Change what is given. Re-activating clears the failure count. No change, no audit event."""
-    _require(membership)
-    locked = _locked(subscription, membership)
-    before = _snapshot(locked)
-    if url is not None:
-        locked.url = clean_url(url)
-    if event_types is not None:
-        locked.event_types = clean_event_types(event_types)
-    if description is not None:
-        locked.description = description.strip()[:200]
-    if active is not None and active != locked.active:
-        locked.active = active
-        if active:
-            locked.consecutive_failures, locked.disabled_at, locked.disabled_reason = 0, None, ""
-    after = _snapshot(locked)
-    if after == before:
-        return locked
-    locked.updated_at = timezone.now()
-    locked.save()
-    audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_UPDATED, actor=membership.user,  # type: ignore[arg-type]
-                 partner=membership.partner, target=locked, before=before, after=after)
-    return locked
-
-
-@transaction.atomic
-def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription, membership: PartnerMembership) -> IssuedWebhookSecret:
-    """A new secret (shown once); the old one keeps signing too for WEBHOOK_SECRET_GRACE_HOURS."""
-    _require(membership)
-    locked = _locked(subscription, membership)
-    secret = new_secret()
-    now = timezone.now()
-    locked.previous_sealed_secret = locked.sealed_secret
-    locked.previous_secret_expires_at = now + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
-    locked.sealed_secret = seal({"secret": secret})
-    locked.secret_rotated_at = locked.updated_at = now
-    locked.save()
-    audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED, actor=membership.user,  # type: ignore[arg-type]
-                 partner=membership.partner, target=locked,
-                 after={"previous_secret_expires_at": locked.previous_secret_expires_at.isoformat()})
-    return IssuedWebhookSecret(subscription=locked, secret=secret)
-
-
-@transaction.atomic
-def webhook_subscription_delete(*, subscription: WebhookSubscription, membership: PartnerMembership) -> None:
-    """Delete the subscription and its delivery history (the audit log keeps that it existed)."""
-    _require(membership)
-    locked = _locked(subscription, membership)
-    audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_DELETED, actor=membership.user,  # type: ignore[arg-type]
-                 partner=membership.partner, target=locked, before=_snapshot(locked))
-    locked.delete()
-
-
-@transaction.atomic
-def webhook_delivery_redeliver(*, delivery: WebhookDelivery, membership: PartnerMembership) -> WebhookDelivery:
-    """Queue a finished delivery (sent or failed) again, same event id, fresh attempt budget."""
-    _require(membership)
-    return _redeliver(delivery, partner_id=membership.partner_id, actor=membership.user)
+    return secret, seal({"secret": secret})
 
 
 @transaction.atomic
@@ -186,10 +85,15 @@ def webhook_delivery_redeliver_by_staff(*, delivery: WebhookDelivery, staff_user
         raise PermissionDeniedError("forbidden", _("Only platform staff can do this."))
     if not reason.strip():
         raise WebhookError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
-    return _redeliver(delivery, partner_id=delivery.partner_id, actor=staff_user, data={"reason": reason.strip(), "by": "staff"})
+    return webhook_delivery_requeue(delivery=delivery, partner_id=delivery.partner_id, actor=staff_user,
+                                    data={"reason": reason.strip(), "by": "staff"})
 
 
-def _redeliver(delivery: WebhookDelivery, *, partner_id: int, actor: User, data: dict[str, str] | None = None) -> WebhookDelivery:
+def webhook_delivery_requeue(
+    *, delivery: WebhookDelivery, partner_id: int, actor: User, data: dict[str, str] | None = None
+) -> WebhookDelivery:
+    """Queue a finished delivery (sent or failed) of `partner_id` again, same event id, fresh attempt
+    budget; audited. Inside the caller's transaction, after the caller checked who may do it."""
     locked = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("subscription")
               .filter(pk=delivery.pk, partner_id=partner_id).first())
     if locked is None:
@@ -204,49 +108,102 @@ def _redeliver(delivery: WebhookDelivery, *, partner_id: int, actor: User, data:
     if updated != 1:
         raise WebhookError("not_finished", _("This delivery is still in progress."))
     locked.refresh_from_db()
-    audit_record(action=IntegrationAuditAction.WEBHOOK_DELIVERY_REDELIVERED, actor=actor,  # type: ignore[arg-type]
+    audit_record(action=AuditAction.WEBHOOK_DELIVERY_REDELIVERED, actor=actor,
                  partner_id=partner_id, target=locked, before={"status": before}, after={"status": "queued"},
                  data={"event_id": str(locked.event_id), "event_type": locked.event_type, **(data or {})})
     transaction.on_commit(partial(webhook_delivery_publish, delivery_id=locked.pk))
     return locked
 
 
-# --- Raising events (called by audit.services.audit_record) ------------------------------------
+# --- Raising events (an audit.signals.event_recorded receiver, connected in NotificationsConfig.ready) ---
 
 
-def webhook_events_emit(*, event: AuditEvent, subscriptions_seen: dict[int, list[WebhookSubscription]] | None = None) -> list[WebhookDelivery]:
+class _ActiveSubscriptions:
+    """The partners' active subscriptions read in the current transaction, each partner once.
+
+    Kept on the database connection and valid while the transaction that read them is the same:
+    Django replaces `connection.run_on_commit` by a new list at every commit, rollback and savepoint
+    rollback, so a cache tied to that list object dies with it (nothing is registered on commit:
+    callers count their on-commit callbacks). It is also tied to the savepoint stack it was filled
+    in (usable there and in blocks nested in it), and dropped when a subscription is saved or deleted.
+    """
+
+    ATTRIBUTE = "_notifications_webhook_subscriptions"
+
+    @classmethod
+    def current(cls) -> dict[int, tuple[str, list[tuple[int, list[str]]]]]:
+        connection = transaction.get_connection()
+        stack = tuple(connection.savepoint_ids)
+        state = getattr(connection, cls.ATTRIBUTE, None)
+        if state is not None:
+            hooks, filled_in, by_partner = state
+            if hooks is connection.run_on_commit and stack[: len(filled_in)] == filled_in:
+                return by_partner
+        by_partner = {}
+        setattr(connection, cls.ATTRIBUTE, (connection.run_on_commit, stack, by_partner))
+        return by_partner
+
+    @classmethod
+    def forget(cls) -> None:
+        """A subscription was saved or deleted: read them again."""
+        connection = transaction.get_connection()
+        if getattr(connection, cls.ATTRIBUTE, None) is not None:
+            setattr(connection, cls.ATTRIBUTE, None)
+
+
+def webhook_subscriptions_cache_forget(**kwargs: object) -> None:
+    """post_save / post_delete receiver of WebhookSubscription (connected in NotificationsConfig.ready)."""
+    _ActiveSubscriptions.forget()
+
+
+def _active_subscriptions(partner_id: int) -> tuple[str, list[tuple[int, list[str]]]]:
+    """(the partner's public id, [(subscription pk, event types)] of its active subscriptions): one
+    statement per partner per transaction."""
+    by_partner = _ActiveSubscriptions.current()
+    found = by_partner.get(partner_id)
+    if found is None:
+        rows = list(WebhookSubscription.objects.filter(partner_id=partner_id, active=True)
+                    .values_list("pk", "event_types", "partner__partner_id"))
+        found = (rows[0][2] if rows else "", [(pk, event_types) for pk, event_types, _public_id in rows])
+        by_partner[partner_id] = found
+    return found
+
+
+def _customer_summary(event: AuditEvent) -> dict[str, str] | None:
+    """The event's customer as the payload shows it, read through the event's own foreign key
+    (the customer model sits above notifications: it is not imported)."""
+    if event.customer_id is None:
+        return None
+    customer_model = AuditEvent._meta.get_field("customer").related_model
+    row = customer_model._default_manager.filter(pk=event.customer_id).values("tenant_id", "company_name").first()  # type: ignore[union-attr]
+    return {"tenant_id": str(row["tenant_id"]), "company_name": row["company_name"]} if row else None
+
+
+def webhook_events_on_recorded(*, event: AuditEvent, **kwargs: object) -> None:
+    """audit.signals.event_recorded receiver."""
+    webhook_events_emit(event=event)
+
+
+def webhook_events_emit(*, event: AuditEvent) -> list[WebhookDelivery]:
     """Write one delivery per active subscription of the event's partner that wants its type.
 
     Runs inside the transaction that wrote the audit event (so inside the business transaction):
-    the rows commit with the change or not at all; each is published to Celery after commit.
-    `subscriptions_seen`: a dict the caller keeps for ONE transaction writing several events, so
-    the partner's active subscriptions are read once for all of them.
+    the rows commit with the change or not at all; each is published to Celery after commit. The
+    partner's active subscriptions are read once per transaction for all its events.
     """
     event_type = EVENT_FOR_ACTION.get(event.action)
     if event_type is None or event.partner_id is None:
         return []
-    active = None if subscriptions_seen is None else subscriptions_seen.get(event.partner_id)
-    if active is None:
-        active = list(WebhookSubscription.objects.filter(partner_id=event.partner_id, active=True).only("pk", "event_types"))
-        if subscriptions_seen is not None:
-            subscriptions_seen[event.partner_id] = active
-    subscriptions = [subscription for subscription in active if event_type in subscription.event_types]
-    if not subscriptions:
+    partner_public_id, active = _active_subscriptions(event.partner_id)
+    subscription_ids = [pk for pk, event_types in active if event_type in event_types]
+    if not subscription_ids:
         return []
-    from customers.models import Customer
-    from partners.models import Partner
-
-    partner_public_id = Partner.objects.values_list("partner_id", flat=True).get(pk=event.partner_id)
-    customer = None
-    if event.customer_id is not None:
-        row = Customer.objects.filter(pk=event.customer_id).values("tenant_id", "company_name").first()
-        customer = {"tenant_id": str(row["tenant_id"]), "company_name": row["company_name"]} if row else None
-    body = event_body(event=event, event_type=event_type, partner_public_id=partner_public_id, customer=customer)
+    body = event_body(event=event, event_type=event_type, partner_public_id=partner_public_id, customer=_customer_summary(event))
     event_id = event_id_for(event)
     deliveries = WebhookDelivery.objects.bulk_create([
-        WebhookDelivery(subscription_id=subscription.pk, partner_id=event.partner_id, event_id=event_id, event_type=event_type,
+        WebhookDelivery(subscription_id=subscription_id, partner_id=event.partner_id, event_id=event_id, event_type=event_type,
                         body=body, created_at=event.occurred_at, next_attempt_at=event.occurred_at)
-        for subscription in subscriptions
+        for subscription_id in subscription_ids
     ])
     for delivery in deliveries:
         transaction.on_commit(partial(webhook_delivery_publish, delivery_id=delivery.pk))
@@ -255,7 +212,7 @@ def webhook_events_emit(*, event: AuditEvent, subscriptions_seen: dict[int, list
 
 def webhook_delivery_publish(*, delivery_id: int) -> bool:
     """Hand the row to Celery. A broker outage is logged, not raised: the sweep retries later."""
-    from notifications.webhook_tasks import send_webhook_delivery
+    from notifications.webhook_tasks import send_webhook_delivery  # webhook_tasks imports this module
 
     try:
         send_webhook_delivery.apply_async(args=(delivery_id,))
@@ -335,9 +292,8 @@ def _finish_failed(delivery: WebhookDelivery, *, error: str, status: int | None 
 
 @transaction.atomic
 def webhook_subscription_record_failure(*, subscription_id: int) -> WebhookSubscription | None:
-    """Count a delivery that failed for good; at the threshold, disable and tell the account admins."""
-    from partners.choices import PartnerRole
-
+    """Count a delivery that failed for good; at the threshold, disable it, audit that, and send
+    `notifications.signals.webhook_subscription_disabled` (partners tells the account admins)."""
     subscription = WebhookSubscription.objects.select_for_update().select_related("partner").filter(pk=subscription_id).first()
     if subscription is None:
         return None
@@ -352,19 +308,10 @@ def webhook_subscription_record_failure(*, subscription_id: int) -> WebhookSubsc
     subscription.save(update_fields=fields)
     if not disable:
         return subscription
-    audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_DISABLED, actor=None,  # type: ignore[arg-type]
+    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_DISABLED, actor=None,
                  partner=subscription.partner, target=subscription, before={"active": True}, after={"active": False},
                  data={"consecutive_failures": subscription.consecutive_failures})
-    link = absolute_url("webhooks:list", partner_id=subscription.partner.partner_id)
-    for admin in partner_users_with_roles(partner=subscription.partner, roles={PartnerRole.ACCOUNT_ADMIN}):
-        email_enqueue(
-            to=admin.email, template="notifications/email/webhook_disabled",
-            context={"partner_name": subscription.partner.name, "url": subscription.url,
-                     "failures": subscription.consecutive_failures, "settings_url": link},
-            language=admin.preferred_language, partner=subscription.partner,
-            idempotency_key=f"webhook_disabled:{subscription.pk}:{subscription.disabled_at.isoformat()}:{admin.pk}",
-            topic=f"webhook_subscription:{subscription.pk}",
-        )
+    webhook_subscription_disabled.send(sender=WebhookSubscription, subscription=subscription)
     return subscription
 
 

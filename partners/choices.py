@@ -55,3 +55,8 @@ PARTNER_USER_INVITATION_TRANSITIONS = {
 class DomainProofMethod(models.TextChoices):
     DNS = "dns", _("DNS TXT record")
     STAFF = "staff", _("Platform staff")
+
+
+def partner_role_label(code: str) -> str | None:
+    """A partner role code in words, or None if `code` is not one (the audit log's lookup)."""
+    return str(PartnerRole(code).label) if code in PartnerRole.values else None

@@ -92,7 +92,7 @@ def api_b(partner_b, client_for) -> KeyClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def world(partner_a, customer_a):  # type: ignore[no-untyped-def]
     """Partner A's objects: a pending invitation, Northwind as customer with an active grant."""
-    from notifications.webhook_services import webhook_subscription_create
+    from partners.webhook_services import webhook_subscription_create
 
     invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True, recipient_email="it@prospect.example")
     relationship = Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage, WebhookDelivery
 from notifications.webhook_events import WebhookEventType, event_id_for
-from notifications.webhook_services import webhook_subscription_create
+from partners.webhook_services import webhook_subscription_create
 from relationships.graph_ids import grant_graph_id
 from relationships.models import AccessAssignment, DelegatedAdminGrant
 

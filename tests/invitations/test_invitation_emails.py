@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 
+from invitations.email_failures import INVITATION_EMAIL_TEMPLATES
 from invitations.services import invitation_draft, invitation_reminders_send, invitation_send, invitation_url
 from invitations.verification_codes import invitation_verification_code
 from notifications.models import OutboxMessage
-from notifications.services import INVITATION_EMAIL_TEMPLATES
 from partnercenter.sealing import unseal
 
 URL = re.compile(r"https?://\S+")

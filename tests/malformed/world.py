@@ -35,11 +35,11 @@ def build_world() -> SweepWorld:
     from invitation_batches.services import invitation_batch_upload, json_lines
     from invitations.services import invitation_create, invitation_url, relationship_link_rotate
     from notifications.models import MailboxMessage, WebhookDelivery
-    from notifications.webhook_services import webhook_subscription_create
     from partners.api_key_services import api_key_create
     from partners.models import PartnerMembership
     from partners.permissions import ApiScope
     from partners.services import partner_user_invite
+    from partners.webhook_services import webhook_subscription_create
     from relationships.graph_ids import grant_graph_id
     from relationships.models import DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
     from servicerequests.services import service_request_create

@@ -12,8 +12,9 @@ import pytest
 from invitations.services import invitation_create
 from notifications import webhook_transport
 from notifications.models import WebhookDelivery, WebhookSubscription
-from notifications.webhook_services import webhook_deliver, webhook_subscription_create
+from notifications.webhook_services import webhook_deliver
 from partnercenter.errors import DomainError
+from partners.webhook_services import webhook_subscription_create
 from tests.notifications.tls_receiver import tls_receiver
 from tests.notifications.webhook_receiver import webhook_receiver
 

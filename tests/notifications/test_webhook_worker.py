@@ -10,7 +10,7 @@ from django.db import transaction
 from invitations.services import invitation_create
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery
-from notifications.webhook_services import webhook_subscription_create
+from partners.webhook_services import webhook_subscription_create
 from tests.notifications.webhook_receiver import webhook_receiver
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -24,15 +24,14 @@ from invitations.services import (
 )
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery, WebhookSubscription
-from notifications.webhook_services import (
-    webhook_deliver,
+from notifications.webhook_services import webhook_deliver, webhook_sweep
+from partnercenter.errors import DomainError
+from partners.webhook_services import (
     webhook_delivery_redeliver,
     webhook_subscription_create,
     webhook_subscription_rotate_secret,
     webhook_subscription_update,
-    webhook_sweep,
 )
-from partnercenter.errors import DomainError
 from tests.factories import PASSWORD
 from tests.notifications.webhook_receiver import webhook_receiver
 

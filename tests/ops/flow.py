@@ -9,9 +9,9 @@ from typing import Any
 
 from django.test import Client
 
-from notifications.webhook_services import webhook_subscription_create
 from partners.api_key_services import api_key_create
 from partners.permissions import ApiScope
+from partners.webhook_services import webhook_subscription_create
 from tests.factories import PASSWORD, UserFactory
 
 CUSTOMER_EMAIL = "it-admin@northwind.example"

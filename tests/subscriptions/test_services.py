@@ -7,7 +7,7 @@ from django.http import Http404
 
 from audit.models import AuditEvent
 from notifications.models import WebhookDelivery
-from notifications.webhook_services import webhook_subscription_create
+from partners.webhook_services import webhook_subscription_create
 from relationships.services import relationship_terminate
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.errors import SubscriptionError

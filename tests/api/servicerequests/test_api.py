@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.models import WebhookDelivery
-from notifications.webhook_services import webhook_subscription_create
+from partners.webhook_services import webhook_subscription_create
 from servicerequests.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db
