@@ -75,6 +75,7 @@ def idempotent_create(request: Request, *, partner: Partner, create: Callable[[]
     with transaction.atomic():
         ApiIdempotencyKey.objects.filter(partner=partner, key=key, created_at__lt=cutoff).delete()
         try:
+            assert request.method is not None  # a request being handled has one
             with transaction.atomic():
                 record = ApiIdempotencyKey.objects.create(
                     partner=partner, key=key, method=request.method, path=request.path[:300],
