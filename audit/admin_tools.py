@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -28,6 +28,9 @@ from django.utils.translation import gettext_lazy
 
 from audit.staff_groups import SUPPORT_ACTIONS_PERMISSION
 from partnercenter.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_OBJECTS_PER_ACTION = 100
 
@@ -74,10 +77,10 @@ class ReasonForm(forms.Form):
 
 def support_action(
     *,
-    description: str,
-    title: str,
-    consequence: str,
-    button: str,
+    description: StrOrPromise,
+    title: StrOrPromise,
+    consequence: StrOrPromise,
+    button: StrOrPromise,
     done: Callable[[int], str],
     ask_reason: bool = True,
 ) -> Callable[[Perform], Callable[[Any, HttpRequest, QuerySet[Any]], HttpResponse | None]]:

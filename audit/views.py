@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -62,7 +62,7 @@ class PartnerActivityView(PartnerActivityMixin, TemplateView):
 
 
 class PartnerActivityExportView(PartnerActivityMixin, View):
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         events = self.events(self.filter_form())
         return audit_csv_response(
             events, filename=f"activity-{self.partner.partner_id}-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
@@ -104,7 +104,7 @@ class CustomerActivityView(CustomerActivityMixin, TemplateView):
 class CustomerActivityExportView(CustomerActivityMixin, View):
     """CSV of the filtered activity; for global admins only (it carries IP addresses)."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
         events = self.events(self.filter_form())

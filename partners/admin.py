@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -20,12 +20,15 @@ from partners.domain_services import partner_domain_verify_by_staff
 from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
 from partners.services import partner_create, partner_membership_remove_by_staff
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class RoleFilter(admin.SimpleListFilter):
     title = _("partner role")
     parameter_name = "role"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return list(PartnerRole.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
