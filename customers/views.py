@@ -82,6 +82,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         customer = self.membership.customer
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
+        assert request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         action = request.POST.get("action", "")
         reason = refuse_nul("reason", request.POST.get("reason", ""))
         try:

@@ -50,6 +50,7 @@ class GranularAdminRelationshipView(CustomerAdminCenterMixin, TemplateView):
         grant = self.get_grant()
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
+        assert request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         try:
             if request.POST.get("action") == "approve":
                 grant_approve(grant=grant, user=request.user)

@@ -208,6 +208,7 @@ def partner_user_invitation_review(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def _accept(request: HttpRequest, invitation) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required above
     try:
         membership = partner_user_invitation_accept(invitation=invitation, user=request.user)
     except DomainError as error:

@@ -223,6 +223,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         grant = self.get_grant()
+        assert request.user.is_authenticated  # PartnerConsoleMixin.dispatch turns anonymous users away
         try:
             if request.POST.get("action") == "terminate":
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
     from rest_framework.authentication import BaseAuthentication
     from rest_framework.metadata import BaseMetadata
-    from rest_framework.permissions import BasePermission
+    from rest_framework.permissions import _PermissionClass  # the stubs' alias: a class or an &/| of classes
     from rest_framework.throttling import BaseThrottle
 
     from partners.models import Partner, PartnerMembership
@@ -41,7 +41,7 @@ class PartnerApiMixin:
 
     # Typed as on APIView, which every view using this mixin also derives from.
     authentication_classes: Sequence[type[BaseAuthentication]] = [ApiKeyAuthentication]
-    permission_classes: Sequence[type[BasePermission]] = [HasScope]
+    permission_classes: Sequence[_PermissionClass] = [HasScope]
     throttle_classes: Sequence[type[BaseThrottle]] = [ApiKeyRateThrottle]
     metadata_class: str | type[BaseMetadata] | None = None
     # Per action (viewsets) or per method: the scope needed, creates taking Idempotency-Key,
