@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from customers.choices import CustomerRole
-from customers.models import CustomerMembership
+from customers.models import Customer, CustomerMembership
 from customers.selectors import customer_membership_for, customer_memberships_for_user
 
 
@@ -110,7 +110,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         return redirect("customers:partners", tenant_id=customer.tenant_id)
 
 
-def _support_contacts(customer: object) -> list[object]:
+def _support_contacts(customer: Customer) -> list[object]:
     """Issue 6: who to call per subscription, every partner's (the customer sees all its partners)."""
     from subscriptions.models import SupportContact
 
