@@ -62,7 +62,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         grants = list(DelegatedAdminGrant.objects.filter(customer=customer).exclude(status=GrantStatus.CREATED)
                       .select_related("partner").order_by("-requested_at"))
         for grant in grants:
-            grant.catalog_roles = [BY_ID[r] for r in grant.roles if r in BY_ID]
+            grant.catalog_roles = [BY_ID[r] for r in grant.roles if r in BY_ID]  # type: ignore[attr-defined]  # for the template
         context.update(
             relationships=relationships_for_customer(customer=customer),
             pending=[g for g in grants if g.status == GrantStatus.APPROVAL_PENDING],

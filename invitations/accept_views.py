@@ -74,7 +74,8 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
             "membership": membership,
             "customer": membership.customer,
             "refusal": refusal,
-            "needs_agreement": agreement is not None and not membership.agreement_accepted,
+            # annotated above whenever there is an agreement
+            "needs_agreement": agreement is not None and not membership.agreement_accepted,  # type: ignore[attr-defined]
         })
     return options
 
