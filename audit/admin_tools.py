@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,10 +32,12 @@ from partnercenter.errors import DomainError
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from accounts.http import AuthenticatedHttpRequest
+
 MAX_OBJECTS_PER_ACTION = 100
 
 M = TypeVar("M", bound=Model)
-Perform = Callable[[Any, HttpRequest, Any, str], object]
+Perform = Callable[[Any, "AuthenticatedHttpRequest", Any, str], object]
 
 
 class ReadOnlyAdminMixin:
@@ -109,7 +111,8 @@ def support_action(
                 succeeded = 0
                 for obj in objects:
                     try:
-                        perform(modeladmin, request, obj, reason)
+                        # The staff console signs staff in before any action runs.
+                        perform(modeladmin, cast("AuthenticatedHttpRequest", request), obj, reason)
                     except DomainError as error:
                         modeladmin.message_user(
                             request,
