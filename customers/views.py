@@ -20,19 +20,22 @@ class CustomerAdminCenterMixin(LoginRequiredMixin):
     """Tenancy for the customer admin center: the tenant in the URL, for this user, or 404."""
 
     nav_section = "overview"
+    request: HttpRequest
     kwargs: dict[str, Any]
 
     @cached_property
     def membership(self) -> CustomerMembership:
-        return customer_membership_for(user=self.request.user, tenant_id=str(self.kwargs["tenant_id"]))  # type: ignore[attr-defined]
+        assert self.request.user.is_authenticated  # read once LoginRequiredMixin has let the user through
+        return customer_membership_for(user=self.request.user, tenant_id=str(self.kwargs["tenant_id"]))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        assert self.request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         context.update(
             customer=self.membership.customer,
             customer_membership=self.membership,
             nav_section=self.nav_section,
-            switcher_customer_memberships=customer_memberships_for_user(user=self.request.user),  # type: ignore[attr-defined]
+            switcher_customer_memberships=customer_memberships_for_user(user=self.request.user),
         )
         return context
 
