@@ -76,7 +76,7 @@ class CustomerActivityMixin(CustomerAdminCenterMixin):
         customer = self.membership.customer
         partners = [(p.partner_id, p.name) for p in audit_partners_for_customer(customer=customer)]
         actors = audit_actor_labels_for_customer(customer=customer)
-        return ActivityFilterForm(self.request.GET or None, actors=actors, partners=partners)  # type: ignore[attr-defined]
+        return ActivityFilterForm(self.request.GET or None, actors=actors, partners=partners)
 
     def events(self, form: ActivityFilterForm) -> QuerySet[AuditEvent]:
         return audit_events_for_customer(customer=self.membership.customer, filters=form.filters())
