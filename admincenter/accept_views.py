@@ -63,6 +63,7 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
         return [{"membership": None, "customer": bound, "refusal": None, "bound": True,
                  "needs_agreement": customer_needs_agreement(customer=bound, agreement=agreement)}]
     options = []
+    assert request.user.is_authenticated  # _context asks for a signed-in viewer only
     memberships = CustomerMembership.objects.filter(user=request.user).select_related("customer").order_by("customer__company_name")
     if agreement is not None:  # whether each tenant accepted this version: in the same statement, not one per tenant
         memberships = memberships.annotate(agreement_accepted=Exists(
@@ -73,7 +74,8 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
             "membership": membership,
             "customer": membership.customer,
             "refusal": refusal,
-            "needs_agreement": agreement is not None and not membership.agreement_accepted,
+            # annotated above whenever there is an agreement
+            "needs_agreement": agreement is not None and not membership.agreement_accepted,  # type: ignore[attr-defined]
         })
     return options
 
@@ -154,6 +156,7 @@ def invitation_review(request: HttpRequest) -> HttpResponse:
 
 
 def _accept(request: HttpRequest, offer: Offer) -> HttpResponse:
+    assert request.user.is_authenticated  # invitation_review answers anonymous users first
     form = AcceptForm(request.POST)
     if not form.is_valid():
         return render(request, "invitations/accept.html", _context(request, offer, form), status=400)
@@ -181,6 +184,7 @@ def _accept(request: HttpRequest, offer: Offer) -> HttpResponse:
 
 
 def _decline(request: HttpRequest, offer: Offer) -> HttpResponse:
+    assert request.user.is_authenticated  # invitation_review answers anonymous users first
     form = DeclineForm(request.POST)
     if offer.invitation is None:  # the reusable link has nothing to decline: just leave
         request.session.pop(SESSION_KEY, None)

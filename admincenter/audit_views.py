@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -35,7 +35,7 @@ class CustomerActivityMixin(CustomerAdminCenterMixin):
         customer = self.membership.customer
         partners = [(p.partner_id, p.name) for p in audit_partners_for_customer(customer=customer)]
         actors = audit_actor_labels_for_customer(customer=customer)
-        return ActivityFilterForm(self.request.GET or None, actors=actors, partners=partners)  # type: ignore[attr-defined]
+        return ActivityFilterForm(self.request.GET or None, actors=actors, partners=partners)
 
     def events(self, form: ActivityFilterForm) -> QuerySet[AuditEvent]:
         return audit_events_for_customer(customer=self.membership.customer, filters=form.filters())
@@ -63,7 +63,7 @@ class CustomerActivityView(CustomerActivityMixin, TemplateView):
 class CustomerActivityExportView(CustomerActivityMixin, View):
     """CSV of the filtered activity; for global admins only (it carries IP addresses)."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
         events = self.events(self.filter_form())

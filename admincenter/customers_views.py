@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from customers.choices import CustomerRole
-from customers.models import CustomerMembership
+from customers.models import Customer, CustomerMembership
 from customers.selectors import customer_membership_for, customer_memberships_for_user
 from partnercenter.errors import DomainError
 from partnercenter.params import id_param, refuse_nul
@@ -28,19 +28,22 @@ class CustomerAdminCenterMixin(LoginRequiredMixin):
     """Tenancy for the customer admin center: the tenant in the URL, for this user, or 404."""
 
     nav_section = "overview"
+    request: HttpRequest
     kwargs: dict[str, Any]
 
     @cached_property
     def membership(self) -> CustomerMembership:
-        return customer_membership_for(user=self.request.user, tenant_id=str(self.kwargs["tenant_id"]))  # type: ignore[attr-defined]
+        assert self.request.user.is_authenticated  # read once LoginRequiredMixin has let the user through
+        return customer_membership_for(user=self.request.user, tenant_id=str(self.kwargs["tenant_id"]))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        assert self.request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         context.update(
             customer=self.membership.customer,
             customer_membership=self.membership,
             nav_section=self.nav_section,
-            switcher_customer_memberships=customer_memberships_for_user(user=self.request.user),  # type: ignore[attr-defined]
+            switcher_customer_memberships=customer_memberships_for_user(user=self.request.user),
         )
         return context
 
@@ -65,7 +68,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         grants = list(DelegatedAdminGrant.objects.filter(customer=customer).exclude(status=GrantStatus.CREATED)
                       .select_related("partner").order_by("-requested_at"))
         for grant in grants:
-            grant.catalog_roles = [BY_ID[r] for r in grant.roles if r in BY_ID]
+            grant.catalog_roles = [BY_ID[r] for r in grant.roles if r in BY_ID]  # type: ignore[attr-defined]  # for the template
         context.update(
             relationships=relationships_for_customer(customer=customer),
             pending=[g for g in grants if g.status == GrantStatus.APPROVAL_PENDING],
@@ -80,6 +83,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         customer = self.membership.customer
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
+        assert request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         action = request.POST.get("action", "")
         reason = refuse_nul("reason", request.POST.get("reason", ""))
         try:
@@ -107,7 +111,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         return redirect("customers:partners", tenant_id=customer.tenant_id)
 
 
-def _support_contacts(customer: object) -> list[object]:
+def _support_contacts(customer: Customer) -> list[object]:
     """Issue 6: who to call per subscription, every partner's (the customer sees all its partners)."""
     return list(SupportContact.objects.filter(subscription__customer=customer)
                 .select_related("user", "subscription__partner").order_by("subscription__partner__name", "subscription__pk"))

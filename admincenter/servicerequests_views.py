@@ -63,6 +63,7 @@ class CustomerServiceRequestDetailView(CustomerAdminCenterMixin, TemplateView):
         form = NoteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(service_request=service_request, note_form=form), status=400)
+        assert request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         try:
             service_request_note_add_by_customer(service_request=service_request, user=request.user, body=form.cleaned_data["body"])
             messages.success(request, _("Note added; %(partner)s can read it now.") % {"partner": service_request.partner.name})

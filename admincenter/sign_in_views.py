@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.views.generic import TemplateView
 
 from accounts.sign_in_selectors import sign_in_events_for_users
@@ -24,7 +24,7 @@ class CustomerSignInLogView(CustomerAdminCenterMixin, TemplateView):
     template_name = "customers/sign_in_log.html"
     nav_section = "sign_in_log"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

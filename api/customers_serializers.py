@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,7 @@ class CustomerSerializer(serializers.Serializer):
         """
         if not isinstance(instance, Mapping):
             return super().to_representation(instance)
-        established_at = self.fields["relationship"].fields["established_at"]
+        established_at = cast(serializers.Serializer, self.fields["relationship"]).fields["established_at"]
         return {
             "tenant_id": str(instance["customer__tenant_id"]),
             "company_name": str(instance["customer__company_name"]),

@@ -39,7 +39,10 @@ class BatchRowErrorSerializer(serializers.Serializer):
 
 
 class BatchRowSerializer(serializers.ModelSerializer):
-    errors = BatchRowErrorSerializer(many=True, read_only=True, help_text=_("Problems found by the check (the batch cannot be confirmed)."))
+    # An API field named like Serializer.errors: DRF's metaclass moves declared fields out of the class body.
+    errors = BatchRowErrorSerializer(  # type: ignore[assignment]
+        many=True, read_only=True, help_text=_("Problems found by the check (the batch cannot be confirmed).")
+    )
     notices = serializers.ListField(child=serializers.DictField(), read_only=True, help_text=_("Information only (e.g. other partners)."))
     status = serializers.ChoiceField(choices=RowStatus.choices, read_only=True)
     invitation_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -53,7 +56,8 @@ class BatchRowSerializer(serializers.ModelSerializer):
 
 class BatchSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=BatchStatus.choices, read_only=True)
-    source = serializers.ChoiceField(choices=BatchSource.choices, read_only=True)
+    # An API field named like Field.source: DRF's metaclass moves declared fields out of the class body.
+    source = serializers.ChoiceField(choices=BatchSource.choices, read_only=True)  # type: ignore[assignment]
     rows_to_send = serializers.IntegerField(source="to_process", read_only=True)
     percent = serializers.IntegerField(read_only=True, help_text=_("Progress of the job, 0 to 100."))
 

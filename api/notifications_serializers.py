@@ -48,7 +48,7 @@ class WebhookSubscriptionUpdateSerializer(serializers.Serializer):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
-    subscription = serializers.PrimaryKeyRelatedField(read_only=True)
+    subscription: serializers.PrimaryKeyRelatedField[WebhookSubscription] = serializers.PrimaryKeyRelatedField(read_only=True)
     payload = serializers.SerializerMethodField(help_text=_("The event exactly as posted."))
 
     class Meta:

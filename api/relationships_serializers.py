@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from invitations.models import Invitation
 
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
@@ -24,7 +29,9 @@ class RelationshipSerializer(serializers.ModelSerializer):
 
     customer = CustomerSummarySerializer()
     type = serializers.ChoiceField(source="relationship_type", choices=RelationshipType.choices)
-    established_by_invitation = serializers.PrimaryKeyRelatedField(source="established_by", read_only=True, allow_null=True)
+    established_by_invitation: serializers.PrimaryKeyRelatedField[Invitation] = serializers.PrimaryKeyRelatedField(
+        source="established_by", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Relationship
@@ -61,7 +68,9 @@ class GrantSerializer(serializers.ModelSerializer):
 
     customer = CustomerSummarySerializer()
     roles = serializers.ListField(child=serializers.CharField(), help_text=_("Directory role ids."))
-    requested_by_invitation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    requested_by_invitation: serializers.PrimaryKeyRelatedField[Invitation] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     access_assignments = serializers.SerializerMethodField()
 
     class Meta:

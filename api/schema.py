@@ -7,7 +7,7 @@ from the view's `required_scopes`, `idempotent_actions` and `if_match_actions`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -34,7 +34,8 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("Stable, machine-readable reason."))
     instance = serializers.CharField(required=False)
     request_id = serializers.CharField(required=False)
-    errors = ProblemFieldErrorSerializer(many=True, required=False)
+    # A field named like Serializer.errors: DRF's metaclass moves declared fields out of the class body.
+    errors = ProblemFieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]
 
     class Meta:
         ref_name = "Problem"
@@ -92,12 +93,12 @@ class PartnerApiSchema(AutoSchema):
         if if_match is not None:
             parameters.append(OpenApiParameter(
                 "If-Match", str, OpenApiParameter.HEADER, required=if_match,
-                description=str(_("The resource's ETag as last read. A stale tag answers 412.")
-                                + (_(" Required: without it the answer is 428.") if if_match else "")),
+                description=str(_("The resource's ETag as last read. A stale tag answers 412."))
+                + (str(_(" Required: without it the answer is 428.")) if if_match else ""),
             ))
         return parameters
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         problem = {PROBLEM_CONTENT_TYPE: {"schema": self.resolve_serializer(ProblemSerializer, "response").ref}}
         errors: dict[str, Any] = {

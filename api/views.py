@@ -21,7 +21,13 @@ from partnercenter.api.permissions import HasScope
 from partnercenter.api.throttling import ApiKeyRateThrottle
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.http import HttpRequest, HttpResponseBase
+    from rest_framework.authentication import BaseAuthentication
+    from rest_framework.metadata import BaseMetadata
+    from rest_framework.permissions import _PermissionClass  # the stubs' alias: a class or an &/| of classes
+    from rest_framework.throttling import BaseThrottle
 
     from partners.models import Partner, PartnerMembership
 
@@ -33,10 +39,11 @@ class PartnerApiMixin:
     simply not found (404). `self.membership` is the actor the services receive.
     """
 
-    authentication_classes = [ApiKeyAuthentication]
-    permission_classes = [HasScope]
-    throttle_classes = [ApiKeyRateThrottle]
-    metadata_class = None
+    # Typed as on APIView, which every view using this mixin also derives from.
+    authentication_classes: Sequence[type[BaseAuthentication]] = [ApiKeyAuthentication]
+    permission_classes: Sequence[_PermissionClass] = [HasScope]
+    throttle_classes: Sequence[type[BaseThrottle]] = [ApiKeyRateThrottle]
+    metadata_class: str | type[BaseMetadata] | None = None
     # Per action (viewsets) or per method: the scope needed, creates taking Idempotency-Key,
     # updates taking If-Match (True: required), and responses carrying an ETag.
     required_scopes: dict[str, str] = {}

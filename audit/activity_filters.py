@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -34,19 +34,20 @@ class ActivityFilterForm(forms.Form):
         partners: Iterable[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(data)
-        self.fields["action"].choices = [("", _("All actions")), *sorted(AuditAction.choices, key=lambda c: str(c[1]))]
-        self.fields["actor"].choices = [("", _("All users")), *((label, label) for label in actors)]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *sorted(AuditAction.choices, key=lambda c: str(c[1]))]
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [("", _("All users")), *((label, label) for label in actors)]
         if customers is None:
             del self.fields["customer"]
         else:
-            self.fields["customer"].choices = [("", _("All customers")), *customers]
+            cast(forms.ChoiceField, self.fields["customer"]).choices = [("", _("All customers")), *customers]
         if partners is None:
             del self.fields["partner"]
         else:
-            self.fields["partner"].choices = [("", _("All partners")), *partners]
+            cast(forms.ChoiceField, self.fields["partner"]).choices = [("", _("All partners")), *partners]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))

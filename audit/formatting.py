@@ -106,8 +106,9 @@ class Detail:
 def changes(data: dict[str, Any] | None) -> list[Change]:
     """Field by field, what the event changed: `{"before": {...}, "after": {...}}` side by side."""
     data = data or {}
-    before = data.get("before") if isinstance(data.get("before"), dict) else {}
-    after = data.get("after") if isinstance(data.get("after"), dict) else {}
+    raw_before, raw_after = data.get("before"), data.get("after")
+    before: dict[str, Any] = raw_before if isinstance(raw_before, dict) else {}
+    after: dict[str, Any] = raw_after if isinstance(raw_after, dict) else {}
     fields = list(before) + [key for key in after if key not in before]
     return [
         Change(

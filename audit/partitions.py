@@ -59,17 +59,17 @@ def is_partitioned(using: BaseDatabaseWrapper | None = None) -> bool:
         return cursor.fetchone() is not None
 
 
-def _exists(cursor, name: str) -> bool:  # type: ignore[no-untyped-def]
+def _exists(cursor, name: str) -> bool:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
     return bool(cursor.fetchone()[0])
 
 
-def _has_definer_function(cursor) -> bool:  # type: ignore[no-untyped-def]
+def _has_definer_function(cursor) -> bool:
     cursor.execute("SELECT to_regprocedure('audit_auditevent_ensure_month(timestamptz)') IS NOT NULL")
     return bool(cursor.fetchone()[0])
 
 
-def _create_month(cursor, start: datetime) -> str | None:  # type: ignore[no-untyped-def]
+def _create_month(cursor, start: datetime) -> str | None:
     """Create the partition of the month starting at `start`; None if it already exists.
 
     Only before migration 0008; afterwards the function of the same name in the database does this.

@@ -6,13 +6,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.services import user_set_preferred_language
 from customers.selectors import customer_memberships_for_user
 from partners.selectors import partner_memberships_for_user
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where a signed-in user works: straight to their only organisation, or a chooser."""
     partner_memberships = list(partner_memberships_for_user(user=request.user))
     customer_memberships = list(customer_memberships_for_user(user=request.user))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -53,7 +53,7 @@ class PartnerActivityView(PartnerActivityMixin, TemplateView):
 
 
 class PartnerActivityExportView(PartnerActivityMixin, View):
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         events = self.events(self.filter_form())
         return audit_csv_response(
             events, filename=f"activity-{self.partner.partner_id}-{timezone.localtime():%Y%m%d-%H%M%S}.csv"

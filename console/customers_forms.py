@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +20,9 @@ class CustomerCreateForm(forms.Form):
     include_delegated_admin = forms.BooleanField(label=_("Include delegated admin privileges"), required=False)
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["country"].choices = [("", _("Choose…")), *countries]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("Choose…")), *countries]
 
 
 class AgreementAttestationForm(forms.Form):

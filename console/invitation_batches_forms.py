@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,7 @@ class BatchUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 CSV with the template's header row; up to 10,000 rows."))
     replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         if not (name.endswith(".csv") or name.endswith(".txt")):

@@ -129,7 +129,7 @@ class BatchProgressView(PartnerConsoleMixin, View):
 class BatchResultCsvView(PartnerConsoleMixin, View):
     permission = PartnerPermission.VIEW_CUSTOMERS
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         batch = batch_get_for_partner(partner=self.partner, batch_pk=self.kwargs["batch_pk"])
         partner_id = self.partner.partner_id
 

@@ -86,7 +86,7 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
             apply_error(form, error)
             return self.form_invalid(form)
         # The service's own duplicate check, run before the invitation existed: information only.
-        for finding in invitation.duplicate_findings:  # type: ignore[attr-defined]  (set by invitation_create)
+        for finding in invitation.duplicate_findings:  # type: ignore[attr-defined]  # set by invitation_create
             messages.info(self.request, finding.message)
         return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from accounts.mfa_policy import MfaStep, mfa_step_needed, mfa_step_url
@@ -33,6 +33,7 @@ class PartnerConsoleMixin(LoginRequiredMixin):
     def user_memberships(self) -> list[PartnerMembership]:
         """All the user's memberships, with their partners: the partner switcher lists them, and the
         one for the partner in the URL is among them (one query for both)."""
+        assert self.request.user.is_authenticated  # dispatch turns anonymous users away first
         return list(partner_memberships_for_user(user=self.request.user))
 
     @cached_property
@@ -48,7 +49,7 @@ class PartnerConsoleMixin(LoginRequiredMixin):
     def partner(self) -> Partner:
         return self.membership.partner
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.membership.partner.mfa_required:

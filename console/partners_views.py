@@ -103,7 +103,7 @@ class PartnerUserRolesView(PartnerConsoleMixin, FormView):
     permission = PartnerPermission.MANAGE_USERS
     nav_section = "users"
 
-    def get_member(self):  # type: ignore[no-untyped-def]
+    def get_member(self):
         return partner_member_get(partner=self.partner, membership_pk=self.kwargs["membership_pk"])
 
     def get_initial(self) -> dict[str, Any]:
@@ -206,7 +206,8 @@ def partner_user_invitation_review(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def _accept(request: HttpRequest, invitation) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _accept(request: HttpRequest, invitation) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required above
     try:
         membership = partner_user_invitation_accept(invitation=invitation, user=request.user)
     except DomainError as error:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +28,13 @@ class GrantRequestForm(forms.Form):
     recipient_email = forms.EmailField(label=_("Customer's email address (optional)"), required=False)
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args: object, customers: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, customers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = customers
+        cast(forms.ChoiceField, self.fields["customer"]).choices = customers
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         bundle = data.get("bundle")
         if bundle:
             data["roles"] = list(BUNDLES[bundle][1])

@@ -133,7 +133,7 @@ class CustomerRowView(PartnerConsoleMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
         customer_details_attach(relationship=relationship, membership=self.membership)
-        context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants,
+        context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants,  # type: ignore[attr-defined]  # attached by customer_details_attach
                        # The history (audit timeline) is on the customer's page, not in the list's expanded row.
                        with_history=not self.partial(),
                        can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
@@ -222,6 +222,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         grant = self.get_grant()
+        assert request.user.is_authenticated  # PartnerConsoleMixin.dispatch turns anonymous users away
         try:
             if request.POST.get("action") == "terminate":
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +16,9 @@ class ServiceRequestForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 8}),
                                   help_text=_("What happens, since when, who is affected, what you already tried."))
 
-    def __init__(self, *args: object, customers: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["customer"].choices = [("", _("Choose a customer")), *customers]
+    def __init__(self, *args: Any, customers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["customer"]).choices = [("", _("Choose a customer")), *customers]
 
 
 class NoteForm(forms.Form):

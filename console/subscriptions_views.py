@@ -73,14 +73,14 @@ class CustomerSubscriptionsView(PartnerConsoleMixin, TemplateView):
                 if subscription.customer_id != customer.pk:
                     raise PermissionDenied
                 if action == "quantity":
-                    form = QuantityForm(request.POST)
-                    if not form.is_valid():
+                    quantity_form = QuantityForm(request.POST)
+                    if not quantity_form.is_valid():
                         messages.error(request, _("Enter a whole number of at least 1."))
                     else:
                         subscription_change_quantity(subscription=subscription, membership=self.membership,
-                                                     quantity=form.cleaned_data["quantity"])
+                                                     quantity=quantity_form.cleaned_data["quantity"])
                         messages.success(request, _("%(product)s now has %(quantity)s licenses.")
-                                         % {"product": subscription.product_name, "quantity": form.cleaned_data["quantity"]})
+                                         % {"product": subscription.product_name, "quantity": quantity_form.cleaned_data["quantity"]})
                 elif action == "suspend":
                     subscription_suspend(subscription=subscription, membership=self.membership)
                     messages.success(request, _("%(product)s suspended.") % {"product": subscription.product_name})

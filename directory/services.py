@@ -145,10 +145,10 @@ def _remove_assignment(assignment: LicenseAssignment, membership: PartnerMembers
 @transaction.atomic
 def license_remove(*, membership: PartnerMembership, assignment: LicenseAssignment) -> None:
     """Free the seat. Pre: license write roles; the assignment is of this partner's subscription."""
-    assignment = (LicenseAssignment.objects.select_related("subscription__partner", "subscription__customer", "directory_user")
-                  .filter(pk=assignment.pk, subscription__partner_id=membership.partner_id).first())
-    if assignment is None:
+    current = (LicenseAssignment.objects.select_related("subscription__partner", "subscription__customer", "directory_user")
+               .filter(pk=assignment.pk, subscription__partner_id=membership.partner_id).first())
+    if current is None:
         raise DirectoryError("not_found", _("This license is no longer assigned."))
-    _require(membership, assignment.subscription.customer, LICENSE_WRITE_ROLES, _("You may not remove licenses here."))
-    _locked_subscription(membership, assignment.subscription)
-    _remove_assignment(assignment, membership)
+    _require(membership, current.subscription.customer, LICENSE_WRITE_ROLES, _("You may not remove licenses here."))
+    _locked_subscription(membership, current.subscription)
+    _remove_assignment(current, membership)

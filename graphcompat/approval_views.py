@@ -34,7 +34,7 @@ class GranularAdminRelationshipView(CustomerAdminCenterMixin, TemplateView):
             grant = (DelegatedAdminGrant.objects.select_related("partner", "customer")
                      .filter(customer=self.membership.customer, graph_guid=parsed[0])
                      .exclude(status=GrantStatus.CREATED).first())
-        if grant is None or partner_tenant_guid(grant.partner) != parsed[1]:
+        if grant is None or parsed is None or partner_tenant_guid(grant.partner) != parsed[1]:
             raise Http404
         return grant
 
@@ -50,6 +50,7 @@ class GranularAdminRelationshipView(CustomerAdminCenterMixin, TemplateView):
         grant = self.get_grant()
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
+        assert request.user.is_authenticated  # LoginRequiredMixin lets only signed-in users through
         try:
             if request.POST.get("action") == "approve":
                 grant_approve(grant=grant, user=request.user)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
@@ -28,7 +28,8 @@ from partnercenter.json_input import MalformedJson, json_loads
 from partners.permissions import ApiScope
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponseBase
+    from rest_framework.request import Request
 
     from partners.models import Partner, PartnerMembership
 
@@ -46,7 +47,7 @@ class GraphView(View):
     http_method_names = ["get", "post", "patch", "delete", "head"]
     principal: ApiPrincipal
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Whatever authentication binds to the request context is undone when the call ends.
         token = request_context.bind(request_context.current())
         try:
@@ -78,10 +79,12 @@ class GraphView(View):
     @staticmethod
     def authenticate(request: HttpRequest) -> ApiPrincipal:
         try:
-            result = ApiKeyAuthentication().authenticate(request)  # reads only the Authorization header
+            # It reads only the Authorization header, which a Django request has as well as DRF's.
+            result = ApiKeyAuthentication().authenticate(cast("Request", request))
         except Throttled as exc:  # too many invalid keys from this client or for this prefix
             raise GraphError(429, "TooManyRequests", str(exc.detail),
-                             headers={"Retry-After": str(max(1, math.ceil(exc.wait or 1)))}) from exc
+                             # djangorestframework-stubs omit Throttled.wait (set by its __init__)
+                             headers={"Retry-After": str(max(1, math.ceil(exc.wait or 1)))}) from exc  # type: ignore[attr-defined]
         except AuthenticationFailed as exc:
             raise unauthenticated(str(exc.detail)) from exc
         if result is None:

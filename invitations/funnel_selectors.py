@@ -133,7 +133,7 @@ def time_to_accept(*, partner: Partner, period: Period) -> TimeToAccept:
             condition &= Q(waited__lt=upper)
         aggregates[key] = Count("pk", filter=condition)
         lower = upper
-    result = accepted.aggregate(**aggregates)  # type: ignore[arg-type]
+    result = accepted.aggregate(**aggregates)
     return TimeToAccept(
         buckets=[Bucket(key=key, label=label, count=result[key]) for key, label, _upper in TIME_TO_ACCEPT_BUCKETS],
         accepted=result["accepted"],

@@ -54,7 +54,8 @@ def rule_violation(*, partner: Partner, customer_country: str, customer_cloud: s
             % {
                 "partner": partner.name,
                 "market": region_label(partner.market_region),
-                "partner_country": partner.country.name,
+                # CountryField gives a Country; the django-stubs plugin sees its CharField base (str).
+                "partner_country": partner.country.name,  # type: ignore[attr-defined]
                 "customer": customer_name,
                 "customer_country": countries.name(customer_country) or customer_country,
             },

@@ -21,7 +21,7 @@ class MailboxEmailBackend(BaseEmailBackend):
             MailboxMessage.objects.create(
                 to=", ".join(message.to),
                 from_email=message.from_email or "",
-                subject=message.subject,
+                subject=str(message.subject),
                 text_body=str(message.body),
                 html_body=html,
                 headers={key: str(value) for key, value in (message.extra_headers or {}).items()},

@@ -20,7 +20,7 @@ TASK_DEFAULTS = {
 
 
 @shared_task(bind=True, name="notifications.send_outbox_message", **TASK_DEFAULTS)
-def send_outbox_message(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_outbox_message(self, message_id: int) -> str:
     outcome = outbox_deliver(message_id=message_id)
     if outcome.status == "retry" and self.request.retries < settings.OUTBOX_MAX_ATTEMPTS:
         # Not raised through autoretry: the row is already requeued; this only wakes us up on time.

@@ -13,7 +13,7 @@ from notifications.webhook_services import webhook_deliver, webhook_sweep
 
 
 @shared_task(bind=True, name="notifications.send_webhook_delivery", **TASK_DEFAULTS)
-def send_webhook_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_webhook_delivery(self, delivery_id: int) -> str:
     outcome = webhook_deliver(delivery_id=delivery_id)
     if outcome.status == "retry" and self.request.retries < settings.WEBHOOK_MAX_ATTEMPTS:
         # The row is already requeued with its next attempt time; this only wakes us up then.

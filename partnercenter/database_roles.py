@@ -82,7 +82,7 @@ def _ident(name: str) -> sql.Identifier:
     return sql.Identifier(name)
 
 
-def _ensure_role(cursor, name: str, password: str | None) -> None:  # type: ignore[no-untyped-def]
+def _ensure_role(cursor, name: str, password: str | None) -> None:
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
     verb = "ALTER" if cursor.fetchone() else "CREATE"
     # Attributes are (re)stated every time: a role that gained more by hand loses it again.
@@ -127,7 +127,7 @@ WHERE n.nspname = 'public' AND p.proowner <> (SELECT oid FROM pg_roles WHERE rol
 _KIND_KEYWORD = {"r": "TABLE", "p": "TABLE", "S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW", "f": "FOREIGN TABLE"}
 
 
-def _adopt(cursor, plan: RolePlan) -> None:  # type: ignore[no-untyped-def]
+def _adopt(cursor, plan: RolePlan) -> None:
     """The owner role owns the schema and everything in it (a database first migrated as another role)."""
     owner = _ident(plan.owner)
     cursor.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner))
@@ -141,7 +141,7 @@ def _adopt(cursor, plan: RolePlan) -> None:  # type: ignore[no-untyped-def]
         cursor.execute(sql.SQL("ALTER FUNCTION {} OWNER TO {}").format(sql.SQL(signature), owner))
 
 
-def _grant(cursor, plan: RolePlan) -> None:  # type: ignore[no-untyped-def]
+def _grant(cursor, plan: RolePlan) -> None:
     owner, app = _ident(plan.owner), _ident(plan.app)
     cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(app))
     cursor.execute(sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(app))
@@ -158,7 +158,7 @@ def _grant(cursor, plan: RolePlan) -> None:  # type: ignore[no-untyped-def]
     _restrict_audit(cursor, plan)
 
 
-def _restrict_audit(cursor, plan: RolePlan) -> None:  # type: ignore[no-untyped-def]
+def _restrict_audit(cursor, plan: RolePlan) -> None:
     """The audit log: SELECT and INSERT on the parent, SELECT on partitions, EXECUTE on the partition function."""
     app = _ident(plan.app)
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{AUDIT_TABLE}"])

@@ -52,7 +52,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 class Channel(filesystem.Channel):
     """Atomic writes, claim by rename, and undecodable files set aside instead of raised."""
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # kombu's stubs disagree with themselves: filesystem.Channel._put(queue, payload, **kwargs), the
+    # signature kombu calls and we keep, against AbstractChannel._put(queue, message).
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         # kombu's name (monotonic milliseconds, a uuid, the queue), the milliseconds zero-padded so that
         # a sorted listing is in publish order (kombu's "999_" sorts after "1000_").
         name = f"{round(monotonic() * 1000):015d}_{uuid.uuid4()}.{queue}.msg"
@@ -61,7 +63,7 @@ class Channel(filesystem.Channel):
         except OSError as exc:
             raise ChannelError(f"Cannot add file {name!r} to directory") from exc
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: float | None = None) -> Any:  # no wait: kombu polls
         wanted = f"{queue}.msg"
         folder = Path(self.data_folder_in)
         claims = self._claim_folder

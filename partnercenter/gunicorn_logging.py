@@ -17,14 +17,14 @@ from partnercenter.log_filters import SecretRedactingFilter, redact
 
 
 class RedactingGunicornLogger(Logger):
-    def setup(self, cfg) -> None:  # type: ignore[no-untyped-def]
+    def setup(self, cfg) -> None:
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 if not any(isinstance(f, SecretRedactingFilter) for f in handler.filters):
                     handler.addFilter(SecretRedactingFilter())
 
-    def _set_handler(self, log, output, fmt, stream=None) -> None:  # type: ignore[no-untyped-def]
+    def _set_handler(self, log, output, fmt, stream=None) -> None:
         super()._set_handler(log, output, _Redacting(fmt), stream=stream)
 
 

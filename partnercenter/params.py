@@ -9,7 +9,7 @@ error bodies and parse with their serializers). Text is trimmed and cut to `max_
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
@@ -40,6 +40,10 @@ def text_param(params: Mapping[str, Any], name: str, *, default: str = "", max_l
     return refuse_nul(name, value).strip()[:max_length]
 
 
+@overload
+def id_value(name: str, value: object, *, required: Literal[True] = ...) -> int: ...
+@overload
+def id_value(name: str, value: object, *, required: bool) -> int | None: ...
 def id_value(name: str, value: object, *, required: bool = True) -> int | None:
     """A row id as sent (form field or query parameter): a positive integer, or MalformedInput.
     Empty gives None when not `required`."""
@@ -51,5 +55,9 @@ def id_value(name: str, value: object, *, required: bool = True) -> int | None:
     return int(text)
 
 
+@overload
+def id_param(params: Mapping[str, Any], name: str, *, required: Literal[True] = ...) -> int: ...
+@overload
+def id_param(params: Mapping[str, Any], name: str, *, required: bool) -> int | None: ...
 def id_param(params: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
     return id_value(name, params.get(name), required=required)

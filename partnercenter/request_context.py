@@ -35,7 +35,7 @@ def bind(context: RequestContext) -> contextvars.Token[RequestContext]:
     return _current.set(context)
 
 
-def bind_actor(*, user_id: int, label: str) -> contextvars.Token[RequestContext]:
+def bind_actor(*, user_id: int | None, label: str) -> contextvars.Token[RequestContext]:
     """Name the principal of the current request (e.g. "API key Billing sync") for audit events."""
     return _current.set(replace(_current.get(), actor_user_id=user_id, actor_label=label))
 

@@ -54,7 +54,7 @@ def clean_scopes(scopes: list[str]) -> list[str]:
     unknown = set(scopes) - {scope.value for scope in ApiScope}
     if unknown:
         raise ApiKeyError("unknown_scope", _("Unknown scope: %(scopes)s.") % {"scopes": ", ".join(sorted(unknown))}, field="scopes")
-    ordered = [scope.value for scope in ApiScope if scope.value in scopes]
+    ordered: list[str] = [scope.value for scope in ApiScope if scope.value in scopes]
     if not ordered:
         raise ApiKeyError("scopes_required", _("Choose at least one scope."), field="scopes")
     return ordered
@@ -98,7 +98,7 @@ def api_key_create(
     )
     api_key.save(update_fields=["user"])
     audit_record(
-        action=IntegrationAuditAction.API_KEY_CREATED,  # type: ignore[arg-type]
+        action=IntegrationAuditAction.API_KEY_CREATED,
         actor=membership.user, partner=membership.partner, target=api_key,
         after={"name": name, "prefix": api_key.prefix, "scopes": scopes,
                "expires_at": api_key.expires_at.isoformat() if api_key.expires_at else None},
@@ -118,7 +118,7 @@ def api_key_revoke(*, api_key: ApiKey, membership: PartnerMembership) -> ApiKey:
         raise ApiKeyError("not_active", _("This API key is already revoked."))
     api_key.revoked_at, api_key.revoked_by = now, membership.user
     audit_record(
-        action=IntegrationAuditAction.API_KEY_REVOKED,  # type: ignore[arg-type]
+        action=IntegrationAuditAction.API_KEY_REVOKED,
         actor=membership.user, partner=membership.partner, target=api_key,
         before={"status": "active"}, after={"status": "revoked"},
     )

@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -95,7 +96,7 @@ def limits_consume(*, uses: Sequence[tuple[str, Rate]], cost: int = 1, durable: 
     moment = time.time() if now is None else now
     windows = [(bucket, rate, *_window(rate, moment)) for bucket, rate in uses]
     others = [(other, other_rate, *_window(other_rate, moment)) for other, other_rate in blocked_by]
-    params: list[object] = []
+    params: list[Any] = []
     for bucket, _rate, start, expires_at, _left in windows:
         params += [bucket, start, cost, expires_at]
     for other, other_rate, other_start, _expires, _left in others:

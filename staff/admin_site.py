@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.mfa_sessions import session_used_mfa
 from partnercenter.params import refuse_nul
+
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 def staff_has_mfa_session(request: HttpRequest) -> bool:
@@ -40,22 +42,22 @@ class StaffAdminSite(admin.AdminSite):
     site_title = _("partnercenter staff")
     index_title = _("Audit and support")
 
-    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
         """Every admin view refuses a NUL character in a query parameter or posted field (400 naming it):
         the changelist's filters and search, and the forms, hand such values to PostgreSQL otherwise."""
         inner = super().admin_view(view, cacheable)
 
         @wraps(inner)
-        def refusing_nul(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def refusing_nul(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
             for source in sources:
                 for name, values in source.lists():
-                    refuse_nul(_("parameter name"), name)
+                    refuse_nul(str(_("parameter name")), name)
                     for value in values:
                         refuse_nul(name, value)
             return inner(request, *args, **kwargs)
 
-        return refusing_nul
+        return cast(_View, refusing_nul)  # called as the view it wraps
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and staff_has_mfa_session(request)

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -29,10 +29,15 @@ from django.utils.translation import gettext_lazy
 from audit.staff_groups import SUPPORT_ACTIONS_PERMISSION
 from partnercenter.errors import DomainError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.http import AuthenticatedHttpRequest
+
 MAX_OBJECTS_PER_ACTION = 100
 
 M = TypeVar("M", bound=Model)
-Perform = Callable[[Any, HttpRequest, Any, str], object]
+Perform = Callable[[Any, "AuthenticatedHttpRequest", Any, str], object]
 
 
 class ReadOnlyAdminMixin:
@@ -74,10 +79,10 @@ class ReasonForm(forms.Form):
 
 def support_action(
     *,
-    description: str,
-    title: str,
-    consequence: str,
-    button: str,
+    description: StrOrPromise,
+    title: StrOrPromise,
+    consequence: StrOrPromise,
+    button: StrOrPromise,
     done: Callable[[int], str],
     ask_reason: bool = True,
 ) -> Callable[[Perform], Callable[[Any, HttpRequest, QuerySet[Any]], HttpResponse | None]]:
@@ -106,7 +111,8 @@ def support_action(
                 succeeded = 0
                 for obj in objects:
                     try:
-                        perform(modeladmin, request, obj, reason)
+                        # The staff console signs staff in before any action runs.
+                        perform(modeladmin, cast("AuthenticatedHttpRequest", request), obj, reason)
                     except DomainError as error:
                         modeladmin.message_user(
                             request,

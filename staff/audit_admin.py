@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import abc
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -21,12 +21,15 @@ from audit.exports import audit_csv_response
 from audit.formatting import data_json, target_type_label
 from audit.models import AuditEvent
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ActionFilter(admin.SimpleListFilter):
     title = _("action")
     parameter_name = "code"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return list(AuditAction.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -37,7 +40,7 @@ class InputFilter(admin.SimpleListFilter, abc.ABC):
     """A filter typed into a text box (tenants and users are too many for a list of links)."""
 
     template = "admin/input_filter.html"
-    placeholder = ""
+    placeholder: StrOrPromise = ""
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("", "")]  # non-empty, so the filter is shown; the box replaces the links
@@ -114,7 +117,7 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.COUNT_CAP + 1].count()  # type: ignore[union-attr]
+        return cast("QuerySet[AuditEvent]", self.object_list)[: self.COUNT_CAP + 1].count()  # the admin's QuerySet
 
 
 @admin.register(AuditEvent)
@@ -195,7 +198,7 @@ class AuditEventAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """The filtered changelist as CSV, streamed (the same filters, search and ordering)."""
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -60,6 +60,7 @@ class CustomerAdmin(AuditTrailMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
+        assert request.user.is_authenticated  # the staff console signs staff in first
         data = form.cleaned_data
         created = customer_create(
             company_name=data["company_name"],
@@ -67,7 +68,7 @@ class CustomerAdmin(AuditTrailMixin, admin.ModelAdmin):
             country=str(data["country"]),
             cloud=data["cloud"],
             language=data["language"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         obj.pk = created.pk
         obj.tenant_id = created.tenant_id

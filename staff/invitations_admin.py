@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import AuthenticatedHttpRequest
 from invitations.models import Invitation, RelationshipLink
 from invitations.services import invitation_close_by_staff
 from invitations.trust_services import invitation_report_review
@@ -97,8 +98,8 @@ class InvitationAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, 
         button=_("Mark reviewed"),
         done=lambda n: ngettext("%(count)d report reviewed.", "%(count)d reports reviewed.", n) % {"count": n},
     )
-    def review_reports(self, request: HttpRequest, invitation: Invitation, reason: str) -> None:
-        invitation_report_review(invitation=invitation, staff_user=request.user, reason=reason)  # type: ignore[arg-type]
+    def review_reports(self, request: AuthenticatedHttpRequest, invitation: Invitation, reason: str) -> None:
+        invitation_report_review(invitation=invitation, staff_user=request.user, reason=reason)
 
     @support_action(
         description=_("Cancel selected invitations"),
@@ -111,8 +112,8 @@ class InvitationAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, 
             ngettext("%(count)d invitation cancelled.", "%(count)d invitations cancelled.", n) % {"count": n}
         ),
     )
-    def cancel_invitations(self, request: HttpRequest, invitation: Invitation, reason: str) -> None:
-        invitation_close_by_staff(invitation=invitation, staff_user=request.user, reason=reason, expire=False)  # type: ignore[arg-type]
+    def cancel_invitations(self, request: AuthenticatedHttpRequest, invitation: Invitation, reason: str) -> None:
+        invitation_close_by_staff(invitation=invitation, staff_user=request.user, reason=reason, expire=False)
 
     @support_action(
         description=_("Expire selected invitations"),
@@ -121,8 +122,8 @@ class InvitationAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin, 
         button=_("Expire invitations"),
         done=lambda n: ngettext("%(count)d invitation expired.", "%(count)d invitations expired.", n) % {"count": n},
     )
-    def expire_invitations(self, request: HttpRequest, invitation: Invitation, reason: str) -> None:
-        invitation_close_by_staff(invitation=invitation, staff_user=request.user, reason=reason, expire=True)  # type: ignore[arg-type]
+    def expire_invitations(self, request: AuthenticatedHttpRequest, invitation: Invitation, reason: str) -> None:
+        invitation_close_by_staff(invitation=invitation, staff_user=request.user, reason=reason, expire=True)
 
 
 @admin.register(RelationshipLink)

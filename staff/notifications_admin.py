@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import AuthenticatedHttpRequest
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
 from notifications.services import outbox_resend
 from notifications.webhook_services import webhook_delivery_redeliver_by_staff
@@ -46,8 +46,8 @@ class OutboxMessageAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixi
         button=_("Redeliver"),
         done=lambda n: ngettext("%(count)d email queued again.", "%(count)d emails queued again.", n) % {"count": n},
     )
-    def redeliver_failed(self, request: HttpRequest, message: OutboxMessage, reason: str) -> None:
-        outbox_resend(message=message, actor=request.user, reason=reason)  # type: ignore[arg-type]
+    def redeliver_failed(self, request: AuthenticatedHttpRequest, message: OutboxMessage, reason: str) -> None:
+        outbox_resend(message=message, actor=request.user, reason=reason)
 
 
 @admin.register(MailboxMessage)
@@ -107,5 +107,5 @@ class WebhookDeliveryAdmin(SupportActionsMixin, ReadOnlyAdminMixin, admin.ModelA
         button=_("Redeliver"),
         done=lambda n: ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", n) % {"count": n},
     )
-    def redeliver(self, request: HttpRequest, delivery: WebhookDelivery, reason: str) -> None:
-        webhook_delivery_redeliver_by_staff(delivery=delivery, staff_user=request.user, reason=reason)  # type: ignore[arg-type]
+    def redeliver(self, request: AuthenticatedHttpRequest, delivery: WebhookDelivery, reason: str) -> None:
+        webhook_delivery_redeliver_by_staff(delivery=delivery, staff_user=request.user, reason=reason)

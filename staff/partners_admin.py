@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -20,12 +20,17 @@ from staff.admin_tools import (
     support_action,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.http import AuthenticatedHttpRequest
+
 
 class RoleFilter(admin.SimpleListFilter):
     title = _("partner role")
     parameter_name = "role"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return list(PartnerRole.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -80,8 +85,8 @@ class PartnerAdmin(SupportActionsMixin, AuditTrailMixin, admin.ModelAdmin):
         button=_("Mark verified"),
         done=lambda n: ngettext("%(count)d domain verified.", "%(count)d domains verified.", n) % {"count": n},
     )
-    def verify_domains(self, request: HttpRequest, partner: Partner, reason: str) -> None:
-        partner_domain_verify_by_staff(partner=partner, staff_user=request.user, reason=reason)  # type: ignore[arg-type]
+    def verify_domains(self, request: AuthenticatedHttpRequest, partner: Partner, reason: str) -> None:
+        partner_domain_verify_by_staff(partner=partner, staff_user=request.user, reason=reason)
 
     def get_fields(self, request: HttpRequest, obj: Partner | None = None) -> Any:
         if obj is None:
@@ -98,6 +103,7 @@ class PartnerAdmin(SupportActionsMixin, AuditTrailMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Partner, form: Any, change: bool) -> None:
+        assert request.user.is_authenticated  # the staff console signs staff in first
         data = form.cleaned_data
         created = partner_create(
             name=data["name"],
@@ -106,7 +112,7 @@ class PartnerAdmin(SupportActionsMixin, AuditTrailMixin, admin.ModelAdmin):
             partner_type=data["partner_type"],
             verified_domain=data["verified_domain"],
             partner_id=data.get("partner_id") or None,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
         )
         obj.pk = created.pk
         obj.market_region = created.market_region
@@ -142,8 +148,8 @@ class PartnerMembershipAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdmin
             ngettext("%(count)d partner user disabled.", "%(count)d partner users disabled.", n) % {"count": n}
         ),
     )
-    def disable_partner_users(self, request: HttpRequest, membership: PartnerMembership, reason: str) -> None:
-        partner_membership_remove_by_staff(membership=membership, staff_user=request.user, reason=reason)  # type: ignore[arg-type]
+    def disable_partner_users(self, request: AuthenticatedHttpRequest, membership: PartnerMembership, reason: str) -> None:
+        partner_membership_remove_by_staff(membership=membership, staff_user=request.user, reason=reason)
 
 
 @admin.register(PartnerUserInvitation)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.http import AuthenticatedHttpRequest
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
 from relationships.services import grant_terminate, relationship_terminate
 from staff.admin_tools import (
@@ -49,8 +49,8 @@ class RelationshipAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin
             ngettext("%(count)d relationship terminated.", "%(count)d relationships terminated.", n) % {"count": n}
         ),
     )
-    def terminate_relationships(self, request: HttpRequest, relationship: Relationship, reason: str) -> None:
-        relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="staff")  # type: ignore[arg-type]
+    def terminate_relationships(self, request: AuthenticatedHttpRequest, relationship: Relationship, reason: str) -> None:
+        relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="staff")
 
 
 class AccessAssignmentInline(ReadOnlyTabularInline):
@@ -111,8 +111,8 @@ class DelegatedAdminGrantAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdm
         button=_("Terminate grants"),
         done=lambda n: ngettext("%(count)d grant terminated.", "%(count)d grants terminated.", n) % {"count": n},
     )
-    def terminate_grants(self, request: HttpRequest, grant: DelegatedAdminGrant, reason: str) -> None:
-        grant_terminate(grant=grant, actor=request.user, reason=reason, by="staff")  # type: ignore[arg-type]
+    def terminate_grants(self, request: AuthenticatedHttpRequest, grant: DelegatedAdminGrant, reason: str) -> None:
+        grant_terminate(grant=grant, actor=request.user, reason=reason, by="staff")
 
 
 @admin.register(AccessAssignment)

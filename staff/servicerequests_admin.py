@@ -10,7 +10,7 @@ class ServiceRequestNoteInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -27,8 +27,8 @@ class ServiceRequestAdmin(admin.ModelAdmin):
                        "created_at", "updated_at", "status_changed_at", "closed_at")
     inlines = [ServiceRequestNoteInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -45,7 +45,7 @@ class Subscription(models.Model):
         return f"{self.product_name}, quantity {self.quantity} ({self.customer.company_name})"
 
     @property
-    def product(self):  # type: ignore[no-untyped-def]
+    def product(self):
         return product_for(self.product_sku)
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -11,11 +11,17 @@ from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from customers.models import Customer
     from partners.models import Partner
 
 
-def subscriptions_for(*, partner: Partner, customer: Customer) -> QuerySet[Subscription]:
+class SeatsUsed(TypedDict):
+    assigned: int
+
+
+def subscriptions_for(*, partner: Partner, customer: Customer) -> QuerySet[WithAnnotations[Subscription, SeatsUsed]]:
     """This partner's subscriptions for the customer (never another partner's), with seats used."""
     return (
         Subscription.objects.filter(partner=partner, customer=customer)

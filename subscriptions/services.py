@@ -8,7 +8,7 @@ with which their partner has an active relationship.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,7 +118,7 @@ def _transition(subscription: Subscription, membership: PartnerMembership, *, to
     locked = _locked(subscription, membership)
     source = SubscriptionStatus.ACTIVE if to == SubscriptionStatus.SUSPENDED else SubscriptionStatus.SUSPENDED
     now = timezone.now()
-    changes = {"status": to, "updated_at": now, "suspended_at": now if to == SubscriptionStatus.SUSPENDED else None}
+    changes: dict[str, Any] = {"status": to, "updated_at": now, "suspended_at": now if to == SubscriptionStatus.SUSPENDED else None}
     if to == SubscriptionStatus.ACTIVE:
         _require_relationship(membership, locked.customer)
     updated = Subscription.objects.filter(pk=locked.pk, status=source).update(**changes)

@@ -33,7 +33,7 @@ from partnercenter.sealing import seal, unseal
 if TYPE_CHECKING:
     from rest_framework.request import Request
 
-    from partners.models import Partner
+    from partners.models import ApiIdempotencyKey, Partner
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -51,15 +51,15 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def _replay(record: object, request: Request) -> Response:
-    if record.request_hash != _fingerprint(request):  # type: ignore[attr-defined]
+def _replay(record: ApiIdempotencyKey, request: Request) -> Response:
+    if record.request_hash != _fingerprint(request):
         raise IdempotencyKeyReused()
-    headers = {**record.response_headers, REPLAYED_HEADER: "true"}  # type: ignore[attr-defined]
+    headers = {**record.response_headers, REPLAYED_HEADER: "true"}
     try:
-        body = unseal(record.response_sealed)["body"]  # type: ignore[attr-defined]
+        body = unseal(record.response_sealed)["body"]
     except InvalidToken as error:  # OUTBOX_SEALING_KEY changed since: say so, never a 500
         raise IdempotentResponseUnavailable() from error
-    return Response(body, status=record.response_status, headers=headers)  # type: ignore[attr-defined]
+    return Response(body, status=record.response_status, headers=headers)
 
 
 def idempotent_create(request: Request, *, partner: Partner, create: Callable[[], Response]) -> Response:
@@ -75,6 +75,7 @@ def idempotent_create(request: Request, *, partner: Partner, create: Callable[[]
     with transaction.atomic():
         ApiIdempotencyKey.objects.filter(partner=partner, key=key, created_at__lt=cutoff).delete()
         try:
+            assert request.method is not None  # a request being handled has one
             with transaction.atomic():
                 record = ApiIdempotencyKey.objects.create(
                     partner=partner, key=key, method=request.method, path=request.path[:300],

@@ -16,7 +16,7 @@ class ApiCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = ("-created_at", "-id")
+    ordering: str | list[str] | tuple[str, ...] = ("-created_at", "-id")
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

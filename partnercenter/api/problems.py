@@ -16,7 +16,7 @@ error naming a field → 422, any other refusal of a business rule → 409.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -26,6 +26,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from partnercenter.errors import DomainError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ DOMAIN_STATUS_BY_CODE = {"forbidden": 403, "not_found": 404, "daily_cap": 429, "
 class ApiProblem(exceptions.APIException):
     """An HTTP-level problem raised by the API layer itself (preconditions, idempotency keys)."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_request"
     default_detail = _("The request is not valid.")
 
@@ -123,7 +126,7 @@ def problem_response(
     *,
     status_code: int,
     code: str,
-    detail: str,
+    detail: StrOrPromise,
     request: Any = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,

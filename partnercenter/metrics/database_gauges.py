@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db import models
 from django.db.models import Count, Min
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 
-def _by_status(queryset, choices) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _by_status(queryset, choices) -> dict[str, int]:
     counts = {value: 0 for value in choices.values}
     for row in queryset.values("status").annotate(n=Count("pk")).order_by():
         counts[row["status"]] = row["n"]
@@ -47,12 +48,15 @@ class DatabaseStateCollector(Collector):
         yield outbox
         yield oldest
 
-        for name, documentation, model, choices in (
+        gauges: tuple[
+            tuple[str, str, type[Invitation | DelegatedAdminGrant | Relationship], type[models.TextChoices]], ...
+        ] = (
             ("partnercenter_invitations", "Customer invitations by state.", Invitation, InvitationStatus),
             ("partnercenter_delegated_admin_grants", "Delegated admin grants by state.", DelegatedAdminGrant, GrantStatus),
             ("partnercenter_relationships", "Reseller relationships by state.", Relationship, RelationshipStatus),
-        ):
+        )
+        for name, documentation, stateful, choices in gauges:
             family = GaugeMetricFamily(name, documentation, labels=["state"])
-            for state, count in _by_status(model.objects.all(), choices).items():
+            for state, count in _by_status(stateful.objects.all(), choices).items():
                 family.add_metric([state], count)
             yield family

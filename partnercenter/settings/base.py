@@ -7,6 +7,7 @@ Everything that differs between machines comes from the environment (django-envi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -151,7 +152,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[partnercenter] "
 # allauth's built-in rate limits stay on (its defaults); we only name them to make that visible.
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -386,7 +387,7 @@ SPECTACULAR_SETTINGS = {
 # JSON lines with the request id (partnercenter.middleware.RequestIdMiddleware).
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_JSON = env.bool("LOG_JSON", default=True)
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "partnercenter.log_filters.RequestIdFilter"}},
