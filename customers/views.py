@@ -74,6 +74,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from customers.selectors import customer_actor
         from partnercenter.errors import DomainError
         from partnercenter.params import id_param, refuse_nul
         from relationships.models import DelegatedAdminGrant, Relationship
@@ -87,7 +88,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         try:
             if action == "end":
                 relationship = get_object_or_404(Relationship, pk=id_param(request.POST, "relationship"), customer=customer)
-                relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="customer")
+                relationship_terminate(relationship=relationship, actor=customer_actor(user=request.user, customer=customer), reason=reason)
                 messages.success(request, _("The relationship with %(partner)s has ended; its admin roles ended with it.")
                                  % {"partner": relationship.partner.name})
             else:
@@ -99,7 +100,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
                     grant_reject(grant=grant, user=request.user, reason=reason)
                     messages.success(request, _("Request from %(partner)s rejected.") % {"partner": grant.partner.name})
                 elif action == "terminate":
-                    grant_terminate(grant=grant, actor=request.user, reason=reason, by="customer")
+                    grant_terminate(grant=grant, actor=customer_actor(user=request.user, customer=customer), reason=reason)
                     messages.success(request, _("Admin roles of %(partner)s removed; the reseller relationship stays.")
                                      % {"partner": grant.partner.name})
                 else:

@@ -31,10 +31,10 @@ from notifications.services import DeliveryOutcome, email_enqueue
 from notifications.webhook_events import EVENT_FOR_ACTION, WebhookEventType, event_body, event_id_for
 from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signature_header
 from notifications.webhook_transport import destination_refusal, post
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
 from partnercenter.links import absolute_url
 from partnercenter.sealing import seal, unseal
-from partners.permissions import MANAGE_INTEGRATIONS, roles_allow
+from partners.authz import Actor, Permission, authorize
 from partners.selectors import partner_users_with_roles
 
 if TYPE_CHECKING:
@@ -57,11 +57,6 @@ class IssuedWebhookSecret:
 
     subscription: WebhookSubscription
     secret: str
-
-
-def _require(membership: PartnerMembership) -> None:
-    if not roles_allow(membership.roles, MANAGE_INTEGRATIONS):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
 
 
 def clean_event_types(event_types: list[str]) -> list[str]:
@@ -95,7 +90,7 @@ def webhook_subscription_create(
     *, membership: PartnerMembership, url: str, event_types: list[str], description: str = ""
 ) -> IssuedWebhookSecret:
     """Subscribe `url` to `event_types` for the member's partner; returns the secret (shown once)."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     url, event_types = clean_url(url), clean_event_types(event_types)
     secret = new_secret()
     now = timezone.now()
@@ -121,7 +116,7 @@ def webhook_subscription_update(
     event_types: list[str] | None = None, description: str | None = None, active: bool | None = None,
 ) -> WebhookSubscription:
     """Change what is given. Re-activating clears the failure count. No change, no audit event."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
     before = _snapshot(locked)
     if url is not None:
@@ -147,7 +142,7 @@ def webhook_subscription_update(
 @transaction.atomic
 def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription, membership: PartnerMembership) -> IssuedWebhookSecret:
     """A new secret (shown once); the old one keeps signing too for WEBHOOK_SECRET_GRACE_HOURS."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
     secret = new_secret()
     now = timezone.now()
@@ -165,7 +160,7 @@ def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription, mem
 @transaction.atomic
 def webhook_subscription_delete(*, subscription: WebhookSubscription, membership: PartnerMembership) -> None:
     """Delete the subscription and its delivery history (the audit log keeps that it existed)."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
     audit_record(action=IntegrationAuditAction.WEBHOOK_SUBSCRIPTION_DELETED, actor=membership.user,  # type: ignore[arg-type]
                  partner=membership.partner, target=locked, before=_snapshot(locked))
@@ -175,15 +170,14 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, membership
 @transaction.atomic
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery, membership: PartnerMembership) -> WebhookDelivery:
     """Queue a finished delivery (sent or failed) again, same event id, fresh attempt budget."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     return _redeliver(delivery, partner_id=membership.partner_id, actor=membership.user)
 
 
 @transaction.atomic
 def webhook_delivery_redeliver_by_staff(*, delivery: WebhookDelivery, staff_user: User, reason: str) -> WebhookDelivery:
     """Platform staff queue a finished delivery again from Django admin; the reason is audited."""
-    if not staff_user.is_staff:
-        raise PermissionDeniedError("forbidden", _("Only platform staff can do this."))
+    authorize(Actor.staff(staff_user), Permission.MANAGE_INTEGRATIONS)
     if not reason.strip():
         raise WebhookError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
     return _redeliver(delivery, partner_id=delivery.partner_id, actor=staff_user, data={"reason": reason.strip(), "by": "staff"})

@@ -12,6 +12,7 @@ from audit.admin_tools import (
     SupportActionsMixin,
     support_action,
 )
+from partners.authz import Actor
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
 from relationships.services import grant_terminate, relationship_terminate
 
@@ -50,7 +51,7 @@ class RelationshipAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin
         ),
     )
     def terminate_relationships(self, request: HttpRequest, relationship: Relationship, reason: str) -> None:
-        relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="staff")  # type: ignore[arg-type]
+        relationship_terminate(relationship=relationship, actor=Actor.staff(request.user), reason=reason)  # type: ignore[arg-type]
 
 
 class AccessAssignmentInline(ReadOnlyTabularInline):
@@ -112,7 +113,7 @@ class DelegatedAdminGrantAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdm
         done=lambda n: ngettext("%(count)d grant terminated.", "%(count)d grants terminated.", n) % {"count": n},
     )
     def terminate_grants(self, request: HttpRequest, grant: DelegatedAdminGrant, reason: str) -> None:
-        grant_terminate(grant=grant, actor=request.user, reason=reason, by="staff")  # type: ignore[arg-type]
+        grant_terminate(grant=grant, actor=Actor.staff(request.user), reason=reason)  # type: ignore[arg-type]
 
 
 @admin.register(AccessAssignment)

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from customers.selectors import customer_global_admins, is_global_admin
+from customers.selectors import customer_actor, customer_global_admins
 from notifications.services import email_enqueue
 from partnercenter.links import absolute_url
+from partners.authz import PARTNER_KINDS, Actor, ActorKind, Permission, authorize
 from partners.choices import PartnerRole
-from partners.permissions import PartnerPermission, roles_allow
 from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError, RelationshipError
@@ -179,8 +179,8 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
     """A customer global admin approves: the grant becomes active now for its duration; defaults assigned."""
 
     locked = _locked_grant(grant)
-    if not is_global_admin(customer=locked.customer, user=user):
-        raise GrantError("not_global_admin", _("Only a global admin of the customer can approve admin roles."))
+    authorize(customer_actor(user=user, customer=locked.customer), Permission.APPROVE_GRANT, locked,
+              message=_("Only a global admin of the customer can approve admin roles."))
     now = timezone.now()
     if locked.status != GrantStatus.APPROVAL_PENDING or locked.request_expires_at <= now:
         raise GrantError("not_pending", _("This request is no longer waiting for approval."))
@@ -206,8 +206,8 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
 def grant_reject(*, grant: DelegatedAdminGrant, user: User, reason: str = "") -> DelegatedAdminGrant:
 
     locked = _locked_grant(grant)
-    if not is_global_admin(customer=locked.customer, user=user):
-        raise GrantError("not_global_admin", _("Only a global admin of the customer can reject admin roles."))
+    authorize(customer_actor(user=user, customer=locked.customer), Permission.APPROVE_GRANT, locked,
+              message=_("Only a global admin of the customer can reject admin roles."))
     updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.APPROVAL_PENDING).update(
         status=GrantStatus.REJECTED, terminated_at=timezone.now(), terminated_by=user, termination_reason=reason.strip()[:2000]
     )
@@ -238,45 +238,29 @@ def _terminate_locked(locked: DelegatedAdminGrant, *, actor: User | None, reason
         _tell_customer(locked, "terminated", reason)
 
 
-@transaction.atomic
-def grant_terminate(*, grant: DelegatedAdminGrant, actor: User, reason: str, by: str) -> DelegatedAdminGrant:
-    """Remove an active grant's roles at once (the relationship stays).
-
-    `by` is "customer" (a global admin of the customer), "partner" (an admin agent or account
-    admin of the partner) or "staff" (platform staff, reason required). Takes effect on the very
-    next request: permissions are computed from the grant's status on every request.
-    """
-    from partners.models import PartnerMembership
-
-    locked = _locked_grant(grant)
-    if by == "customer":
-        allowed = is_global_admin(customer=locked.customer, user=actor)
-    elif by == "partner":
-        membership = PartnerMembership.objects.filter(partner=locked.partner, user=actor).first()
-        allowed = membership is not None and bool({PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN} & set(membership.roles))
-    else:
-        allowed = bool(actor.is_staff)
-        if not reason.strip():
-            raise GrantError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
-    if not allowed:
-        raise GrantError("forbidden", _("You may not remove these admin roles."))
-    _terminate_locked(locked, actor=actor, reason=reason, by=by)
-    return locked
+# Who ended it, as recorded in the audit event and deciding who is told.
+_SIDE = {ActorKind.PARTNER_MEMBER: "partner", ActorKind.API_KEY: "partner", ActorKind.CUSTOMER_USER: "customer",
+         ActorKind.STAFF: "staff"}
 
 
 @transaction.atomic
-def grant_terminate_for_partner(*, grant: DelegatedAdminGrant, membership: PartnerMembership, reason: str) -> DelegatedAdminGrant:
-    """The partner removes an active grant's roles at once (the relationship stays).
+def grant_terminate(*, grant: DelegatedAdminGrant, actor: Actor | PartnerMembership, reason: str) -> DelegatedAdminGrant:
+    """Remove an active grant's roles at once (the relationship stays), from any surface.
 
-    Pre: the member may request delegated admin (admin agent or account admin) and the grant is
-    this partner's and active. Post: terminated, audited, the customer's global admins emailed.
+    Pre: authorize(actor, TERMINATE_GRANT, grant): a partner member or API key whose roles allow it
+    (admin agent, account admin; another partner's grant is `not_found`), a global admin of the
+    grant's customer (customers.selectors.customer_actor), or staff with a reason. Post:
+    terminated, audited with the side that ended it; the other side (both, for staff) emailed.
+    Takes effect on the very next request: permissions are computed from the grant's status.
     """
-    if not roles_allow(membership.roles, PartnerPermission.REQUEST_DELEGATED_ADMIN):
-        raise GrantError("forbidden", _("You may not remove these admin roles."))
+    resolved = actor if isinstance(actor, Actor) else Actor.for_membership(actor)
     locked = _locked_grant(grant)
-    if locked.partner_id != membership.partner_id:
+    if resolved.kind in PARTNER_KINDS and locked.partner_id != resolved.partner_id:
         raise GrantError("not_found", _("Unknown grant."))
-    _terminate_locked(locked, actor=membership.user, reason=reason, by="partner")
+    authorize(resolved, Permission.TERMINATE_GRANT, locked, message=_("You may not remove these admin roles."))
+    if resolved.kind == ActorKind.STAFF and not reason.strip():
+        raise GrantError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    _terminate_locked(locked, actor=resolved.user, reason=reason, by=_SIDE[resolved.kind])
     return locked
 
 
@@ -284,8 +268,7 @@ def grant_terminate_for_partner(*, grant: DelegatedAdminGrant, membership: Partn
 def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembership, assignments: dict[str, list[str]]) -> None:
     """An account admin decides which partner roles receive which of the grant's roles."""
 
-    if PartnerRole.ACCOUNT_ADMIN not in actor.roles:
-        raise GrantError("forbidden", _("Only an account admin can edit access assignments."))
+    authorize(actor, Permission.MANAGE_ACCESS_ASSIGNMENTS, message=_("Only an account admin can edit access assignments."))
     locked = _locked_grant(grant)
     if locked.partner_id != actor.partner_id:
         raise GrantError("not_found", _("Unknown grant."))
@@ -314,27 +297,27 @@ def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembersh
 
 
 @transaction.atomic
-def relationship_terminate(*, relationship: Relationship, actor: User, reason: str, by: str) -> Relationship:
+def relationship_terminate(*, relationship: Relationship, actor: Actor | PartnerMembership, reason: str) -> Relationship:
     """End the relationship; that partner's active grants end with it and pending requests are rejected.
 
-    `by` is "customer" (a global admin) or "staff" (reason required). The partner-side removal,
-    with its subscription preconditions, comes with customer management.
+    Pre: authorize(actor, REMOVE_RELATIONSHIP, relationship). A partner member or API key goes
+    through relationship_terminate_for_partner (its subscription preconditions); a global admin
+    of the customer (customers.selectors.customer_actor) or staff (reason required) end it here.
     """
-
+    resolved = actor if isinstance(actor, Actor) else Actor.for_membership(actor)
+    if resolved.kind in PARTNER_KINDS:
+        assert resolved.membership is not None
+        return relationship_terminate_for_partner(relationship=relationship, membership=resolved.membership, reason=reason)
     locked = Relationship.objects.select_for_update(of=("self",)).select_related("partner", "customer").get(pk=relationship.pk)
-    if by == "customer":
-        if not is_global_admin(customer=locked.customer, user=actor):
-            raise RelationshipError("forbidden", _("Only a global admin of the customer can end a relationship."))
-    elif by == "staff":
-        if not actor.is_staff:
-            raise RelationshipError("forbidden", _("Only platform staff can do this."))
-        if not reason.strip():
-            raise RelationshipError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
-    else:
-        raise RelationshipError("forbidden", _("This side cannot end the relationship here."))
+    by = _SIDE.get(resolved.kind, "")
+    authorize(resolved, Permission.REMOVE_RELATIONSHIP, locked,
+              message=_("Only a global admin of the customer can end a relationship.") if by == "customer" else "")
+    if by == "staff" and not reason.strip():
+        raise RelationshipError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    actor_user = resolved.user
     now = timezone.now()
     updated = Relationship.objects.filter(pk=locked.pk, status=RelationshipStatus.ACTIVE).update(
-        status=RelationshipStatus.TERMINATED, terminated_at=now, terminated_by=actor, termination_reason=reason.strip()[:2000]
+        status=RelationshipStatus.TERMINATED, terminated_at=now, terminated_by=actor_user, termination_reason=reason.strip()[:2000]
     )
     if updated != 1:
         raise RelationshipError("not_active", _("This relationship has already ended."))
@@ -344,15 +327,15 @@ def relationship_terminate(*, relationship: Relationship, actor: User, reason: s
     ).order_by("pk")
     for grant in grants:
         if grant.status == GrantStatus.ACTIVE:
-            _terminate_locked(grant, actor=actor, reason=_("The relationship ended."), by=by)
+            _terminate_locked(grant, actor=actor_user, reason=_("The relationship ended."), by=by)
         else:
             DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.APPROVAL_PENDING).update(
-                status=GrantStatus.REJECTED, terminated_at=now, terminated_by=actor, termination_reason=_("The relationship ended.")
+                status=GrantStatus.REJECTED, terminated_at=now, terminated_by=actor_user, termination_reason=_("The relationship ended.")
             )
-            audit_record(action=AuditAction.GRANT_REJECTED, actor=actor, partner=grant.partner, customer=grant.customer,
+            audit_record(action=AuditAction.GRANT_REJECTED, actor=actor_user, partner=grant.partner, customer=grant.customer,
                          target=grant, before={"status": "approval_pending"}, after={"status": "rejected"},
                          data={"reason": "relationship ended"})
-    audit_record(action=AuditAction.RELATIONSHIP_TERMINATED, actor=actor, partner=locked.partner, customer=locked.customer,
+    audit_record(action=AuditAction.RELATIONSHIP_TERMINATED, actor=actor_user, partner=locked.partner, customer=locked.customer,
                  target=locked, before={"status": "active"}, after={"status": "terminated"}, data={"reason": reason.strip(), "by": by})
     _notify(users=_partner_contacts(locked.partner) + (_customer_contacts(locked.customer) if by == "staff" else []),
             template="relationships/email/relationship_ended",
@@ -447,11 +430,6 @@ GRAPH_DISPLAY_NAME_MAX = 50
 DRAFT_FIELDS = ("display_name", "roles", "duration_days", "auto_extend", "customer")
 
 
-def _require_grant_writer(membership: PartnerMembership) -> None:
-    if not roles_allow(membership.roles, PartnerPermission.REQUEST_DELEGATED_ADMIN):
-        raise GrantError("forbidden", _("You may not request or change admin roles."))
-
-
 def _clean_display_name(*, partner: Partner, display_name: str, exclude_pk: int | None = None) -> str:
     name = (display_name or "").strip()
     if not name or len(name) > GRAPH_DISPLAY_NAME_MAX:
@@ -462,7 +440,7 @@ def _clean_display_name(*, partner: Partner, display_name: str, exclude_pk: int 
     return name
 
 
-def _require_active_relationship(partner: Partner, customer: Customer) -> None:
+def _check_active_relationship(partner: Partner, customer: Customer) -> None:
     if not Relationship.objects.filter(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE).exists():
         raise GrantError("no_relationship", _("Choose one of your customers."), field="customer")
 
@@ -483,11 +461,11 @@ def grant_draft_create(
     relationship); the display name is free (1-50 characters); roles, duration and auto-extend
     pass validate_grant_request. Post: the draft and a `grant.drafted` audit event. Nobody is emailed.
     """
-    _require_grant_writer(membership)
+    authorize(membership, Permission.REQUEST_DELEGATED_ADMIN, message=_("You may not request or change admin roles."))
     partner = membership.partner
     name = _clean_display_name(partner=partner, display_name=display_name)
     ordered = validate_grant_request(roles=roles, duration_days=duration_days, auto_extend=auto_extend)
-    _require_active_relationship(partner, customer)
+    _check_active_relationship(partner, customer)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -517,7 +495,7 @@ def grant_draft_update(*, grant: DelegatedAdminGrant, membership: PartnerMembers
     Post: the row changed by a conditional update on `created`, one `grant.draft_updated` event
     with before/after (none when nothing changed).
     """
-    _require_grant_writer(membership)
+    authorize(membership, Permission.REQUEST_DELEGATED_ADMIN, message=_("You may not request or change admin roles."))
     locked = _locked_for_partner(grant, membership)
     if locked.status != GrantStatus.CREATED:
         raise GrantError("not_editable", _("Only a relationship in created status can be changed this way."))
@@ -534,7 +512,7 @@ def grant_draft_update(*, grant: DelegatedAdminGrant, membership: PartnerMembers
     values["roles"] = validate_grant_request(roles=list(values["roles"]), duration_days=values["duration_days"],
                                              auto_extend=values["auto_extend"])
     if values["customer"].pk != locked.customer_id:
-        _require_active_relationship(locked.partner, values["customer"])
+        _check_active_relationship(locked.partner, values["customer"])
     for field, value in values.items():
         setattr(locked, field, value)
     after = _draft_snapshot(locked)
@@ -556,7 +534,7 @@ def grant_draft_update(*, grant: DelegatedAdminGrant, membership: PartnerMembers
 @transaction.atomic
 def grant_draft_delete(*, grant: DelegatedAdminGrant, membership: PartnerMembership) -> None:
     """Delete a draft (only `created`: anything the customer has seen stays as history)."""
-    _require_grant_writer(membership)
+    authorize(membership, Permission.REQUEST_DELEGATED_ADMIN, message=_("You may not request or change admin roles."))
     locked = _locked_for_partner(grant, membership)
     if locked.status != GrantStatus.CREATED:
         raise GrantError("not_deletable", _("Only a relationship in created status can be deleted."))
@@ -580,11 +558,11 @@ def grant_lock_for_approval(*, grant: DelegatedAdminGrant, membership: PartnerMe
     its webhook) as for requests carried by invitations, and an email with the approval link to
     each global admin of the customer.
     """
-    _require_grant_writer(membership)
+    authorize(membership, Permission.REQUEST_DELEGATED_ADMIN, message=_("You may not request or change admin roles."))
     locked = _locked_for_partner(grant, membership)
     if locked.status != GrantStatus.CREATED:
         raise GrantError("not_created", _("Only a relationship in created status can be locked for approval."))
-    _require_active_relationship(locked.partner, locked.customer)
+    _check_active_relationship(locked.partner, locked.customer)
     now = timezone.now()
     expires = now + timedelta(days=settings.GRANT_REQUEST_VALIDITY_DAYS)
     updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.CREATED).update(
@@ -607,8 +585,8 @@ def grant_lock_for_approval(*, grant: DelegatedAdminGrant, membership: PartnerMe
 
 @transaction.atomic
 def grant_terminate_by_request(*, grant: DelegatedAdminGrant, membership: PartnerMembership, reason: str = "") -> GrantActionRequest:
-    """The partner's `terminate` request: grant_terminate_for_partner, plus the request row that records it."""
-    grant_terminate_for_partner(grant=grant, membership=membership, reason=reason)
+    """The partner's `terminate` request (Graph): grant_terminate, plus the request row that records it."""
+    grant_terminate(grant=grant, actor=membership, reason=reason)
     now = timezone.now()
     DelegatedAdminGrant.objects.filter(pk=grant.pk).update(modified_at=now)
     return GrantActionRequest.objects.create(grant=grant, action="terminate", status="succeeded", requested_by=membership.user,
@@ -627,7 +605,7 @@ def grant_update_active(
     `delegatedAdminRelationshipUpdate` operation (done at once: `succeeded`). One `grant.updated`
     audit event with before/after; none when nothing changed.
     """
-    _require_grant_writer(membership)
+    authorize(membership, Permission.REQUEST_DELEGATED_ADMIN, message=_("You may not request or change admin roles."))
     locked = _locked_for_partner(grant, membership)
     if locked.status != GrantStatus.ACTIVE:
         raise GrantError("not_editable", _("Only auto-extend can change after approval, and only while the relationship is active."))
@@ -680,8 +658,7 @@ def relationship_terminate_for_partner(*, relationship: Relationship, membership
     """
     from relationships.removal import RemovalBlockedError, removal_blockers
 
-    if not roles_allow(membership.roles, PartnerPermission.REMOVE_RELATIONSHIP):
-        raise RelationshipError("forbidden", _("Your partner roles do not allow removing a relationship."))
+    authorize(membership, Permission.REMOVE_RELATIONSHIP, message=_("Your partner roles do not allow removing a relationship."))
     locked = (Relationship.objects.select_for_update(of=("self",)).select_related("partner", "customer")
               .filter(pk=relationship.pk, partner_id=membership.partner_id).first())
     if locked is None:

@@ -20,7 +20,6 @@ from django.views.generic import FormView, TemplateView
 from django_countries import countries as country_names
 
 from invitations.choices import InvitationKind
-from invitations.errors import InvitationError
 from invitations.services import invitation_create
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
@@ -190,7 +189,7 @@ class GrantRequestView(PartnerConsoleMixin, FormView):
                 customer=customer, roles=data["roles"], duration_days=data["duration_days"], auto_extend=data["auto_extend"],
                 recipient_email=data["recipient_email"] or "", language=data["language"],
             )
-        except InvitationError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return self.form_invalid(form)
         return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
@@ -227,7 +226,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
             if request.POST.get("action") == "terminate":
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
                     raise PermissionDenied
-                grant_terminate(grant=grant, actor=request.user, reason=refuse_nul("reason", request.POST.get("reason", "")), by="partner")
+                grant_terminate(grant=grant, actor=self.membership, reason=refuse_nul("reason", request.POST.get("reason", "")))
                 messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
             else:
                 if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):

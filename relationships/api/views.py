@@ -37,7 +37,7 @@ from relationships.removal import RemovalBlockedError
 from relationships.selectors import grant_list_for_partner
 from relationships.services import (
     access_assignments_set,
-    grant_terminate_for_partner,
+    grant_terminate,
     relationship_terminate_for_partner,
 )
 
@@ -136,7 +136,7 @@ class GrantViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         with transaction.atomic():
             grant = grant_lock_for_partner(partner=self.partner, grant_pk=int(pk))
             require_if_match(request, compute_etag(GrantSerializer(grant_for_api(partner=self.partner, grant_pk=grant.pk)).data), required=False)
-            grant_terminate_for_partner(grant=grant, membership=self.membership, reason=body.validated_data["reason"])
+            grant_terminate(grant=grant, actor=self.membership, reason=body.validated_data["reason"])
         return self.represent(GrantSerializer(grant_for_api(partner=self.partner, grant_pk=grant.pk)).data)
 
     @extend_schema(operation_id="grants_access_assignments_retrieve", request=None, responses=AccessAssignmentsSerializer)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage
+from partnercenter.errors import PermissionDeniedError
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus
 from relationships.errors import RelationshipError
@@ -72,7 +73,7 @@ def test_removal_ends_relationship_and_grants_audits_and_tells_the_customer_once
 
 
 def test_removal_twice_and_roles_without_permission_are_refused(agent, partner_a, customer_a, related):
-    with pytest.raises(RelationshipError) as error:
+    with pytest.raises(PermissionDeniedError) as error:
         relationship_terminate_for_partner(relationship=related, membership=partner_a.sales, reason="")
     assert error.value.code == "forbidden"
     relationship_terminate_for_partner(relationship=related, membership=agent, reason="")
