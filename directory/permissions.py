@@ -39,6 +39,8 @@ LICENSE_WRITE_ROLES = frozenset({GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR, LICEN
 
 def _effective_roles_condition(needed: frozenset[str]) -> Callable[[Actor, Any], str | None]:
     def condition(actor: Actor, customer: Any) -> str | None:
+        if actor.membership is None:  # only partner members and API keys hold PARTNER roles for this
+            return _("Your roles do not allow this action.")
         if not Relationship.objects.filter(partner_id=actor.partner_id, customer=customer,
                                            status=RelationshipStatus.ACTIVE).exists():
             raise DirectoryError("not_found", _("Unknown customer."))

@@ -39,6 +39,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from partnercenter.errors import DomainError, PermissionDeniedError
 from partners.choices import PartnerRole
@@ -126,12 +127,12 @@ RULES[Permission.ANSWER_SERVICE_REQUEST] = {ActorKind.CUSTOMER_USER: GLOBAL_ADMI
 RULES[Permission.MANAGE_USERS] = _partner(Permission.MANAGE_USERS, staff=ANY_ROLE)
 RULES[Permission.MANAGE_INTEGRATIONS] = _partner(Permission.MANAGE_INTEGRATIONS, staff=ANY_ROLE)
 
-REFUSALS: dict[ActorKind, str] = {
-    ActorKind.PARTNER_MEMBER: "Your roles do not allow this action.",
-    ActorKind.API_KEY: "Your roles do not allow this action.",
-    ActorKind.CUSTOMER_USER: "Only a global admin of the customer can do this.",
-    ActorKind.STAFF: "Only platform staff can do this.",
-    ActorKind.SYSTEM: "Your roles do not allow this action.",
+REFUSALS: dict[ActorKind, str] = {  # translated when raised
+    ActorKind.PARTNER_MEMBER: gettext_noop("Your roles do not allow this action."),
+    ActorKind.API_KEY: gettext_noop("Your roles do not allow this action."),
+    ActorKind.CUSTOMER_USER: gettext_noop("Only a global admin of the customer can do this."),
+    ActorKind.STAFF: gettext_noop("Only platform staff can do this."),
+    ActorKind.SYSTEM: gettext_noop("Your roles do not allow this action."),
 }
 
 Condition = Callable[[Actor, Any], "str | None"]

@@ -67,7 +67,9 @@ def filing_decision(*, membership: PartnerMembership, customer: Customer) -> Fil
 
 
 def _filing_condition(actor: Actor, customer: Customer) -> str | None:
-    decision = filing_decision(membership=actor.membership, customer=customer)  # type: ignore[arg-type]
+    if actor.membership is None:  # only partner members and API keys file
+        return _("Your roles do not allow this action.")
+    decision = filing_decision(membership=actor.membership, customer=customer)
     return None if decision.allowed else decision.reason
 
 
