@@ -77,8 +77,9 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         from customers.selectors import customer_actor
         from partnercenter.errors import DomainError
         from partnercenter.params import id_param, refuse_nul
+        from relationships.ending import relationship_terminate
         from relationships.models import DelegatedAdminGrant, Relationship
-        from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
+        from relationships.services import grant_approve, grant_reject, grant_terminate
 
         customer = self.membership.customer
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:

@@ -13,8 +13,9 @@ from audit.admin_tools import (
     support_action,
 )
 from partners.authz import Actor
+from relationships.ending import relationship_terminate
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
-from relationships.services import grant_terminate, relationship_terminate
+from relationships.services import grant_terminate
 
 
 @admin.register(Relationship)

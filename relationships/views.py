@@ -28,6 +28,7 @@ from partners.choices import PartnerRole
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
 from relationships.choices import GrantStatus, RelationshipType
+from relationships.ending import relationship_terminate_for_partner
 from relationships.forms import GrantRequestForm, ReasonForm
 from relationships.models import DelegatedAdminGrant
 from relationships.removal import RemovalBlockedError, removal_blockers
@@ -45,7 +46,7 @@ from relationships.selectors import (
     grants_for,
     relationship_for_partner_customer,
 )
-from relationships.services import access_assignments_set, grant_terminate, relationship_terminate_for_partner
+from relationships.services import access_assignments_set, grant_terminate
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
 

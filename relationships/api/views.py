@@ -33,13 +33,10 @@ from relationships.api.serializers import (
     RelationshipSerializer,
     assignments_of,
 )
+from relationships.ending import relationship_terminate_for_partner
 from relationships.removal import RemovalBlockedError
 from relationships.selectors import grant_list_for_partner
-from relationships.services import (
-    access_assignments_set,
-    grant_terminate,
-    relationship_terminate_for_partner,
-)
+from relationships.services import access_assignments_set, grant_terminate
 
 ID_PATTERN = r"[0-9]{1,18}"
 

@@ -22,7 +22,8 @@ from partners.choices import PartnerRole
 from partners.models import PartnerMembership
 from partners.services import partner_membership_remove_by_staff
 from relationships.choices import GrantStatus, RelationshipStatus
-from relationships.services import grant_terminate, relationship_terminate
+from relationships.ending import relationship_terminate
+from relationships.services import grant_terminate
 from tests.factories import (
     AuditEventFactory,
     DelegatedAdminGrantFactory,

@@ -14,6 +14,7 @@ from customers.selectors import customer_actor
 from partnercenter.errors import PermissionDeniedError
 from partners.authz import Actor
 from relationships.choices import GrantStatus
+from relationships.ending import relationship_terminate
 from relationships.errors import GrantError, RelationshipError
 from relationships.roles import BY_ID
 from relationships.services import (
@@ -21,7 +22,6 @@ from relationships.services import (
     grant_approve,
     grant_reject,
     grant_terminate,
-    relationship_terminate,
     validate_grant_request,
 )
 from tests.factories import CustomerMembershipFactory

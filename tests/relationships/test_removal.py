@@ -12,10 +12,10 @@ from notifications.models import OutboxMessage
 from partnercenter.errors import PermissionDeniedError
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus
+from relationships.ending import relationship_terminate_for_partner
 from relationships.errors import RelationshipError
 from relationships.models import Relationship
 from relationships.removal import RemovalBlockedError, removal_blockers
-from relationships.services import relationship_terminate_for_partner
 from subscriptions.services import subscription_provision, subscription_suspend
 from tests.customer_services import grant_roles, member
 

@@ -10,7 +10,7 @@ from customers.selectors import customer_actor
 from notifications.models import WebhookDelivery
 from notifications.webhook_services import webhook_subscription_create
 from partnercenter.errors import PermissionDeniedError
-from relationships.services import relationship_terminate
+from relationships.ending import relationship_terminate
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.errors import SubscriptionError
 from subscriptions.models import Subscription, SupportContact
