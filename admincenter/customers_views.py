@@ -14,13 +14,10 @@ from django.views.generic import TemplateView
 from customers.choices import CustomerRole
 from customers.models import Customer, CustomerMembership
 from customers.selectors import customer_membership_for, customer_memberships_for_user
-from partnercenter.errors import DomainError
-from partnercenter.params import id_param, refuse_nul
 from relationships.choices import GrantStatus
-from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.models import DelegatedAdminGrant
 from relationships.roles import BY_ID
 from relationships.selectors import relationships_for_customer
-from relationships.services import grant_approve, grant_reject, grant_terminate, relationship_terminate
 from subscriptions.models import SupportContact
 
 
@@ -80,6 +77,12 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from customers.selectors import customer_actor
+        from partnercenter.errors import DomainError
+        from partnercenter.params import id_param, refuse_nul
+        from relationships.ending import relationship_terminate
+        from relationships.models import DelegatedAdminGrant, Relationship
+        from relationships.services import grant_approve, grant_reject, grant_terminate
         customer = self.membership.customer
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied
@@ -89,7 +92,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         try:
             if action == "end":
                 relationship = get_object_or_404(Relationship, pk=id_param(request.POST, "relationship"), customer=customer)
-                relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="customer")
+                relationship_terminate(relationship=relationship, actor=customer_actor(user=request.user, customer=customer), reason=reason)
                 messages.success(request, _("The relationship with %(partner)s has ended; its admin roles ended with it.")
                                  % {"partner": relationship.partner.name})
             else:
@@ -101,7 +104,7 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
                     grant_reject(grant=grant, user=request.user, reason=reason)
                     messages.success(request, _("Request from %(partner)s rejected.") % {"partner": grant.partner.name})
                 elif action == "terminate":
-                    grant_terminate(grant=grant, actor=request.user, reason=reason, by="customer")
+                    grant_terminate(grant=grant, actor=customer_actor(user=request.user, customer=customer), reason=reason)
                     messages.success(request, _("Admin roles of %(partner)s removed; the reseller relationship stays.")
                                      % {"partner": grant.partner.name})
                 else:

@@ -33,13 +33,10 @@ from partnercenter.api.etag import compute_etag, require_if_match
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.problems import problem_response
 from partners.permissions import ApiScope
+from relationships.ending import relationship_terminate_for_partner
 from relationships.removal import RemovalBlockedError
 from relationships.selectors import grant_list_for_partner
-from relationships.services import (
-    access_assignments_set,
-    grant_terminate_for_partner,
-    relationship_terminate_for_partner,
-)
+from relationships.services import access_assignments_set, grant_terminate
 
 ID_PATTERN = r"[0-9]{1,18}"
 
@@ -136,7 +133,7 @@ class GrantViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         with transaction.atomic():
             grant = grant_lock_for_partner(partner=self.partner, grant_pk=int(pk))
             require_if_match(request, compute_etag(GrantSerializer(grant_for_api(partner=self.partner, grant_pk=grant.pk)).data), required=False)
-            grant_terminate_for_partner(grant=grant, membership=self.membership, reason=body.validated_data["reason"])
+            grant_terminate(grant=grant, actor=self.membership, reason=body.validated_data["reason"])
         return self.represent(GrantSerializer(grant_for_api(partner=self.partner, grant_pk=grant.pk)).data)
 
     @extend_schema(operation_id="grants_access_assignments_retrieve", request=None, responses=AccessAssignmentsSerializer)

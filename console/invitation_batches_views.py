@@ -17,7 +17,6 @@ from console.invitation_batches_forms import BatchUploadForm
 from console.mixins import PartnerConsoleMixin
 from invitation_batches.choices import BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, EXAMPLE_ROW, template_csv
-from invitation_batches.errors import BatchError
 from invitation_batches.selectors import (
     batch_get_for_partner,
     batch_list_for_partner,
@@ -26,6 +25,7 @@ from invitation_batches.selectors import (
     batch_rows,
 )
 from invitation_batches.services import invitation_batch_confirm, invitation_batch_upload
+from partnercenter.errors import DomainError
 from partners.permissions import PartnerPermission
 from relationships.roles import BUNDLES
 
@@ -53,7 +53,7 @@ class BatchUploadView(PartnerConsoleMixin, FormView):
             replaces = batch_list_for_partner(partner=self.partner).filter(pk=form.cleaned_data["replaces"]).first()
         try:
             batch = invitation_batch_upload(membership=self.membership, stream=upload, filename=upload.name or "", replaces=replaces)
-        except BatchError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             form.add_error("file", error.message)
             return self.form_invalid(form)
         if batch.invalid_rows:
@@ -109,7 +109,7 @@ class BatchConfirmView(PartnerConsoleMixin, View):
         try:
             invitation_batch_confirm(batch=batch, membership=self.membership)
             messages.success(request, _("Sending %(count)s invitations. You can leave this page: the work continues.") % {"count": batch.to_process})
-        except BatchError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             messages.error(request, error.message)
         return redirect("invitation_batches:detail", partner_id=self.partner.partner_id, batch_pk=batch.pk)
 

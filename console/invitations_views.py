@@ -17,7 +17,6 @@ from django.views.generic import FormView, TemplateView
 
 from console.invitations_forms import DraftForm, InvitationFilterForm, RequestOptionsForm
 from console.mixins import PartnerConsoleMixin
-from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
 from invitations.selectors import invitation_get_for_partner, invitation_list_for_partner
 from invitations.services import (
@@ -33,6 +32,7 @@ from invitations.services import (
     relationship_link_rotate,
     relationship_link_url,
 )
+from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
 from partnercenter.params import refuse_nul
 from partners.choices import SOVEREIGN_CLOUDS, PartnerType
@@ -40,7 +40,7 @@ from partners.permissions import PartnerPermission
 from relationships.roles import role_names
 
 
-def apply_error(form: Any, error: InvitationError) -> None:
+def apply_error(form: Any, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
@@ -81,7 +81,7 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
                 language=form.cleaned_data["language"],
                 indirect_provider_id=form.cleaned_data.get("indirect_provider_id") or "",
             )
-        except InvitationError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             self.duplicate_findings = list(error.findings)  # issue 10: say what exists, with links
             apply_error(form, error)
             return self.form_invalid(form)
@@ -141,7 +141,7 @@ class DraftView(PartnerConsoleMixin, FormView):
                 invitation_draft_save(invitation=invitation, membership=self.membership,
                                       subject=form.cleaned_data["subject"], body=form.cleaned_data["body"])
                 messages.success(self.request, _("Draft saved."))
-        except InvitationError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             apply_error(form, error)
             return self.form_invalid(form)
         return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
@@ -186,7 +186,7 @@ class InvitationActionView(PartnerConsoleMixin, View):
             else:
                 invitation_cancel(invitation=invitation, membership=self.membership)
                 messages.success(request, _("Invitation cancelled: its link no longer works."))
-        except InvitationError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             messages.error(request, error.message)
         if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                                     require_https=request.is_secure()):
@@ -218,6 +218,6 @@ class RelationshipLinkView(PartnerConsoleMixin, TemplateView):
                 relationship_link_rotate(membership=self.membership,
                                          include_delegated_admin=request.POST.get("include_delegated_admin") == "on")
                 messages.success(request, _("New reusable link created; any previous link no longer works."))
-        except InvitationError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             messages.error(request, error.message)
         return redirect("invitations:link", partner_id=self.partner.partner_id)

@@ -22,7 +22,6 @@ from django_countries import countries as country_names
 from console.mixins import PartnerConsoleMixin
 from console.relationships_forms import GrantRequestForm, ReasonForm
 from invitations.choices import InvitationKind
-from invitations.errors import InvitationError
 from invitations.services import invitation_create
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
@@ -30,6 +29,7 @@ from partnercenter.params import refuse_nul, text_param
 from partners.choices import PartnerRole, PartnerType
 from partners.permissions import PartnerPermission
 from relationships.choices import GrantStatus, RelationshipType
+from relationships.ending import relationship_terminate_for_partner
 from relationships.models import DelegatedAdminGrant
 from relationships.removal import RemovalBlockedError, removal_blockers
 from relationships.roles import BUNDLES, BY_ID, CATALOG
@@ -47,7 +47,7 @@ from relationships.selectors import (
     indirect_reseller_customers_for_provider,
     relationship_for_partner_customer,
 )
-from relationships.services import access_assignments_set, grant_terminate, relationship_terminate_for_partner
+from relationships.services import access_assignments_set, grant_terminate
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
 
@@ -189,7 +189,7 @@ class GrantRequestView(PartnerConsoleMixin, FormView):
                 customer=customer, roles=data["roles"], duration_days=data["duration_days"], auto_extend=data["auto_extend"],
                 recipient_email=data["recipient_email"] or "", language=data["language"],
             )
-        except InvitationError as error:
+        except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return self.form_invalid(form)
         return redirect("invitations:draft", partner_id=self.partner.partner_id, invitation_pk=invitation.pk)
@@ -227,7 +227,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
             if request.POST.get("action") == "terminate":
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
                     raise PermissionDenied
-                grant_terminate(grant=grant, actor=request.user, reason=refuse_nul("reason", request.POST.get("reason", "")), by="partner")
+                grant_terminate(grant=grant, actor=self.membership, reason=refuse_nul("reason", request.POST.get("reason", "")))
                 messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
             else:
                 if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):

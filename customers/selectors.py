@@ -7,6 +7,7 @@ from django.http import Http404
 
 from customers.choices import CustomerRole
 from customers.models import CustomerMembership
+from partners.authz import Actor
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -23,6 +24,12 @@ def customer_membership_for(*, user: User, tenant_id: str) -> CustomerMembership
         return customer_memberships_for_user(user=user).get(customer__tenant_id=tenant_id)
     except (CustomerMembership.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def customer_actor(*, user: User, customer: Customer) -> Actor:
+    """The actor for `user` acting in `customer`'s admin center: their role there (none if not a member)."""
+    roles = set(CustomerMembership.objects.filter(customer=customer, user=user).values_list("role", flat=True))
+    return Actor.customer_user(user=user, customer_id=customer.pk, roles=roles)
 
 
 def customer_global_admins(*, customer: Customer) -> list[User]:

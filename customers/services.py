@@ -16,7 +16,8 @@ from audit.services import audit_record
 from customers.choices import AgreementAcceptor, CustomerRole, CustomerStatus
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from partnercenter import request_context
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
+from partners.authz import Permission, authorize
 from partners.choices import Cloud
 
 if TYPE_CHECKING:
@@ -198,10 +199,8 @@ def customer_create_for_partner(
 
     from invitations.rules import rule_violation
     from invitations.services import invitation_create, invitation_draft, invitation_send
-    from partners.permissions import PartnerPermission, roles_allow
 
-    if not roles_allow(membership.roles, PartnerPermission.MANAGE_CUSTOMERS):
-        raise PermissionDeniedError("forbidden", _("Only admin agents and sales agents can create customers."))
+    authorize(membership, Permission.MANAGE_CUSTOMERS, message=_("Only admin agents and sales agents can create customers."))
     partner = membership.partner
     company_name = " ".join(company_name.split())
     if not company_name or len(company_name) > 200:
@@ -264,13 +263,11 @@ def agreement_attest(
     from django.core.validators import validate_email
 
     from partners.choices import PartnerType
-    from partners.permissions import PartnerPermission, roles_allow
     from relationships.choices import RelationshipStatus
     from relationships.models import Relationship
 
     partner = membership.partner
-    if not roles_allow(membership.roles, PartnerPermission.MANAGE_CUSTOMERS):
-        raise PermissionDeniedError("forbidden", _("Only admin agents and sales agents can attest the agreement."))
+    authorize(membership, Permission.MANAGE_CUSTOMERS, message=_("Only admin agents and sales agents can attest the agreement."))
     if partner.partner_type == PartnerType.INDIRECT_RESELLER:
         raise CustomerError("indirect_reseller_cannot_attest", _(
             "Indirect resellers cannot attest the customer agreement: your indirect provider, who bills the customer, attests it."))

@@ -9,12 +9,25 @@ roles ∩ the roles of the partner's active grants assigned to those roles). Dec
 - create and disable users: Global Administrator, User Administrator (as in Entra ID, where
   Helpdesk Administrators only reset passwords and readers change nothing);
 - assign and remove licenses: Global Administrator, User Administrator, License Administrator.
+
+The writes are authorised by partners.authz.authorize with Permission.MANAGE_DIRECTORY_USERS or
+MANAGE_LICENSES and the customer as target; the conditions registered below decide the rest (the
+customer is the partner's: otherwise `not_found`; the effective roles include a writing one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from directory.errors import DirectoryError
+from partners.authz import Actor, Permission, register_condition
+from relationships.choices import RelationshipStatus
+from relationships.models import Relationship
 from relationships.roles import GLOBAL_ADMINISTRATOR
-from relationships.selectors import USER_READ_ROLES
+from relationships.selectors import USER_READ_ROLES, effective_access
 
 USER_ADMINISTRATOR = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 LICENSE_ADMINISTRATOR = "4d6ac14f-3453-41d0-bef9-a3e0c569773a"
@@ -22,3 +35,21 @@ LICENSE_ADMINISTRATOR = "4d6ac14f-3453-41d0-bef9-a3e0c569773a"
 DIRECTORY_READ_ROLES = USER_READ_ROLES
 USER_WRITE_ROLES = frozenset({GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR})
 LICENSE_WRITE_ROLES = frozenset({GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR, LICENSE_ADMINISTRATOR})
+
+
+def _effective_roles_condition(needed: frozenset[str]) -> Callable[[Actor, Any], str | None]:
+    def condition(actor: Actor, customer: Any) -> str | None:
+        if actor.membership is None:  # only partner members and API keys hold PARTNER roles for this
+            return _("Your roles do not allow this action.")
+        if not Relationship.objects.filter(partner_id=actor.partner_id, customer=customer,
+                                           status=RelationshipStatus.ACTIVE).exists():
+            raise DirectoryError("not_found", _("Unknown customer."))
+        access = effective_access(membership=actor.membership, customer=customer)
+        if access.allows_any(needed):
+            return None
+        return access.reason or _("Your admin roles in this tenant do not include one that allows this.")
+    return condition
+
+
+register_condition(Permission.MANAGE_DIRECTORY_USERS, _effective_roles_condition(USER_WRITE_ROLES))
+register_condition(Permission.MANAGE_LICENSES, _effective_roles_condition(LICENSE_WRITE_ROLES))

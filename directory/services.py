@@ -20,26 +20,13 @@ from audit.services import audit_record
 from directory.choices import DirectoryUserStatus
 from directory.errors import DirectoryError
 from directory.models import DirectoryUser, LicenseAssignment
-from directory.permissions import LICENSE_WRITE_ROLES, USER_WRITE_ROLES
-from relationships.selectors import effective_access
+from partners.authz import Permission, authorize
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
 
 if TYPE_CHECKING:
     from customers.models import Customer
     from partners.models import PartnerMembership
-
-
-def _require(membership: PartnerMembership, customer: Customer, needed: frozenset[str], what: str) -> None:
-    from relationships.choices import RelationshipStatus
-    from relationships.models import Relationship
-
-    if not Relationship.objects.filter(partner_id=membership.partner_id, customer=customer, status=RelationshipStatus.ACTIVE).exists():
-        raise DirectoryError("not_found", _("Unknown customer."))
-    access = effective_access(membership=membership, customer=customer)
-    if not access.allows_any(needed):
-        reason = access.reason or _("Your admin roles in this tenant do not include one that allows this.")
-        raise DirectoryError("forbidden", f"{what} {reason}")
 
 
 @transaction.atomic
@@ -50,7 +37,7 @@ def directory_user_create(*, membership: PartnerMembership, customer: Customer, 
     Pre: the member's effective roles include User Administrator or Global Administrator; a display
     name; a user principal name in one of the tenant's domains, not used yet (case-insensitive).
     """
-    _require(membership, customer, USER_WRITE_ROLES, _("You may not create users here."))
+    authorize(membership, Permission.MANAGE_DIRECTORY_USERS, customer, message=_("You may not create users here."))
     display_name = display_name.strip()
     upn = user_principal_name.strip().lower()
     if not display_name:
@@ -76,7 +63,7 @@ def directory_user_create(*, membership: PartnerMembership, customer: Customer, 
 def directory_user_disable(*, membership: PartnerMembership, user: DirectoryUser) -> DirectoryUser:
     """Disable a user (sign-in blocked in the tenant). Their licenses of this partner's
     subscriptions are released, each audited, so the seats can be reused."""
-    _require(membership, user.customer, USER_WRITE_ROLES, _("You may not disable users here."))
+    authorize(membership, Permission.MANAGE_DIRECTORY_USERS, user.customer, message=_("You may not disable users here."))
     updated = DirectoryUser.objects.filter(pk=user.pk, status=DirectoryUserStatus.ACTIVE).update(
         status=DirectoryUserStatus.DISABLED, disabled_at=timezone.now())
     if updated != 1:
@@ -107,7 +94,7 @@ def license_assign(*, membership: PartnerMembership, subscription: Subscription,
     of it yet; a seat is free. The subscription row is locked first, so concurrent assignments
     are serialised and the count below is exact.
     """
-    _require(membership, user.customer, LICENSE_WRITE_ROLES, _("You may not assign licenses here."))
+    authorize(membership, Permission.MANAGE_LICENSES, user.customer, message=_("You may not assign licenses here."))
     locked = _locked_subscription(membership, subscription)
     if locked.customer_id != user.customer_id:
         raise DirectoryError("not_found", _("Unknown subscription."))
@@ -149,6 +136,7 @@ def license_remove(*, membership: PartnerMembership, assignment: LicenseAssignme
                .filter(pk=assignment.pk, subscription__partner_id=membership.partner_id).first())
     if current is None:
         raise DirectoryError("not_found", _("This license is no longer assigned."))
-    _require(membership, current.subscription.customer, LICENSE_WRITE_ROLES, _("You may not remove licenses here."))
+    authorize(membership, Permission.MANAGE_LICENSES, current.subscription.customer,
+              message=_("You may not remove licenses here."))
     _locked_subscription(membership, current.subscription)
     _remove_assignment(current, membership)

@@ -19,9 +19,7 @@ from graphcompat.selectors import (
     request_for_grant,
 )
 from relationships.choices import GrantStatus
-from relationships.graph_ids import grant_graph_id
-from relationships.models import DelegatedAdminGrant
-from relationships.services import (
+from relationships.grant_drafts import (
     grant_draft_create,
     grant_draft_delete,
     grant_draft_update,
@@ -29,6 +27,8 @@ from relationships.services import (
     grant_terminate_by_request,
     grant_update_active,
 )
+from relationships.graph_ids import grant_graph_id
+from relationships.models import DelegatedAdminGrant
 
 COLLECTION = "tenantRelationships/delegatedAdminRelationships"
 RETRY_AFTER_SECONDS = "5"

@@ -34,17 +34,13 @@ from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.email_limits import partner_invitations_bucket, partner_invitations_rate
 from invitations.errors import InvitationError
 from invitations.services import invitation_create
+from partnercenter.errors import DomainError
+from partners.authz import Permission, authorize
 from partners.models import ApiKey, PartnerMembership
-from partners.permissions import PartnerPermission, roles_allow
 from ratelimits.services import limit_hits
 from relationships.roles import BUNDLES
 
 logger = logging.getLogger(__name__)
-
-
-def _require(membership: PartnerMembership) -> None:
-    if not roles_allow(membership.roles, PartnerPermission.REQUEST_RELATIONSHIP):
-        raise BatchError("forbidden", _("Your roles do not allow this action."))
 
 
 def json_lines(rows: Iterable[dict[str, Any]]) -> Iterable[ParsedLine]:
@@ -76,7 +72,7 @@ def invitation_batch_upload(
     cannot be read at all; then nothing is stored. API calls pass their `api_key`: the job acts
     as that key (its technical user and scoped roles), as the API itself does.
     """
-    _require(membership)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP)
     partner = membership.partner
     batch = InvitationBatch.objects.create(partner=partner, membership=membership if membership.pk else None, api_key=api_key,
                                            created_by=membership.user, source=source, filename=filename[:255])
@@ -124,7 +120,7 @@ def invitation_batch_confirm(*, batch: InvitationBatch, membership: PartnerMembe
     Post: `queued`, an audit event, and the job enqueued after commit (a rollback queues nothing).
     Confirming twice is refused (`not_preview`), so the job is queued once.
     """
-    _require(membership)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP, batch)
     locked = _locked(batch, membership.partner_id)
     if locked.status != BatchStatus.PREVIEW:
         raise BatchError("not_preview", _("This batch was already confirmed or replaced."))
@@ -240,7 +236,7 @@ def _process_row(batch: InvitationBatch, row: InvitationBatchRow, membership: Pa
                 raise _AlreadyDone
     except _AlreadyDone:
         return
-    except InvitationError as error:
+    except DomainError as error:  # InvitationError, or a refusal (PermissionDeniedError) after a role change
         _fail_row(batch, row, code=error.code, message=error.message)
     except Exception:  # one broken row must not stop the others; the log has the details
         logger.exception("bulk invitation row failed", extra={"batch_id": batch.pk, "line": row.line})

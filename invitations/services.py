@@ -52,10 +52,10 @@ from notifications.services import (
     email_render,
 )
 from partnercenter.links import absolute_url
+from partners.authz import Permission, authorize
 from partners.choices import SOVEREIGN_CLOUDS, PartnerRole
 from partners.clouds import portal_for
 from partners.models import Partner, PartnerMembership
-from partners.permissions import PartnerPermission, roles_allow
 from partners.selectors import partner_users_with_roles
 from relationships.choices import RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
@@ -90,9 +90,6 @@ def relationship_link_url(link: RelationshipLink) -> str:
     return portal_for(link.partner.cloud).base_url + reverse("invitation_open", kwargs={"token": token})
 
 
-def _require(membership: PartnerMembership, permission: PartnerPermission) -> None:
-    if not roles_allow(membership.roles, permission):
-        raise InvitationError("forbidden", _("Your roles do not allow this action."))
 
 
 # --- Creating and drafting -----------------------------------------------------------------
@@ -204,7 +201,7 @@ def invitation_create(
     Duplicates (reseller invitations): see `_duplicate_check`; what did not block (other partners)
     is returned as the invitation's `duplicate_findings`.
     """
-    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP)
     # The partner's settings as the caller loaded them (an API key's actor carries its partner);
     # the lock that serialises the duplicate checks and the daily cap is taken later, only around them.
     partner = membership.partner if PartnerMembership.partner.is_cached(membership) else Partner.objects.get(pk=membership.partner_id)
@@ -221,7 +218,7 @@ def invitation_create(
     domain = normalise_domain(target_domain) if target_domain.strip() else ""
     provider, kind = _indirect_provider_for(partner=partner, kind=kind, indirect_provider_id=indirect_provider_id)
     if kind == InvitationKind.DELEGATED_ADMIN:
-        _require(membership, PartnerPermission.REQUEST_DELEGATED_ADMIN)
+        authorize(membership, Permission.REQUEST_DELEGATED_ADMIN)
         if customer is None or not Relationship.objects.filter(
             partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
         ).exists():
@@ -414,7 +411,7 @@ def _locked_pending(invitation: Invitation, partner: Partner) -> Invitation:
 @transaction.atomic
 def invitation_draft_save(*, invitation: Invitation, membership: PartnerMembership, subject: str, body: str) -> Invitation:
     """Keep the partner's edits of the draft; the link must stay in it."""
-    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP, invitation)
     locked = _locked_pending(invitation, membership.partner)
     new_subject, new_body = _store_draft(locked, subject=subject, body=body)
     if (new_subject, new_body) != (locked.message_subject, locked.message_body):
@@ -484,7 +481,7 @@ def invitation_send(
     *, invitation: Invitation, membership: PartnerMembership, subject: str, body: str, recipient_email: str
 ) -> Invitation:
     """Send the (edited) draft from the portal through the outbox. Sending the same link twice sends once."""
-    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP, invitation)
     locked = _locked_pending(invitation, membership.partner)
     recipient = (recipient_email or locked.recipient_email).strip().lower()
     if not recipient:
@@ -514,7 +511,7 @@ def invitation_send(
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) -> Invitation:
     """New link (the old one stops working), new expiry; emailed again when there is a recipient."""
-    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP, invitation)
     locked = _locked_pending(invitation, membership.partner)
     now = timezone.now()
     _issue_link(locked, "invitation")
@@ -532,7 +529,7 @@ def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) 
 
 @transaction.atomic
 def invitation_cancel(*, invitation: Invitation, membership: PartnerMembership) -> Invitation:
-    _require(membership, PartnerPermission.REQUEST_RELATIONSHIP)
+    authorize(membership, Permission.REQUEST_RELATIONSHIP, invitation)
     locked = _locked_pending(invitation, membership.partner)
     now = timezone.now()
     Invitation.objects.filter(pk=locked.pk, status=InvitationStatus.PENDING).update(
@@ -572,7 +569,7 @@ def invitation_close_by_staff(*, invitation: Invitation, staff_user: User, reaso
 @transaction.atomic
 def relationship_link_rotate(*, membership: PartnerMembership, include_delegated_admin: bool | None = None) -> RelationshipLink:
     """Create the partner's reusable link, or give it a new token (the old link stops working)."""
-    _require(membership, PartnerPermission.MANAGE_USERS)
+    authorize(membership, Permission.MANAGE_USERS)
     partner = membership.partner
     link = RelationshipLink.objects.select_for_update().filter(partner=partner).first()
     created = link is None
@@ -593,7 +590,7 @@ def relationship_link_rotate(*, membership: PartnerMembership, include_delegated
 
 @transaction.atomic
 def relationship_link_revoke(*, membership: PartnerMembership) -> RelationshipLink:
-    _require(membership, PartnerPermission.MANAGE_USERS)
+    authorize(membership, Permission.MANAGE_USERS)
     updated = RelationshipLink.objects.filter(partner=membership.partner, status=LinkStatus.ACTIVE).update(
         status=LinkStatus.REVOKED, revoked_at=timezone.now()
     )

@@ -36,8 +36,9 @@ from notifications.signals import webhook_subscription_disabled
 from notifications.webhook_events import EVENT_FOR_ACTION, WebhookEventType, event_body, event_id_for
 from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signature_header
 from notifications.webhook_transport import destination_refusal, post
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
 from partnercenter.sealing import seal, unseal
+from partners.authz import Actor, Permission, authorize
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -81,8 +82,7 @@ def webhook_secret_issue() -> tuple[str, str]:
 @transaction.atomic
 def webhook_delivery_redeliver_by_staff(*, delivery: WebhookDelivery, staff_user: User, reason: str) -> WebhookDelivery:
     """Platform staff queue a finished delivery again from Django admin; the reason is audited."""
-    if not staff_user.is_staff:
-        raise PermissionDeniedError("forbidden", _("Only platform staff can do this."))
+    authorize(Actor.staff(staff_user), Permission.MANAGE_INTEGRATIONS)
     if not reason.strip():
         raise WebhookError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
     return webhook_delivery_requeue(delivery=delivery, partner_id=delivery.partner_id, actor=staff_user,

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction as IntegrationAuditAction
 from audit.services import audit_record
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
 from partnercenter.tokens import token_hash
 from partners.api_key_selectors import KEY_PREFIX
+from partners.authz import Permission, authorize
 from partners.models import ApiKey, PartnerMembership
-from partners.permissions import MANAGE_INTEGRATIONS, ApiScope, PartnerPermission, roles_allow, roles_for_scopes
+from partners.permissions import ApiScope, roles_for_scopes
 
 DISPLAY_PREFIX_LENGTH = 12  # "pck_" + 8 characters of the secret, enough to tell keys apart
 MAX_EXPIRY_DAYS = 730
@@ -43,11 +44,6 @@ class IssuedApiKey:
 
     api_key: ApiKey
     token: str
-
-
-def _require(membership: PartnerMembership, permission: PartnerPermission) -> None:
-    if not roles_allow(membership.roles, permission):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
 
 
 def clean_scopes(scopes: list[str]) -> list[str]:
@@ -72,7 +68,7 @@ def api_key_create(
     """
     from accounts.models import User
 
-    _require(membership, MANAGE_INTEGRATIONS)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     name = " ".join(name.split())
     if not name or len(name) > 100:
         raise ApiKeyError("name_required", _("Give the key a name of up to 100 characters."), field="name")
@@ -109,7 +105,7 @@ def api_key_create(
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, membership: PartnerMembership) -> ApiKey:
     """Revoke a key of the member's partner: it stops authenticating with the next request."""
-    _require(membership, MANAGE_INTEGRATIONS)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS, api_key)
     now = timezone.now()
     updated = ApiKey.objects.filter(pk=api_key.pk, partner_id=membership.partner_id, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=membership.user

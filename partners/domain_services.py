@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
+from partners.authz import Permission, authorize
 from partners.choices import DomainProofMethod
 from partners.domain_verification import DnsUnavailableError, domain_record_published, domain_txt_record
 from partners.models import Partner, PartnerMembership
-from partners.permissions import PartnerPermission, roles_allow
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,8 +61,7 @@ def partner_domain_check(*, membership: PartnerMembership) -> DomainProof:
     DomainVerificationError `record_missing` (nothing or a wrong value published) or
     `dns_unavailable` (no answer); nothing is written then.
     """
-    if not roles_allow(membership.roles, PartnerPermission.MANAGE_USERS):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
+    authorize(membership, Permission.MANAGE_USERS)
     partner = membership.partner
     if partner.domain_is_verified:
         return DomainProof(partner=partner, newly_proven=False)

@@ -1,4 +1,7 @@
-"""What each partner role may do in the console. Checked by views and services alike."""
+"""What each partner role may do, and the API scopes' roles: the data partners.authz decides from.
+
+Services check through partners.authz.authorize (one mechanism); pages may ask roles_allow /
+partners.authz.can to decide what to show."""
 
 from __future__ import annotations
 
@@ -19,6 +22,17 @@ class PartnerPermission(StrEnum):
     MANAGE_ACCESS_ASSIGNMENTS = "manage_access_assignments"
     REMOVE_RELATIONSHIP = "remove_relationship"
     MANAGE_SIGN_IN_SECURITY = "manage_sign_in_security"
+    # API keys and webhook subscriptions (Partner settings → API keys, Webhooks).
+    MANAGE_INTEGRATIONS = "manage_integrations"
+    # Ending an active delegated admin grant (partner, customer global admin or staff: partners.authz.RULES).
+    TERMINATE_GRANT = "terminate_grant"
+    # The customer's side: approving or rejecting a grant request, answering a service request.
+    APPROVE_GRANT = "approve_grant"
+    ANSWER_SERVICE_REQUEST = "answer_service_request"
+    # Gated further by a target condition (partners.authz.register_condition) in the owning app.
+    FILE_SERVICE_REQUEST = "file_service_request"  # servicerequests.permissions
+    MANAGE_DIRECTORY_USERS = "manage_directory_users"  # directory.permissions
+    MANAGE_LICENSES = "manage_licenses"  # directory.permissions
 
 
 ALL_ROLES = frozenset(PartnerRole.values)
@@ -40,6 +54,14 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.REMOVE_RELATIONSHIP: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
     # Requiring MFA of every user, and the users' sign-in log (IPs, user agents): account admins only.
     PartnerPermission.MANAGE_SIGN_IN_SECURITY: frozenset({PartnerRole.ACCOUNT_ADMIN}),
+    PartnerPermission.MANAGE_INTEGRATIONS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
+    # The same roles as requesting admin roles: who may ask for them may end them.
+    PartnerPermission.TERMINATE_GRANT: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
+    PartnerPermission.APPROVE_GRANT: frozenset(),
+    PartnerPermission.ANSWER_SERVICE_REQUEST: frozenset(),
+    PartnerPermission.FILE_SERVICE_REQUEST: ALL_ROLES,
+    PartnerPermission.MANAGE_DIRECTORY_USERS: ALL_ROLES,
+    PartnerPermission.MANAGE_LICENSES: ALL_ROLES,
 }
 
 
@@ -96,7 +118,7 @@ ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
 }
 
 # Partner settings → API keys and Webhooks are account-admin pages, like Users and roles.
-MANAGE_INTEGRATIONS = PartnerPermission.MANAGE_USERS
+MANAGE_INTEGRATIONS = PartnerPermission.MANAGE_INTEGRATIONS
 
 
 def scopes_granted(scopes: list[str] | frozenset[str]) -> frozenset[str]:

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.services import email_enqueue
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
 from partnercenter.links import absolute_url
 from partnercenter.tokens import new_token, token_hash
+from partners.authz import Actor, Permission, authorize
 from partners.choices import Cloud, PartnerRole, PartnerType, PartnerUserInvitationStatus
 from partners.markets import market_region_for
 from partners.models import Partner, PartnerMembership, PartnerUserInvitation
-from partners.permissions import PartnerPermission, roles_allow
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -41,11 +41,6 @@ def clean_roles(roles: list[str] | tuple[str, ...] | set[str]) -> list[str]:
     if not ordered:
         raise PartnerUserError("roles_required", _("Choose at least one role."), field="roles")
     return ordered
-
-
-def _require(membership: PartnerMembership, permission: PartnerPermission) -> None:
-    if not roles_allow(membership.roles, permission):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
 
 
 @transaction.atomic
@@ -161,7 +156,7 @@ def partner_user_invite(
     has no pending invitation. Post: a pending invitation (token stored as a hash), an audit
     event and an outbox email, all in one transaction.
     """
-    _require(invited_by, PartnerPermission.MANAGE_USERS)
+    authorize(invited_by, Permission.MANAGE_USERS)
     roles = clean_roles(roles)
     email = email.strip().lower()
     # Lock the partner row: concurrent invitations for the same email serialise here.
@@ -207,7 +202,7 @@ def partner_user_invitation_resend(
     *, invitation: PartnerUserInvitation, actor: PartnerMembership
 ) -> IssuedPartnerUserInvitation:
     """Rotate the token (the old link stops working), extend the expiry and send again."""
-    _require(actor, PartnerPermission.MANAGE_USERS)
+    authorize(actor, Permission.MANAGE_USERS, invitation)
     token = new_token()
     now = timezone.now()
     expires_at = now + timedelta(days=settings.PARTNER_USER_INVITATION_DAYS)
@@ -230,7 +225,7 @@ def partner_user_invitation_resend(
 
 @transaction.atomic
 def partner_user_invitation_cancel(*, invitation: PartnerUserInvitation, actor: PartnerMembership) -> None:
-    _require(actor, PartnerPermission.MANAGE_USERS)
+    authorize(actor, Permission.MANAGE_USERS, invitation)
     updated = PartnerUserInvitation.objects.filter(
         pk=invitation.pk, partner=actor.partner, status=PartnerUserInvitationStatus.PENDING
     ).update(status=PartnerUserInvitationStatus.CANCELLED, cancelled_at=timezone.now())
@@ -302,7 +297,7 @@ def partner_membership_set_roles(
     *, membership: PartnerMembership, roles: list[str], actor: PartnerMembership
 ) -> PartnerMembership:
     """Replace a partner user's roles. The partner always keeps at least one account admin."""
-    _require(actor, PartnerPermission.MANAGE_USERS)
+    authorize(actor, Permission.MANAGE_USERS, membership)
     roles = clean_roles(roles)
     Partner.objects.select_for_update().get(pk=actor.partner_id)
     locked = PartnerMembership.objects.select_for_update().get(pk=membership.pk, partner=actor.partner)
@@ -327,7 +322,7 @@ def partner_membership_set_roles(
 @transaction.atomic
 def partner_membership_remove(*, membership: PartnerMembership, actor: PartnerMembership) -> None:
     """Remove a user from the partner (their account stays). The last account admin cannot go."""
-    _require(actor, PartnerPermission.MANAGE_USERS)
+    authorize(actor, Permission.MANAGE_USERS, membership)
     Partner.objects.select_for_update().get(pk=actor.partner_id)
     locked = PartnerMembership.objects.select_for_update().get(pk=membership.pk, partner=actor.partner)
     if PartnerRole.ACCOUNT_ADMIN in locked.roles:
@@ -370,6 +365,7 @@ def partner_user_invitations_expire() -> int:
 @transaction.atomic
 def partner_membership_remove_by_staff(*, membership: PartnerMembership, staff_user: User, reason: str) -> None:
     """Platform staff disable a partner user (remove the membership) from Django admin, with a reason."""
+    authorize(Actor.staff(staff_user), Permission.MANAGE_USERS, membership)
     if not reason.strip():
         raise PartnerUserError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
     Partner.objects.select_for_update().get(pk=membership.partner_id)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from partnercenter.errors import PermissionDeniedError
+from partners.authz import Permission, authorize
 from partners.models import Partner, PartnerMembership
-from partners.permissions import PartnerPermission, roles_allow
 
 
 @transaction.atomic
@@ -22,8 +20,7 @@ def partner_mfa_requirement_set(*, membership: PartnerMembership, required: bool
     From the next request, members without a second factor are sent to set one up
     (console.mixins); API keys are not sign-ins and are unaffected.
     """
-    if not roles_allow(membership.roles, PartnerPermission.MANAGE_SIGN_IN_SECURITY):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
+    authorize(membership, Permission.MANAGE_SIGN_IN_SECURITY)
     partner = membership.partner
     updated = Partner.objects.filter(pk=partner.pk, mfa_required=not required).update(mfa_required=required)
     partner.mfa_required = required

@@ -25,11 +25,10 @@ from notifications.webhook_services import (
     webhook_delivery_requeue,
     webhook_secret_issue,
 )
-from partnercenter.errors import PermissionDeniedError
 from partnercenter.links import absolute_url
+from partners.authz import Permission, authorize
 from partners.choices import PartnerRole
 from partners.models import PartnerMembership
-from partners.permissions import MANAGE_INTEGRATIONS, roles_allow
 from partners.selectors import partner_users_with_roles
 
 
@@ -39,11 +38,6 @@ class IssuedWebhookSecret:
 
     subscription: WebhookSubscription
     secret: str
-
-
-def _require(membership: PartnerMembership) -> None:
-    if not roles_allow(membership.roles, MANAGE_INTEGRATIONS):
-        raise PermissionDeniedError("forbidden", _("Your roles do not allow this action."))
 
 
 def _snapshot(subscription: WebhookSubscription) -> dict[str, object]:
@@ -56,7 +50,7 @@ def webhook_subscription_create(
     *, membership: PartnerMembership, url: str, event_types: list[str], description: str = ""
 ) -> IssuedWebhookSecret:
     """Subscribe `url` to `event_types` for the member's partner; returns the secret (shown once)."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     url, event_types = clean_url(url), clean_event_types(event_types)
     secret, sealed_secret = webhook_secret_issue()
     now = timezone.now()
@@ -82,7 +76,7 @@ def webhook_subscription_update(
     event_types: list[str] | None = None, description: str | None = None, active: bool | None = None,
 ) -> WebhookSubscription:
     """Change what is given. Re-activating clears the failure count. No change, no audit event."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
     before = _snapshot(locked)
     if url is not None:
@@ -108,7 +102,7 @@ def webhook_subscription_update(
 @transaction.atomic
 def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription, membership: PartnerMembership) -> IssuedWebhookSecret:
     """A new secret (shown once); the old one keeps signing too for WEBHOOK_SECRET_GRACE_HOURS."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
     secret, sealed_secret = webhook_secret_issue()
     now = timezone.now()
@@ -126,7 +120,7 @@ def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription, mem
 @transaction.atomic
 def webhook_subscription_delete(*, subscription: WebhookSubscription, membership: PartnerMembership) -> None:
     """Delete the subscription and its delivery history (the audit log keeps that it existed)."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
     audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_DELETED, actor=membership.user,  # type: ignore[arg-type]
                  partner=membership.partner, target=locked, before=_snapshot(locked))
@@ -136,7 +130,7 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, membership
 @transaction.atomic
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery, membership: PartnerMembership) -> WebhookDelivery:
     """Queue a finished delivery (sent or failed) again, same event id, fresh attempt budget."""
-    _require(membership)
+    authorize(membership, Permission.MANAGE_INTEGRATIONS)
     return webhook_delivery_requeue(delivery=delivery, partner_id=membership.partner_id, actor=membership.user)  # type: ignore[arg-type]
 
 

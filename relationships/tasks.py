@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from relationships.services import grant_reminders_send, grants_expire_and_extend
+from relationships.grant_lifecycle import grant_reminders_send, grants_expire_and_extend
 
 
 @shared_task(name="relationships.grants_lifecycle", acks_late=True, ignore_result=True)

@@ -11,7 +11,8 @@ The rule (documented in docs/service-requests.md and on the pages):
   Administrator or Helpdesk Administrator.
 * Other partner roles (account admin, sales agent, billing admin) may read, not file.
 
-Computed from the database on every call, so a removed grant or an ended relationship takes
+Services authorise with partners.authz.authorize(membership, Permission.FILE_SERVICE_REQUEST,
+customer); the condition registered below is filing_decision. Computed from the database on every call, so a removed grant or an ended relationship takes
 effect on the very next request.
 """
 
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from partners.authz import Actor, Permission, register_condition
 from partners.choices import PartnerRole
 from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
@@ -62,3 +64,13 @@ def filing_decision(*, membership: PartnerMembership, customer: Customer) -> Fil
             "Helpdesk agents need the Service Support Administrator or Helpdesk Administrator role; an admin agent can file it."))
     return FilingDecision(False, _("Only admin agents, and helpdesk agents holding the Service Support Administrator or "
                                    "Helpdesk Administrator role, can file service requests."))
+
+
+def _filing_condition(actor: Actor, customer: Customer) -> str | None:
+    if actor.membership is None:  # only partner members and API keys file
+        return _("Your roles do not allow this action.")
+    decision = filing_decision(membership=actor.membership, customer=customer)
+    return None if decision.allowed else decision.reason
+
+
+register_condition(Permission.FILE_SERVICE_REQUEST, _filing_condition)

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import actor_label_for, audit_record
-from customers.selectors import customer_global_admins, is_global_admin
+from customers.selectors import customer_actor, customer_global_admins
 from notifications.services import email_enqueue
 from partnercenter import request_context
-from partnercenter.errors import DomainError, PermissionDeniedError
+from partnercenter.errors import DomainError
 from partnercenter.links import absolute_url
+from partners.authz import Permission, authorize
 from servicerequests.choices import SERVICE_REQUEST_TRANSITIONS, NoteSide, ServiceRequestStatus, Severity
 from servicerequests.models import ServiceRequest, ServiceRequestNote
-from servicerequests.permissions import filing_decision
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -42,12 +42,6 @@ def _label(user: User) -> str:
     if context.actor_user_id is not None and user.pk == context.actor_user_id and context.actor_label:
         return context.actor_label  # an API key's technical user
     return actor_label_for(user)
-
-
-def _require_filing(membership: PartnerMembership, customer: Customer) -> None:
-    decision = filing_decision(membership=membership, customer=customer)
-    if not decision.allowed:
-        raise PermissionDeniedError("forbidden", decision.reason)
 
 
 def _clean_text(value: str, *, field: str, limit: int, required_message: str) -> str:
@@ -94,7 +88,7 @@ def service_request_create(
                               required_message=_("Describe the problem or the change needed."))
     if severity not in Severity.values:
         raise ServiceRequestError("unknown_severity", _("Choose a severity."), field="severity")
-    _require_filing(membership, customer)
+    authorize(membership, Permission.FILE_SERVICE_REQUEST, customer)
     now = timezone.now()
     service_request = ServiceRequest.objects.create(
         partner_id=membership.partner_id, customer=customer, title=title, description=description, severity=severity,
@@ -125,7 +119,7 @@ def service_request_set_status(
     locked = _locked(service_request)
     if locked.partner_id != membership.partner_id:
         raise ServiceRequestError("not_found", _("Unknown service request."))
-    _require_filing(membership, locked.customer)
+    authorize(membership, Permission.FILE_SERVICE_REQUEST, locked.customer)
     if locked.status == status:
         return locked, False
     if status not in SERVICE_REQUEST_TRANSITIONS[locked.status]:
@@ -169,7 +163,7 @@ def service_request_note_add(*, service_request: ServiceRequest, membership: Par
     locked = _locked(service_request)
     if locked.partner_id != membership.partner_id:
         raise ServiceRequestError("not_found", _("Unknown service request."))
-    _require_filing(membership, locked.customer)
+    authorize(membership, Permission.FILE_SERVICE_REQUEST, locked.customer)
     if locked.status == ServiceRequestStatus.CLOSED:
         raise ServiceRequestError("closed", _("This request is closed; file a new one."))
     return _add_note(locked, user=membership.user, side=NoteSide.PARTNER, body=body)
@@ -179,9 +173,8 @@ def service_request_note_add(*, service_request: ServiceRequest, membership: Par
 def service_request_note_add_by_customer(*, service_request: ServiceRequest, user: User, body: str) -> ServiceRequestNote:
     """A global admin of the customer answers in the thread (its admin center)."""
     locked = _locked(service_request)
-    if not is_global_admin(customer=locked.customer, user=user):
-        raise PermissionDeniedError("forbidden", _("Only a global admin of %(customer)s can add notes.")
-                                    % {"customer": locked.customer.company_name})
+    authorize(customer_actor(user=user, customer=locked.customer), Permission.ANSWER_SERVICE_REQUEST, locked,
+              message=_("Only a global admin of %(customer)s can add notes.") % {"customer": locked.customer.company_name})
     if locked.status == ServiceRequestStatus.CLOSED:
         raise ServiceRequestError("closed", _("This request is closed; ask the partner to file a new one."))
     return _add_note(locked, user=user, side=NoteSide.CUSTOMER, body=body)

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.http import AuthenticatedHttpRequest
+from partners.authz import Actor
+from relationships.ending import relationship_terminate
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
-from relationships.services import grant_terminate, relationship_terminate
+from relationships.services import grant_terminate
 from staff.admin_tools import (
     AuditTrailMixin,
     ReadOnlyAdminMixin,
@@ -50,7 +52,7 @@ class RelationshipAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin
         ),
     )
     def terminate_relationships(self, request: AuthenticatedHttpRequest, relationship: Relationship, reason: str) -> None:
-        relationship_terminate(relationship=relationship, actor=request.user, reason=reason, by="staff")
+        relationship_terminate(relationship=relationship, actor=Actor.staff(request.user), reason=reason)
 
 
 class AccessAssignmentInline(ReadOnlyTabularInline):
@@ -112,7 +114,7 @@ class DelegatedAdminGrantAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdm
         done=lambda n: ngettext("%(count)d grant terminated.", "%(count)d grants terminated.", n) % {"count": n},
     )
     def terminate_grants(self, request: AuthenticatedHttpRequest, grant: DelegatedAdminGrant, reason: str) -> None:
-        grant_terminate(grant=grant, actor=request.user, reason=reason, by="staff")
+        grant_terminate(grant=grant, actor=Actor.staff(request.user), reason=reason)
 
 
 @admin.register(AccessAssignment)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from partners.authz import Permission, authorize
 from partners.models import PartnerMembership
-from partners.permissions import PartnerPermission, roles_allow
 from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
 from subscriptions.catalog import product_for
@@ -30,12 +30,7 @@ if TYPE_CHECKING:
     from customers.models import Customer
 
 
-def _require_manage(membership: PartnerMembership) -> None:
-    if not roles_allow(membership.roles, PartnerPermission.MANAGE_CUSTOMERS):
-        raise SubscriptionError("forbidden", _("Your partner roles do not allow managing this customer's subscriptions."))
-
-
-def _require_relationship(membership: PartnerMembership, customer: Customer) -> None:
+def _lock_active_relationship(membership: PartnerMembership, customer: Customer) -> None:
     # Lock the active relationship row: a concurrent partner-side removal (which locks it too and
     # then checks for active subscriptions) cannot end it under a subscription being provisioned.
     relationship = (Relationship.objects.select_for_update(of=("self",))
@@ -73,9 +68,10 @@ def subscription_provision(*, membership: PartnerMembership, customer: Customer,
     quantity within the product's bounds (always 1 for a product without licenses).
     Post: the subscription, audited `subscription.provisioned` (webhook event too).
     """
-    _require_manage(membership)
+    authorize(membership, Permission.MANAGE_CUSTOMERS,
+              message=_("Your partner roles do not allow managing this customer's subscriptions."))
     _check_quantity(product_sku, quantity)
-    _require_relationship(membership, customer)
+    _lock_active_relationship(membership, customer)
     subscription = Subscription.objects.create(partner_id=membership.partner_id, customer=customer, product_sku=product_sku,
                                                quantity=quantity, created_by=membership.user)
     audit_record(action=AuditAction.SUBSCRIPTION_PROVISIONED, actor=membership.user, partner=membership.partner, customer=customer,
@@ -90,7 +86,8 @@ def subscription_change_quantity(*, subscription: Subscription, membership: Part
     The subscription row is locked, and license assignment locks the same row, so a concurrent
     assignment cannot slip in between the count and the update.
     """
-    _require_manage(membership)
+    authorize(membership, Permission.MANAGE_CUSTOMERS,
+              message=_("Your partner roles do not allow managing this customer's subscriptions."))
     locked = _locked(subscription, membership)
     if locked.status != SubscriptionStatus.ACTIVE:
         raise SubscriptionError("not_active", _("Reactivate the subscription before changing its quantity."))
@@ -114,13 +111,14 @@ def subscription_change_quantity(*, subscription: Subscription, membership: Part
 
 
 def _transition(subscription: Subscription, membership: PartnerMembership, *, to: str) -> Subscription:
-    _require_manage(membership)
+    authorize(membership, Permission.MANAGE_CUSTOMERS,
+              message=_("Your partner roles do not allow managing this customer's subscriptions."))
     locked = _locked(subscription, membership)
     source = SubscriptionStatus.ACTIVE if to == SubscriptionStatus.SUSPENDED else SubscriptionStatus.SUSPENDED
     now = timezone.now()
     changes: dict[str, Any] = {"status": to, "updated_at": now, "suspended_at": now if to == SubscriptionStatus.SUSPENDED else None}
     if to == SubscriptionStatus.ACTIVE:
-        _require_relationship(membership, locked.customer)
+        _lock_active_relationship(membership, locked.customer)
     updated = Subscription.objects.filter(pk=locked.pk, status=source).update(**changes)
     if updated != 1:
         if to == SubscriptionStatus.SUSPENDED:
@@ -153,7 +151,8 @@ def support_contact_set(*, subscription: Subscription, membership: PartnerMember
     Pre: MANAGE_CUSTOMERS; the contact is a member of the subscription's partner. Post: one audit
     event (assigned or removed); nothing when the contact does not change.
     """
-    _require_manage(membership)
+    authorize(membership, Permission.MANAGE_CUSTOMERS,
+              message=_("Your partner roles do not allow managing this customer's subscriptions."))
     locked = _locked(subscription, membership)
     current = SupportContact.objects.filter(subscription=locked).select_related("user").first()
     if contact is None:

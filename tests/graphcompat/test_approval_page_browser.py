@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from relationships.choices import GrantStatus
+from relationships.grant_drafts import grant_approval_url, grant_draft_create, grant_lock_for_approval
 from relationships.models import DelegatedAdminGrant
-from relationships.services import grant_approval_url, grant_draft_create, grant_lock_for_approval
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_console import sign_in
 from tests.factories import PASSWORD

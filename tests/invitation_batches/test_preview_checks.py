@@ -13,6 +13,7 @@ from invitation_batches.services import invitation_batch_confirm, invitation_bat
 from invitations.models import Invitation
 from invitations.services import invitation_create
 from notifications.models import OutboxMessage
+from partnercenter.errors import PermissionDeniedError
 from partners.choices import Cloud
 from relationships.choices import RelationshipStatus
 from tests.factories import CustomerFactory, RelationshipFactory
@@ -135,7 +136,7 @@ def test_a_sales_agent_may_upload_but_a_helpdesk_agent_may_not(world, upload):  
 
     assert upload(csv_text([good_row(1)]), membership=world.sales).total_rows == 1
     helpdesk = PartnerMembershipFactory(partner=world.partner, roles=[PartnerRole.HELPDESK_AGENT])
-    with pytest.raises(BatchError) as error:
+    with pytest.raises(PermissionDeniedError) as error:
         upload(csv_text([good_row(1)]), membership=helpdesk)
     assert error.value.code == "forbidden"
 

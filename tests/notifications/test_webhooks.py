@@ -322,9 +322,10 @@ def test_resend_is_an_event_too(partner_a):  # type: ignore[no-untyped-def]
 def test_grant_transitions_by_the_customer_and_by_beat_each_raise_one_event(partner_a, customer_a):  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
+    from relationships.grant_lifecycle import grants_expire_and_extend
     from relationships.models import DelegatedAdminGrant, Relationship
     from relationships.roles import BUNDLES
-    from relationships.services import grant_approve, grants_expire_and_extend
+    from relationships.services import grant_approve
 
     subscribe(partner_a.admin, event_types=["grant.approved", "grant.expired", "grant.extended"])
     Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)

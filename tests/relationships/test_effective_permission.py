@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.selectors import customer_actor
 from relationships.selectors import USER_READ_ROLES, effective_access
 from relationships.services import grant_approve, grant_terminate
 from tests.factories import PartnerMembershipFactory
@@ -25,7 +26,7 @@ def grant_in_state(state, pending_grant, customer_a):  # type: ignore[no-untyped
     if state == "expired":
         grant.__class__.objects.filter(pk=grant.pk).update(status="expired", ends_at=timezone.now() - timedelta(seconds=1))
     elif state == "terminated":
-        grant_terminate(grant=grant, actor=customer_a.user, reason="", by="customer")
+        grant_terminate(grant=grant, actor=customer_actor(user=customer_a.user, customer=customer_a.customer), reason="")
     elif state == "ended_not_swept":  # past its end, beat not run yet: already no access
         grant.__class__.objects.filter(pk=grant.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
     return grant
@@ -48,7 +49,7 @@ def test_customer_removing_roles_denies_the_partners_very_next_request(client, p
     url = reverse("relationships:customer_users", kwargs={"partner_id": partner_a.partner.partner_id, "tenant_id": customer_a.customer.tenant_id})
     client.force_login(agent.user)
     assert client.get(url).status_code == 200
-    grant_terminate(grant=grant, actor=customer_a.user, reason="", by="customer")
+    grant_terminate(grant=grant, actor=customer_actor(user=customer_a.user, customer=customer_a.customer), reason="")
     response = client.get(url)
     assert response.status_code == 403
     assert "removed your organisation's admin roles" in html.unescape(response.content.decode())

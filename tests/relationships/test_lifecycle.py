@@ -9,7 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from relationships.choices import GrantStatus
-from relationships.services import grant_approve, grant_reminders_send, grants_expire_and_extend
+from relationships.grant_lifecycle import grant_reminders_send, grants_expire_and_extend
+from relationships.services import grant_approve
 from relationships.tasks import grant_reminders, grants_lifecycle
 
 

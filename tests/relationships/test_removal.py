@@ -9,12 +9,13 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage
+from partnercenter.errors import PermissionDeniedError
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus
+from relationships.ending import relationship_terminate_for_partner
 from relationships.errors import RelationshipError
 from relationships.models import Relationship
 from relationships.removal import RemovalBlockedError, removal_blockers
-from relationships.services import relationship_terminate_for_partner
 from subscriptions.services import subscription_provision, subscription_suspend
 from tests.customer_services import grant_roles, member
 
@@ -72,7 +73,7 @@ def test_removal_ends_relationship_and_grants_audits_and_tells_the_customer_once
 
 
 def test_removal_twice_and_roles_without_permission_are_refused(agent, partner_a, customer_a, related):
-    with pytest.raises(RelationshipError) as error:
+    with pytest.raises(PermissionDeniedError) as error:
         relationship_terminate_for_partner(relationship=related, membership=partner_a.sales, reason="")
     assert error.value.code == "forbidden"
     relationship_terminate_for_partner(relationship=related, membership=agent, reason="")

@@ -17,11 +17,13 @@ from invitations.choices import InvitationStatus
 from invitations.models import Invitation
 from invitations.services import invitation_close_by_staff
 from notifications.choices import DeliveryStatus
+from partners.authz import Actor, ActorKind
 from partners.choices import PartnerRole
 from partners.models import PartnerMembership
 from partners.services import partner_membership_remove_by_staff
 from relationships.choices import GrantStatus, RelationshipStatus
-from relationships.services import grant_terminate, relationship_terminate
+from relationships.ending import relationship_terminate
+from relationships.services import grant_terminate
 from tests.factories import (
     AuditEventFactory,
     DelegatedAdminGrantFactory,
@@ -222,7 +224,7 @@ def test_operator_terminates_a_grant(operator_client, operator, related):
     with mock.patch("staff.relationships_admin.grant_terminate", wraps=grant_terminate) as service:
         response = run_action(operator_client, DelegatedAdminGrant, "terminate_grants", [grant])
     service.assert_called_once()
-    assert service.call_args.kwargs["by"] == "staff" and service.call_args.kwargs["actor"] == operator
+    assert service.call_args.kwargs["actor"] == Actor(kind=ActorKind.STAFF, user=operator)  # the staff side, as this operator
     assert "1 grant terminated." in texts(response)
     grant.refresh_from_db()
     assert grant.status == GrantStatus.TERMINATED and grant.terminated_by == operator

@@ -6,9 +6,11 @@ import pytest
 from django.http import Http404
 
 from audit.models import AuditEvent
+from customers.selectors import customer_actor
 from notifications.models import WebhookDelivery
+from partnercenter.errors import PermissionDeniedError
 from partners.webhook_services import webhook_subscription_create
-from relationships.services import relationship_terminate
+from relationships.ending import relationship_terminate
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.errors import SubscriptionError
 from subscriptions.models import Subscription, SupportContact
@@ -74,7 +76,7 @@ def test_provision_needs_an_active_relationship(agent, customer_a, customer_b, r
     with pytest.raises(SubscriptionError) as error:
         provision(agent, customer_b.customer)
     assert error.value.code == "no_relationship"
-    relationship_terminate(relationship=related, actor=customer_a.user, reason="", by="customer")
+    relationship_terminate(relationship=related, actor=customer_actor(user=customer_a.user, customer=customer_a.customer), reason="")
     with pytest.raises(SubscriptionError):
         provision(agent, customer_a.customer)
     assert not Subscription.objects.exists()
@@ -82,7 +84,7 @@ def test_provision_needs_an_active_relationship(agent, customer_a, customer_b, r
 
 def test_helpdesk_and_account_admin_may_not_provision(helpdesk, partner_a, customer_a, related):
     for membership in (helpdesk, partner_a.admin):
-        with pytest.raises(SubscriptionError) as error:
+        with pytest.raises(PermissionDeniedError) as error:
             provision(membership, customer_a.customer)
         assert error.value.code == "forbidden"
 
