@@ -50,8 +50,8 @@ def target_type_labels() -> dict[str, str]:
 
 def _role_name(code: str) -> str | None:
     """A directory role id or a partner role code in words, or None if it is neither."""
+    from partnercenter.directory_roles import BY_ID
     from partners.choices import PartnerRole
-    from relationships.roles import BY_ID
 
     if code in BY_ID:
         return str(BY_ID[code].name)

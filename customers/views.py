@@ -51,9 +51,9 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
     nav_section = "partners"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from partnercenter.directory_roles import BY_ID
         from relationships.choices import GrantStatus
         from relationships.models import DelegatedAdminGrant
-        from relationships.roles import BY_ID
         from relationships.selectors import relationships_for_customer
 
         context = super().get_context_data(**kwargs)

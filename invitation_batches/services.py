@@ -31,13 +31,13 @@ from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
 from invitation_batches.errors import BatchError
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitations.create_services import invitation_create
 from invitations.email_limits import partner_invitations_bucket, partner_invitations_rate
 from invitations.errors import InvitationError
-from invitations.services import invitation_create
+from partnercenter.directory_roles import BUNDLES
 from partners.models import ApiKey, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
 from ratelimits.services import limit_hits
-from relationships.roles import BUNDLES
 
 logger = logging.getLogger(__name__)
 

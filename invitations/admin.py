@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.admin_tools import AuditTrailMixin, ReadOnlyAdminMixin, SupportActionsMixin, support_action
+from invitations.closing import invitation_close_by_staff
 from invitations.models import Invitation, RelationshipLink
-from invitations.services import invitation_close_by_staff
 from invitations.trust_services import invitation_report_review
 
 

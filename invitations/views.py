@@ -15,28 +15,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from invitations.closing import invitation_cancel
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft, invitation_draft_save
 from invitations.errors import InvitationError
 from invitations.forms import DraftForm, InvitationFilterForm, RequestOptionsForm
+from invitations.links import invitation_url, relationship_link_url
 from invitations.models import Invitation, RelationshipLink
+from invitations.relationship_links import relationship_link_revoke, relationship_link_rotate
 from invitations.selectors import invitation_get_for_partner, invitation_list_for_partner
-from invitations.services import (
-    invitation_cancel,
-    invitation_create,
-    invitation_draft,
-    invitation_draft_save,
-    invitation_resend,
-    invitation_send,
-    invitation_url,
-    relationship_link_revoke,
-    relationship_link_rotate,
-    relationship_link_url,
-)
+from invitations.send_services import invitation_resend, invitation_send
+from partnercenter.directory_roles import role_names
 from partnercenter.no_store import carries_secret
 from partnercenter.params import refuse_nul
 from partners.choices import SOVEREIGN_CLOUDS
 from partners.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
-from relationships.roles import role_names
 
 
 def apply_error(form: Any, error: InvitationError) -> None:
@@ -55,7 +49,7 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
         return {"include_delegated_admin": True, "language": translation.get_language() or "en"}
 
     def get_form(self, form_class: Any = None) -> RequestOptionsForm:
-        from invitations.services import indirect_providers_for
+        from invitations.create_services import indirect_providers_for
         from partners.choices import PartnerType
 
         form = super().get_form(form_class)

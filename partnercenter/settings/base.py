@@ -491,6 +491,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]
 # --- Customer services (issue 6: commerce) ----------------------------------------------------
 # Subscriptions from the product catalog, support contacts, directory users and their licenses.
 INSTALLED_APPS = [*INSTALLED_APPS, "subscriptions", "directory"]
+# Cross-app workflows (customer with its first invitation, the Customers page's 360 row, removal
+# blockers): the top of the domain layers (LAYERS.md).
+INSTALLED_APPS = [*INSTALLED_APPS, "workflows"]
 
 # Partner domain verification (partners.domain_verification): the partner publishes a TXT record
 # and the portal looks it up with dnspython. Nameservers as "ip" or "ip:port"; empty = the system's.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from partnercenter.directory_roles import CATALOG
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import CATALOG
 
 ROLE_IDS = [role.id for role in CATALOG]
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.test import Client
 
-from invitations import services as invitation_services
+from invitations import acceptance as invitation_services
 from invitations.accept_views import SESSION_KEY
 from invitations.choices import InvitationStatus
 from invitations.models import Invitation

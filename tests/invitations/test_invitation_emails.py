@@ -10,7 +10,10 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 
-from invitations.services import invitation_draft, invitation_reminders_send, invitation_send, invitation_url
+from invitations.drafts import invitation_draft
+from invitations.lifecycle import invitation_reminders_send
+from invitations.links import invitation_url
+from invitations.send_services import invitation_send
 from invitations.verification_codes import invitation_verification_code
 from notifications.models import OutboxMessage
 from notifications.services import INVITATION_EMAIL_TEMPLATES

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from relationships.selectors import USER_READ_ROLES, effective_access
+from partnercenter.directory_roles import USER_READ_ROLES
+from relationships.selectors import effective_access
 from relationships.services import grant_approve, grant_terminate
 from tests.factories import PartnerMembershipFactory
 

@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from partnercenter.directory_roles import BY_ID
 from relationships.choices import GrantStatus
 from relationships.errors import GrantError, RelationshipError
-from relationships.roles import BY_ID
 from relationships.services import (
     access_assignments_set,
     grant_approve,
