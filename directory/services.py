@@ -21,6 +21,8 @@ from directory.choices import DirectoryUserStatus
 from directory.errors import DirectoryError
 from directory.models import DirectoryUser, LicenseAssignment
 from directory.permissions import LICENSE_WRITE_ROLES, USER_WRITE_ROLES
+from relationships.choices import RelationshipStatus
+from relationships.models import Relationship
 from relationships.selectors import effective_access
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.models import Subscription
@@ -31,9 +33,6 @@ if TYPE_CHECKING:
 
 
 def _require(membership: PartnerMembership, customer: Customer, needed: frozenset[str], what: str) -> None:
-    from relationships.choices import RelationshipStatus
-    from relationships.models import Relationship
-
     if not Relationship.objects.filter(partner_id=membership.partner_id, customer=customer, status=RelationshipStatus.ACTIVE).exists():
         raise DirectoryError("not_found", _("Unknown customer."))
     access = effective_access(membership=membership, customer=customer)

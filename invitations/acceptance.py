@@ -211,18 +211,8 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
                           works_for_partner=locked.acceptor_works_for_partner)
 
 
-def _accept_locked(
-    invitation: Invitation, *, user: User, answer: AcceptanceAnswer, verified: bool, works_for_partner: bool,
-    webhooks_seen: dict | None = None,
-) -> AcceptanceResult:
-    """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_checks.
-    `webhooks_seen`: the transaction's dict of webhook subscriptions already read, if the caller has one."""
-    if not verified:
-        raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
-    _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
-                            target_domain=invitation.target_domain, user=user, works_for_partner=works_for_partner))
-    agreement = agreement_current(language=user.preferred_language)
-    customer, needs_agreement = _resolve_tenant(invitation=invitation, user=user, answer=answer, agreement=agreement)
+def _delegated_admin_needs_relationship(invitation: Invitation, customer: Customer) -> None:
+    """Admin roles for an existing customer only: the partner must already be its reseller."""
     if invitation.kind == InvitationKind.DELEGATED_ADMIN and not Relationship.objects.filter(
         partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE
     ).exists():
@@ -231,10 +221,10 @@ def _accept_locked(
             _("%(partner)s is not the reseller of %(customer)s: it must be your reseller before it can be given admin roles.")
             % {"partner": invitation.partner.name, "customer": customer.company_name},
         )
-    if agreement is not None and needs_agreement:
-        if answer.signature is None:
-            raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
-        agreement_accept(customer=customer, agreement=agreement, user=user, signature=answer.signature)
+
+
+def _mark_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
+    """The conditional update pending → accepted (the losing concurrent accept sees an invalid link)."""
     now = timezone.now()
     updated = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
         status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_by=user, customer=customer
@@ -242,13 +232,14 @@ def _accept_locked(
     if updated != 1:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     invitation.status, invitation.accepted_at, invitation.accepted_by, invitation.customer = InvitationStatus.ACCEPTED, now, user, customer
-    if webhooks_seen is None:
-        webhooks_seen = {}  # the partner's webhook subscriptions, read once for this transaction's events
+
+
+def _relationship_for(invitation: Invitation, *, customer: Customer, user: User, webhooks_seen: dict) -> tuple[Relationship, bool]:
+    """The relationship the acceptance establishes (or the existing one), and whether it is new."""
     if invitation.kind == InvitationKind.DELEGATED_ADMIN:
         # Restoring or requesting admin roles for an existing customer: never a second relationship.
-        relationship = Relationship.objects.get(partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE)
-        created = False
-    elif invitation.kind == InvitationKind.INDIRECT_RESELLER and invitation.indirect_provider_id:
+        return Relationship.objects.get(partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE), False
+    if invitation.kind == InvitationKind.INDIRECT_RESELLER and invitation.indirect_provider_id:
         # Two-tier: the customer accepts the reseller *and* its indirect provider, each with a
         # relationship of type indirect_reseller naming the provider.
         provider = invitation.indirect_provider
@@ -259,19 +250,13 @@ def _accept_locked(
         relationship_establish(partner=provider, customer=customer, invitation=invitation, actor=user,  # type: ignore[arg-type]
                                relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
                                webhook_subscriptions_seen=webhooks_seen)
-    else:
-        relationship, created = relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
-                                                       webhook_subscriptions_seen=webhooks_seen)
-    grant = (grant_request_from_invitation(invitation=invitation, customer=customer, actor=user, webhook_subscriptions_seen=webhooks_seen)
-             if invitation.include_delegated_admin else None)
-    audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
-                 before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
-                                                      "grant_id": grant.pk if grant else None},
-                 webhook_subscriptions_seen=webhooks_seen)
-    # The conditional update above moved this invitation to accepted, once and for all: the two
-    # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
-    partner_notify(invitation, event="accepted", customer_name=customer.company_name,
-                    creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True)  # None for a reusable link's
+        return relationship, created
+    return relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
+                                  webhook_subscriptions_seen=webhooks_seen)
+
+
+def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
+    """The accepting admin's confirmation email (a new key: the invitation was just accepted)."""
     template = "invitations/email/customer_accepted"
     context = {
         "partner_name": invitation.partner.name,
@@ -292,6 +277,40 @@ def _accept_locked(
         topic=f"invitation:{invitation.pk}",
         new_key=True,
     )
+
+
+def _accept_locked(
+    invitation: Invitation, *, user: User, answer: AcceptanceAnswer, verified: bool, works_for_partner: bool,
+    webhooks_seen: dict | None = None,
+) -> AcceptanceResult:
+    """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_checks.
+    `webhooks_seen`: the transaction's dict of webhook subscriptions already read, if the caller has one."""
+    if not verified:
+        raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
+    _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
+                            target_domain=invitation.target_domain, user=user, works_for_partner=works_for_partner))
+    agreement = agreement_current(language=user.preferred_language)
+    customer, needs_agreement = _resolve_tenant(invitation=invitation, user=user, answer=answer, agreement=agreement)
+    _delegated_admin_needs_relationship(invitation, customer)
+    if agreement is not None and needs_agreement:
+        if answer.signature is None:
+            raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
+        agreement_accept(customer=customer, agreement=agreement, user=user, signature=answer.signature)
+    _mark_accepted(invitation, user=user, customer=customer)
+    if webhooks_seen is None:
+        webhooks_seen = {}  # the partner's webhook subscriptions, read once for this transaction's events
+    relationship, created = _relationship_for(invitation, customer=customer, user=user, webhooks_seen=webhooks_seen)
+    grant = (grant_request_from_invitation(invitation=invitation, customer=customer, actor=user, webhook_subscriptions_seen=webhooks_seen)
+             if invitation.include_delegated_admin else None)
+    audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
+                 before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
+                                                      "grant_id": grant.pk if grant else None},
+                 webhook_subscriptions_seen=webhooks_seen)
+    # The conditional update above moved this invitation to accepted, once and for all: the two
+    # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
+    partner_notify(invitation, event="accepted", customer_name=customer.company_name,
+                   creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True)  # None for a reusable link's
+    _customer_notify_accepted(invitation, user=user, customer=customer)
     return AcceptanceResult(invitation=invitation, relationship=relationship, grant=grant, customer=customer,
                             relationship_created=created)
 

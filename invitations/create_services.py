@@ -3,6 +3,7 @@ the daily cap, the row and (optionally) its first email in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,166 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
     return None
 
 
+@dataclass
+class _Checked:
+    """An invitation request that passed the checks made before the partner lock."""
+
+    kind: str
+    include_delegated_admin: bool
+    recipient_email: str
+    domain: str
+    provider: Partner | None
+    roles: list[str] | None
+    duplicates: DuplicateIndex | None
+
+
+def _sovereign_check(partner: Partner, include_delegated_admin: bool) -> None:
+    if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
+        raise InvitationError(
+            "sovereign_requires_admin",
+            _("Partners in the %(cloud)s must include delegated admin privileges: the option without admin permissions is not available in sovereign clouds.")
+            % {"cloud": partner.get_cloud_display()},
+            field="include_delegated_admin",
+        )
+
+
+def _delegated_admin_domain(membership: PartnerMembership, partner: Partner, customer: Customer | None) -> str:
+    """`kind=delegated_admin`: the customer must be the partner's (active relationship); its domain pins the invitation."""
+    _require(membership, PartnerPermission.REQUEST_DELEGATED_ADMIN)
+    if customer is None or not Relationship.objects.filter(
+        partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
+    ).exists():
+        raise InvitationError("not_your_customer", _("Choose one of your customers."), field="customer")
+    return customer.primary_domain
+
+
+def _grant_roles_checked(partner: Partner, *, roles: list[str] | None, duration_days: int | None, auto_extend: bool) -> list[str]:
+    """The requested roles (the partner's defaults when None) validated as a grant request."""
+    try:
+        return validate_grant_request(
+            roles=list(roles if roles is not None else partner.default_grant_roles),
+            duration_days=duration_days or partner.default_grant_duration_days,
+            auto_extend=auto_extend,
+        )
+    except GrantError as error:
+        raise InvitationError(error.code, error.message, field=error.field) from error
+
+
+def _reseller_duplicates(partner: Partner, *, kind: str, tenants: list[Customer] | None, recipient_email: str,
+                         domain: str) -> DuplicateIndex | None:
+    """Issue 10: no second invitation to an existing customer or while one is pending. The tenants
+    and relationships are read here; the pending invitations, which are what concurrent creates of
+    this partner race on, are read under the partner lock (_duplicate_check)."""
+    if kind != InvitationKind.RESELLER:
+        return None
+    same_cloud = None if tenants is None else [t for t in tenants if t.cloud == partner.cloud]
+    return duplicate_index(partner=partner, emails=[recipient_email], domains=[domain],
+                           domain_tenants=same_cloud, with_pending=False)
+
+
+def _request_checked(
+    *, membership: PartnerMembership, partner: Partner, include_delegated_admin: bool, recipient_email: str,
+    target_domain: str, kind: str, customer: Customer | None, roles: list[str] | None, duration_days: int | None,
+    auto_extend: bool, indirect_provider_id: str, send_email: bool,
+) -> _Checked:
+    """Every check that needs no lock, in the order the form reports them."""
+    _sovereign_check(partner, include_delegated_admin)
+    recipient_email = recipient_email.strip().lower()
+    if send_email:
+        _validate_recipient(recipient_email)
+    domain = normalise_domain(target_domain) if target_domain.strip() else ""
+    provider, kind = _indirect_provider_for(partner=partner, kind=kind, indirect_provider_id=indirect_provider_id)
+    if kind == InvitationKind.DELEGATED_ADMIN:
+        domain = _delegated_admin_domain(membership, partner, customer)
+        include_delegated_admin = True
+    if include_delegated_admin:
+        roles = _grant_roles_checked(partner, roles=roles, duration_days=duration_days, auto_extend=auto_extend)
+    tenants: list[Customer] | None = None
+    if domain and kind != InvitationKind.DELEGATED_ADMIN:
+        tenants = tenants_with_domain(domain)  # read once, for the rules and for duplicate detection
+        violation = check_target(partner=partner, target_domain=domain, kind=kind, tenants=tenants)
+        if violation:
+            raise InvitationError(violation.code, violation.message, field="target_domain")
+    duplicates = _reseller_duplicates(partner, kind=kind, tenants=tenants, recipient_email=recipient_email, domain=domain)
+    return _Checked(kind=kind, include_delegated_admin=include_delegated_admin, recipient_email=recipient_email,
+                    domain=domain, provider=provider, roles=roles, duplicates=duplicates)
+
+
+def _invitation_new(*, membership: PartnerMembership, partner: Partner, checked: _Checked, language: str,
+                    duration_days: int | None, auto_extend: bool, send_email: bool) -> Invitation:
+    """The unsaved invitation row (sent to its recipient when `send_email`)."""
+    include = checked.include_delegated_admin
+    now = timezone.now()
+    invitation = Invitation(
+        partner=partner,
+        created_by=membership.user,
+        kind=checked.kind,
+        include_delegated_admin=include,
+        requested_roles=list(checked.roles or []) if include else [],
+        grant_duration_days=(duration_days or partner.default_grant_duration_days) if include else None,
+        grant_auto_extend=auto_extend if include else False,
+        recipient_email=checked.recipient_email,
+        target_domain=checked.domain,
+        indirect_provider=checked.provider,
+        language=language if language in dict(settings.LANGUAGES) else "en",
+        created_at=now,
+        link_issued_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+    )
+    if send_email:
+        invitation.sent_at, invitation.sent_to = now, checked.recipient_email
+    return invitation
+
+
+def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Checked,
+                       send_email: bool) -> tuple[list[DuplicateFinding], OutboxMessage | None]:
+    """Insert the invitation under the partner lock after the duplicate check and the daily cap.
+    Returns the findings that did not block and the (unsaved) email row when `send_email`."""
+    # On PostgreSQL the id is reserved first, so the link, the draft and the sealed email are built
+    # before the partner lock and the invitation is one INSERT under it (an id a refused create
+    # reserved is skipped, as a rolled-back insert's would be). Elsewhere: insert, then issue.
+    invitation.pk = _reserve_invitation_id()
+    email_row = _issue_and_draft(invitation, send_email=send_email) if invitation.pk is not None else None
+    # The partner lock serialises what follows: two concurrent creates cannot both pass the
+    # pending-invitation check or both take the last place under the daily cap.
+    list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
+    findings = ([] if checked.duplicates is None
+                else _duplicate_check(checked.duplicates, recipient_email=checked.recipient_email, domain=checked.domain))
+    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
+    partner_invitation_count(partner_id=partner.pk)
+    if invitation.pk is not None:
+        invitation.save(force_insert=True)
+    else:
+        invitation.token_nonce, invitation.token_hash = "-", f"unissued-{new_nonce()}"
+        invitation.save(force_insert=True)
+        email_row = _issue_and_draft(invitation, send_email=send_email)
+        invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
+    return findings, email_row
+
+
+def _created_audit(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked,
+                   webhooks_seen: dict[int, object]) -> None:
+    audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=invitation.partner, target=invitation,
+                 webhook_subscriptions_seen=webhooks_seen,
+                 after={"kind": checked.kind, "include_delegated_admin": checked.include_delegated_admin,
+                        "recipient_email": checked.recipient_email,
+                        "indirect_provider_id": checked.provider.partner_id if checked.provider else None,
+                        "target_domain": checked.domain, "roles": invitation.requested_roles,
+                        "expires_at": invitation.expires_at.isoformat()})
+
+
+def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None,
+                      webhooks_seen: dict[int, object]) -> None:
+    """`send_email`: queue the email built with the invitation and audit `invitation.sent`."""
+    # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
+    assert email_row is not None
+    invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
+    message = email_enqueue_row(email_row, new_key=True)
+    invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
+    audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=invitation.partner, target=invitation,
+                 after={"sent_to": invitation.sent_to}, webhook_subscriptions_seen=webhooks_seen)
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -113,104 +274,21 @@ def invitation_create(
     # The partner's settings as the caller loaded them (an API key's actor carries its partner);
     # the lock that serialises the duplicate checks and the daily cap is taken later, only around them.
     partner = membership.partner if PartnerMembership.partner.is_cached(membership) else Partner.objects.get(pk=membership.partner_id)
-    if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
-        raise InvitationError(
-            "sovereign_requires_admin",
-            _("Partners in the %(cloud)s must include delegated admin privileges: the option without admin permissions is not available in sovereign clouds.")
-            % {"cloud": partner.get_cloud_display()},
-            field="include_delegated_admin",
-        )
-    recipient_email = recipient_email.strip().lower()
-    if send_email:
-        _validate_recipient(recipient_email)
-    domain = normalise_domain(target_domain) if target_domain.strip() else ""
-    provider, kind = _indirect_provider_for(partner=partner, kind=kind, indirect_provider_id=indirect_provider_id)
-    if kind == InvitationKind.DELEGATED_ADMIN:
-        _require(membership, PartnerPermission.REQUEST_DELEGATED_ADMIN)
-        if customer is None or not Relationship.objects.filter(
-            partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
-        ).exists():
-            raise InvitationError("not_your_customer", _("Choose one of your customers."), field="customer")
-        include_delegated_admin = True
-        domain = customer.primary_domain
-    if include_delegated_admin:
-        try:
-            roles = validate_grant_request(
-                roles=list(roles if roles is not None else partner.default_grant_roles),
-                duration_days=duration_days or partner.default_grant_duration_days,
-                auto_extend=auto_extend,
-            )
-        except GrantError as error:
-            raise InvitationError(error.code, error.message, field=error.field) from error
-    tenants: list[Customer] | None = None
-    if domain and kind != InvitationKind.DELEGATED_ADMIN:
-        tenants = tenants_with_domain(domain)  # read once, for the rules and for duplicate detection
-        violation = check_target(partner=partner, target_domain=domain, kind=kind, tenants=tenants)
-        if violation:
-            raise InvitationError(violation.code, violation.message, field="target_domain")
-    duplicates = None
-    if kind == InvitationKind.RESELLER:
-        # Issue 10: no second invitation to an existing customer or while one is pending. The
-        # tenants and relationships are read here; the pending invitations, which are what
-        # concurrent creates of this partner race on, are read under the partner lock below.
-        same_cloud = None if tenants is None else [t for t in tenants if t.cloud == partner.cloud]
-        duplicates = duplicate_index(partner=partner, emails=[recipient_email], domains=[domain],
-                                     domain_tenants=same_cloud, with_pending=False)
-    now = timezone.now()
-    invitation = Invitation(
-        partner=partner,
-        created_by=membership.user,
-        kind=kind,
-        include_delegated_admin=include_delegated_admin,
-        requested_roles=list(roles or []) if include_delegated_admin else [],
-        grant_duration_days=(duration_days or partner.default_grant_duration_days) if include_delegated_admin else None,
-        grant_auto_extend=auto_extend if include_delegated_admin else False,
-        recipient_email=recipient_email,
-        target_domain=domain,
-        indirect_provider=provider,
-        language=language if language in dict(settings.LANGUAGES) else "en",
-        created_at=now,
-        link_issued_at=now,
-        expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
-    )
-    if send_email:
-        invitation.sent_at, invitation.sent_to = now, recipient_email
-    # On PostgreSQL the id is reserved first, so the link, the draft and the sealed email are built
-    # before the partner lock and the invitation is one INSERT under it (an id a refused create
-    # reserved is skipped, as a rolled-back insert's would be). Elsewhere: insert, then issue.
-    invitation.pk = _reserve_invitation_id()
-    email_row = _issue_and_draft(invitation, send_email=send_email) if invitation.pk is not None else None
-    # The partner lock serialises what follows: two concurrent creates cannot both pass the
-    # pending-invitation check or both take the last place under the daily cap.
-    list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
-    findings = [] if duplicates is None else _duplicate_check(duplicates, recipient_email=recipient_email, domain=domain)
-    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
-    partner_invitation_count(partner_id=partner.pk)
-    if invitation.pk is not None:
-        invitation.save(force_insert=True)
-    else:
-        invitation.token_nonce, invitation.token_hash = "-", f"unissued-{new_nonce()}"
-        invitation.save(force_insert=True)
-        email_row = _issue_and_draft(invitation, send_email=send_email)
-        invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
+    checked = _request_checked(
+        membership=membership, partner=partner, include_delegated_admin=include_delegated_admin, recipient_email=recipient_email,
+        target_domain=target_domain, kind=kind, customer=customer, roles=roles, duration_days=duration_days,
+        auto_extend=auto_extend, indirect_provider_id=indirect_provider_id, send_email=send_email)
+    invitation = _invitation_new(membership=membership, partner=partner, checked=checked, language=language,
+                                 duration_days=duration_days, auto_extend=auto_extend, send_email=send_email)
+    findings, email_row = _invitation_insert(invitation, partner=partner, checked=checked, send_email=send_email)
     webhooks_seen: dict[int, object] = {}  # this transaction's two events read the partner's subscriptions once
-    audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=partner, target=invitation,
-                 webhook_subscriptions_seen=webhooks_seen,
-                 after={"kind": kind, "include_delegated_admin": include_delegated_admin, "recipient_email": recipient_email,
-                        "indirect_provider_id": provider.partner_id if provider else None,
-                        "target_domain": domain, "roles": invitation.requested_roles, "expires_at": invitation.expires_at.isoformat()})
+    _created_audit(invitation, membership=membership, checked=checked, webhooks_seen=webhooks_seen)
     # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
     invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
     # What the duplicate check found that did not block (other partners): information for the page.
     invitation.duplicate_findings = findings  # type: ignore[attr-defined]
     if send_email:
-        # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
-        assert email_row is not None
-        invitation_email_count(invitation=invitation, recipient=recipient_email)
-        message = email_enqueue_row(email_row, new_key=True)
-        invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
-        audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=partner, target=invitation,
-                     after={"sent_to": recipient_email}, webhook_subscriptions_seen=webhooks_seen)
+        _first_email_send(invitation, membership=membership, email_row=email_row, webhooks_seen=webhooks_seen)
     return invitation
 
 

@@ -80,8 +80,8 @@ def test_a_transition_raises_one_event_per_subscription_and_a_no_op_raises_none(
 
 
 def test_the_payload_names_the_object_the_customer_and_the_actor(partner_a, customer_a):  # type: ignore[no-untyped-def]
-    from relationships.models import Relationship
     from invitations.acceptance import grant_request_from_invitation
+    from relationships.models import Relationship
 
     subscribe(partner_a.admin, event_types=["grant.requested"])
     Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
