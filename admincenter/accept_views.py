@@ -24,18 +24,18 @@ from django_countries import countries
 from admincenter.accept_forms import AcceptForm, DeclineForm, ReportForm
 from customers.models import AgreementAcceptance, AgreementVersion, CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
-from invitations.errors import InvitationError
-from invitations.scope import offer_abilities, offer_limits
-from invitations.selectors import Offer, offer_for_token
-from invitations.services import (
+from invitations.acceptance import (
     AcceptanceAnswer,
     NewTenant,
     acceptor_refusal,
     invitation_accept,
-    invitation_decline,
     relationship_link_accept,
     tenant_refusal,
 )
+from invitations.closing import invitation_decline
+from invitations.errors import InvitationError
+from invitations.scope import offer_abilities, offer_limits
+from invitations.selectors import Offer, offer_for_token
 from invitations.trust_services import invitation_record_first_open, invitation_report
 from invitations.verification_codes import invitation_verification_code
 from partnercenter.errors import DomainError

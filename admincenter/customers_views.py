@@ -14,10 +14,6 @@ from django.views.generic import TemplateView
 from customers.choices import CustomerRole
 from customers.models import Customer, CustomerMembership
 from customers.selectors import customer_membership_for, customer_memberships_for_user
-from relationships.choices import GrantStatus
-from relationships.models import DelegatedAdminGrant
-from relationships.roles import BY_ID
-from relationships.selectors import relationships_for_customer
 from subscriptions.models import SupportContact
 
 
@@ -59,6 +55,10 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
     nav_section = "partners"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from partnercenter.directory_roles import BY_ID
+        from relationships.choices import GrantStatus
+        from relationships.models import DelegatedAdminGrant
+        from relationships.selectors import relationships_for_customer
         context = super().get_context_data(**kwargs)
         customer = self.membership.customer
         # Drafts (`created`, Graph API) are the partner's own until it locks them for approval.

@@ -18,12 +18,12 @@ from api.customers_serializers import (
     PartnerCreatedCustomerSerializer,
 )
 from api.views import PartnerApiMixin
-from customers.services import customer_create_for_partner
 from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
 from relationships.selectors import customer_list_for_partner
+from workflows.customer_creation import customer_create_for_partner
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 

@@ -11,10 +11,9 @@ from rest_framework import serializers
 
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus
 from invitations.models import Invitation
-from invitations.services import invitation_url
 from invitations.verification_codes import invitation_verification_code
 from notifications.choices import DeliveryStatus
-from relationships.roles import CATALOG, MAX_DURATION_DAYS, MIN_DURATION_DAYS
+from partnercenter.directory_roles import CATALOG, MAX_DURATION_DAYS, MIN_DURATION_DAYS
 
 ROLE_IDS = [role.id for role in CATALOG]
 
@@ -68,6 +67,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_link(self, invitation: Invitation) -> str | None:
+        from invitations.links import invitation_url
         return invitation_url(invitation) if invitation.status == InvitationStatus.PENDING else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))

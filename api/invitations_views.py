@@ -26,15 +26,13 @@ from api.invitations_serializers import (
 from api.views import PartnerApiMixin
 from invitations.api_selectors import active_relationship_link, invitation_lock_for_partner
 from invitations.choices import InvitationKind
+from invitations.closing import invitation_cancel
+from invitations.create_services import invitation_create
 from invitations.errors import InvitationError
+from invitations.links import relationship_link_url
 from invitations.models import Invitation
 from invitations.selectors import invitation_list_for_partner
-from invitations.services import (
-    invitation_cancel,
-    invitation_create,
-    invitation_resend,
-    relationship_link_url,
-)
+from invitations.send_services import invitation_resend
 from partnercenter.api.etag import compute_etag, require_if_match
 from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination

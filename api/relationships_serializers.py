@@ -10,10 +10,10 @@ from rest_framework import serializers
 if TYPE_CHECKING:
     from invitations.models import Invitation
 
+from partnercenter.directory_roles import CATALOG
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import CATALOG
 
 ROLE_IDS = [role.id for role in CATALOG]
 

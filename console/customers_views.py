@@ -14,11 +14,13 @@ from django.views.generic import FormView
 from console.customers_forms import AgreementAttestationForm, CustomerCreateForm
 from console.mixins import PartnerConsoleMixin
 from customers.models import AgreementAcceptance
-from customers.services import agreement_attest, agreement_current, customer_create_for_partner
+from customers.services import agreement_current
 from partnercenter.errors import DomainError
 from partners.choices import SOVEREIGN_CLOUDS, PartnerType
 from partners.permissions import PartnerPermission
 from relationships.selectors import relationship_for_partner_customer
+from workflows.agreement_attestation import agreement_attest
+from workflows.customer_creation import customer_create_for_partner
 
 
 def _apply(form: Any, error: DomainError) -> None:

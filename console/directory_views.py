@@ -20,10 +20,10 @@ from directory.models import LicenseAssignment
 from directory.permissions import DIRECTORY_READ_ROLES, LICENSE_WRITE_ROLES, USER_WRITE_ROLES
 from directory.selectors import directory_user_get, directory_users_for
 from directory.services import directory_user_create, directory_user_disable, license_assign, license_remove
+from partnercenter.directory_roles import BY_ID
 from partnercenter.errors import DomainError
 from partnercenter.params import id_param
 from partners.permissions import PartnerPermission
-from relationships.roles import BY_ID
 from relationships.selectors import effective_access, relationship_for_partner_customer
 from subscriptions.choices import SubscriptionStatus
 from subscriptions.selectors import subscription_get_for_partner, subscriptions_for

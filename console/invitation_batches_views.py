@@ -25,9 +25,9 @@ from invitation_batches.selectors import (
     batch_rows,
 )
 from invitation_batches.services import invitation_batch_confirm, invitation_batch_upload
+from partnercenter.directory_roles import BUNDLES
 from partnercenter.errors import DomainError
 from partners.permissions import PartnerPermission
-from relationships.roles import BUNDLES
 
 
 class BatchUploadView(PartnerConsoleMixin, FormView):

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from relationships.roles import BUNDLES, CATALOG, DEFAULT_BUNDLE, MAX_DURATION_DAYS, MIN_DURATION_DAYS
+from partnercenter.directory_roles import BUNDLES, CATALOG, DEFAULT_BUNDLE, MAX_DURATION_DAYS, MIN_DURATION_DAYS
 
 
 def role_choices() -> list[tuple[str, str]]:

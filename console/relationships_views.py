@@ -22,7 +22,8 @@ from django_countries import countries as country_names
 from console.mixins import PartnerConsoleMixin
 from console.relationships_forms import GrantRequestForm, ReasonForm
 from invitations.choices import InvitationKind
-from invitations.services import invitation_create
+from invitations.create_services import invitation_create
+from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
 from partnercenter.params import refuse_nul, text_param
@@ -32,15 +33,12 @@ from relationships.choices import GrantStatus, RelationshipType
 from relationships.ending import relationship_terminate_for_partner
 from relationships.models import DelegatedAdminGrant
 from relationships.removal import RemovalBlockedError, removal_blockers
-from relationships.roles import BUNDLES, BY_ID, CATALOG
 from relationships.selectors import (
     CUSTOMER_SORTS,
     DELEGATED_ADMIN_FILTERS,
     active_customers_for_partner,
     customer_count_for_partner,
     customer_countries_for_partner,
-    customer_details_attach,
-    customer_rows_for_partner,
     grant_get_for_partner,
     grant_list_for_partner,
     grants_for,
@@ -48,6 +46,7 @@ from relationships.selectors import (
     relationship_for_partner_customer,
 )
 from relationships.services import access_assignments_set, grant_terminate
+from workflows.customer_360 import customer_details_attach, customer_rows_for_partner
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
 

@@ -28,7 +28,7 @@ class Customer(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Created by a partner ("Create a new customer"): pending until its first global admin accepts
-    # the partner's invitation (invitations.services binds that invitation to this row).
+    # the partner's invitation (workflows.customer_creation binds that invitation to this row).
     status = models.CharField(_("status"), max_length=24, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     created_by_partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by partner")

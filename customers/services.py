@@ -1,4 +1,9 @@
-"""Customer tenant actions (creation; the acceptance flow builds on these)."""
+"""Customer tenant actions (creation; the acceptance flow builds on these).
+
+A partner creating a customer with its first invitation, and attesting the agreement, combine
+customers with invitations and relationships (above customers): workflows.customer_creation and
+workflows.agreement_attestation.
+"""
 
 from __future__ import annotations
 
@@ -17,15 +22,11 @@ from customers.choices import AgreementAcceptor, CustomerRole, CustomerStatus
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from partnercenter import request_context
 from partnercenter.errors import DomainError
-from partners.authz import Permission, authorize
 from partners.choices import Cloud
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from accounts.models import User
-    from invitations.models import Invitation
-    from partners.models import Partner, PartnerMembership
+    from partners.models import Partner
 
 
 class CustomerError(DomainError):
@@ -162,76 +163,7 @@ def agreement_accept(
     return acceptance
 
 
-# --- Created by a partner (issue 6) ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartnerCreatedCustomer:
-    customer: Customer
-    invitation: Invitation
-
-
-@transaction.atomic
-def customer_create_for_partner(
-    *,
-    membership: PartnerMembership,
-    company_name: str,
-    primary_domain: str,
-    country: str,
-    admin_email: str,
-    language: str = "en",
-    include_delegated_admin: bool = False,
-) -> PartnerCreatedCustomer:
-    """"Create a new customer", as Partner Center does: the tenant waits for its first global admin.
-
-    Pre: the member may manage customers (admin agent, sales agent); a company name; a valid
-    admin email; a domain free in the partner's cloud (case-insensitive, IDNA-normalised); a
-    country the partner may sell to (market rule). Partners in sovereign clouds must include
-    delegated admin (invitation rule).
-    Post: the customer (status `pending_acceptance`, in the partner's cloud), a reseller
-    invitation pinned to the admin's email and the domain and bound to this customer, emailed to
-    the admin from the portal; audit events customer.created, invitation.created, invitation.sent.
-    When the admin accepts, the admin's account joins *this* customer as global admin (no second
-    tenant) and the relationship is established.
-    """
-    from django.core.validators import validate_email
-    from django_countries import countries
-
-    from invitations.rules import rule_violation
-    from invitations.services import invitation_create, invitation_draft, invitation_send
-
-    authorize(membership, Permission.MANAGE_CUSTOMERS, message=_("Only admin agents and sales agents can create customers."))
-    partner = membership.partner
-    company_name = " ".join(company_name.split())
-    if not company_name or len(company_name) > 200:
-        raise CustomerError("company_required", _("Enter the company name (up to 200 characters)."), field="company_name")
-    domain = normalise_domain(primary_domain)
-    country = country.strip().upper()
-    if country not in dict(countries):
-        raise CustomerError("invalid_country", _("Choose a country or region."), field="country")
-    admin_email = admin_email.strip().lower()
-    try:
-        validate_email(admin_email)
-    except ValidationError as exc:
-        raise CustomerError("invalid_email", _("Enter the email address of the customer's first global admin."),
-                            field="admin_email") from exc
-    violation = rule_violation(partner=partner, customer_country=country, customer_cloud=partner.cloud, customer_name=company_name)
-    if violation is not None:
-        raise CustomerError(violation.code, violation.message, field="country")
-    customer = customer_create(company_name=company_name, primary_domain=domain, country=country, cloud=partner.cloud,
-                               language=language, actor=membership.user, partner=partner)
-    Customer.objects.filter(pk=customer.pk).update(status=CustomerStatus.PENDING_ACCEPTANCE, created_by_partner=partner)
-    customer.status, customer.created_by_partner = CustomerStatus.PENDING_ACCEPTANCE, partner
-    invitation = invitation_create(membership=membership, include_delegated_admin=include_delegated_admin,
-                                   recipient_email=admin_email, target_domain=domain, language=language)
-    from invitations.models import Invitation
-
-    Invitation.objects.filter(pk=invitation.pk).update(customer=customer)  # binds acceptance to this tenant
-    invitation.customer = customer
-    subject, body = invitation_draft(invitation)
-    invitation = invitation_send(invitation=invitation, membership=membership, subject=subject, body=body, recipient_email=admin_email)
-    invitation.customer = customer
-    return PartnerCreatedCustomer(customer=customer, invitation=invitation)
+# --- Created by a partner (issue 6): workflows.customer_creation creates it with its invitation ---
 
 
 def customer_activate(*, customer: Customer) -> bool:
@@ -241,77 +173,3 @@ def customer_activate(*, customer: Customer) -> bool:
     """
     return bool(Customer.objects.filter(pk=customer.pk, status=CustomerStatus.PENDING_ACCEPTANCE).update(
         status=CustomerStatus.ACTIVE, activated_at=timezone.now()))
-
-
-# --- Agreement attestation by a partner (issue 6) --------------------------------------------
-
-
-@transaction.atomic
-def agreement_attest(
-    *, membership: PartnerMembership, customer: Customer, signer_name: str, signer_email: str, accepted_on: date
-) -> AgreementAcceptance:
-    """A partner attests that the customer accepted the current customer agreement.
-
-    Pre: the partner bills the customer directly (partner type `direct_bill` or
-    `indirect_provider`; an `indirect_reseller` is refused: its indirect provider attests); it has
-    an active relationship with the customer; the member is an admin agent or sales agent; a
-    signer name and email; the date the customer accepted, not in the future (the partner's
-    local date, so "today" is always allowed).
-    Post: an AgreementAcceptance (acceptor `partner_attestation`, the partner, request IP and user
-    agent), audit event `agreement.attested`, the customer's global admins emailed.
-    """
-    from django.core.validators import validate_email
-
-    from partners.choices import PartnerType
-    from relationships.choices import RelationshipStatus
-    from relationships.models import Relationship
-
-    partner = membership.partner
-    authorize(membership, Permission.MANAGE_CUSTOMERS, message=_("Only admin agents and sales agents can attest the agreement."))
-    if partner.partner_type == PartnerType.INDIRECT_RESELLER:
-        raise CustomerError("indirect_reseller_cannot_attest", _(
-            "Indirect resellers cannot attest the customer agreement: your indirect provider, who bills the customer, attests it."))
-    if not Relationship.objects.filter(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE).exists():
-        raise CustomerError("not_your_customer", _("Choose one of your customers."))
-    signer_name = " ".join(signer_name.split())
-    if not signer_name or len(signer_name) > 200:
-        raise CustomerError("signer_name_required", _("Enter the name of the person who accepted the agreement."), field="signer_name")
-    signer_email = signer_email.strip().lower()
-    try:
-        validate_email(signer_email)
-    except ValidationError as exc:
-        raise CustomerError("invalid_email", _("Enter a valid email address."), field="signer_email") from exc
-    today = timezone.localdate()
-    if accepted_on > today:
-        raise CustomerError("date_in_future", _("The date the customer accepted cannot be in the future."), field="accepted_on")
-    agreement = agreement_current(language=customer.language)
-    if agreement is None:
-        raise CustomerError("no_agreement", _("There is no customer agreement in force to attest."))
-    from datetime import datetime, time
-
-    accepted_at = timezone.make_aware(datetime.combine(accepted_on, time(12, 0)))
-    context = request_context.current()
-    acceptance = AgreementAcceptance.objects.create(
-        customer=customer, agreement=agreement, acceptor_kind=AgreementAcceptor.PARTNER_ATTESTATION, user=membership.user,
-        partner=partner, signer_name=signer_name, signer_email=signer_email, accepted_at=accepted_at,
-        ip_address=context.ip_address, user_agent=context.user_agent,
-    )
-    audit_record(action=AuditAction.AGREEMENT_ATTESTED, actor=membership.user, partner=partner, customer=customer, target=acceptance,
-                 after={"version": agreement.version, "signer_name": signer_name, "signer_email": signer_email,
-                        "accepted_on": accepted_on.isoformat()})
-    from customers.selectors import customer_global_admins
-    from notifications.services import email_enqueue
-    from partnercenter.links import absolute_url
-
-    recipients = {user.email: user.preferred_language for user in customer_global_admins(customer=customer)}
-    recipients.setdefault(signer_email, customer.language)
-    for email, language in recipients.items():
-        email_enqueue(
-            to=email, template="customers/email/agreement_attested",
-            context={"partner_name": partner.name, "customer_name": customer.company_name, "signer_name": signer_name,
-                     "signer_email": signer_email, "accepted_on": accepted_on.isoformat(), "version": agreement.version,
-                     "title": agreement.title, "url": absolute_url("customers:overview", tenant_id=customer.tenant_id)},
-            language=language, partner=partner, customer=customer,
-            idempotency_key=f"agreement_attestation:{acceptance.pk}:{email}", topic=f"customer:{customer.pk}",
-        )
-    return acceptance

@@ -192,14 +192,11 @@ def build_demo_world() -> DemoWorld:
 def _demo_relationship(*, contoso: Partner, northwind: Customer) -> None:
     """Northwind already accepted Contoso (with a delegated admin request); Tailspin has a pending one."""
     from customers.services import AgreementSignature
+    from invitations.acceptance import AcceptanceAnswer, invitation_accept
+    from invitations.create_services import invitation_create
+    from invitations.drafts import invitation_draft
     from invitations.models import Invitation
-    from invitations.services import (
-        AcceptanceAnswer,
-        invitation_accept,
-        invitation_create,
-        invitation_draft,
-        invitation_send,
-    )
+    from invitations.send_services import invitation_send
     from relationships.models import Relationship
 
     admin = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")

@@ -56,17 +56,13 @@ FUNNEL = (
 def build_funnel_demo(*, partner: Partner) -> None:
     from customers.services import AgreementSignature
     from demo.data import demo_user
+    from invitations.acceptance import AcceptanceAnswer, NewTenant, invitation_accept
+    from invitations.closing import invitation_decline
+    from invitations.create_services import invitation_create
+    from invitations.drafts import invitation_draft
+    from invitations.lifecycle import invitations_expire
     from invitations.models import Invitation
-    from invitations.services import (
-        AcceptanceAnswer,
-        NewTenant,
-        invitation_accept,
-        invitation_create,
-        invitation_decline,
-        invitation_draft,
-        invitation_send,
-        invitations_expire,
-    )
+    from invitations.send_services import invitation_send
     from invitations.trust_services import invitation_record_first_open
     from relationships.models import DelegatedAdminGrant
     from relationships.services import grant_approve

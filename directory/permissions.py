@@ -3,7 +3,7 @@
 The partner user's effective roles come from relationships.selectors.effective_access (their partner
 roles ∩ the roles of the partner's active grants assigned to those roles). Decided here:
 
-- read users and licenses: relationships.selectors.USER_READ_ROLES (Global Administrator, User
+- read users and licenses: partnercenter.directory_roles.USER_READ_ROLES (Global Administrator, User
   Administrator, Helpdesk Administrator, Global Reader, Directory Readers, Privileged Authentication
   Administrator, License Administrator);
 - create and disable users: Global Administrator, User Administrator (as in Entra ID, where
@@ -23,14 +23,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from directory.errors import DirectoryError
+from partnercenter.directory_roles import (
+    GLOBAL_ADMINISTRATOR,
+    LICENSE_ADMINISTRATOR,
+    USER_ADMINISTRATOR,
+    USER_READ_ROLES,
+)
 from partners.authz import Actor, Permission, register_condition
 from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
-from relationships.roles import GLOBAL_ADMINISTRATOR
-from relationships.selectors import USER_READ_ROLES, effective_access
-
-USER_ADMINISTRATOR = "fe930be7-5e62-47db-91af-98c3a49a38b1"
-LICENSE_ADMINISTRATOR = "4d6ac14f-3453-41d0-bef9-a3e0c569773a"
+from relationships.selectors import effective_access
 
 DIRECTORY_READ_ROLES = USER_READ_ROLES
 USER_WRITE_ROLES = frozenset({GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR})

@@ -14,12 +14,12 @@ from django.views.generic import TemplateView
 
 from admincenter.customers_views import CustomerAdminCenterMixin
 from customers.choices import CustomerRole
+from partnercenter.directory_roles import BY_ID
 from partnercenter.errors import DomainError
 from partnercenter.params import refuse_nul
 from relationships.choices import GrantStatus
 from relationships.graph_ids import parse_grant_graph_id, partner_tenant_guid
 from relationships.models import DelegatedAdminGrant
-from relationships.roles import BY_ID
 from relationships.services import grant_approve, grant_reject
 
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from graphcompat.durations import parse_days
 from graphcompat.errors import GraphError
 from graphcompat.selectors import active_customer_for_partner
+from partnercenter.directory_roles import BY_ID
 from partners.choices import PartnerRole
-from relationships.roles import BY_ID
 
 if TYPE_CHECKING:
     from partners.models import Partner

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 
 from graphcompat.base import GraphView
 from invitations.api_selectors import active_relationship_link
-from invitations.services import relationship_link_url
+from invitations.links import relationship_link_url
 from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
 

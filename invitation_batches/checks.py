@@ -24,8 +24,8 @@ from invitation_batches.csv_format import MAX_FIELD_CHARS, ParsedLine, parse_boo
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.duplicates import OTHER_PARTNERS, clean_domain, duplicate_index
 from invitations.rules import customer_rule_violation, rule_violation
+from partnercenter.directory_roles import BUNDLES
 from partners.choices import SOVEREIGN_CLOUDS
-from relationships.roles import BUNDLES
 
 if TYPE_CHECKING:
     from partners.models import Partner

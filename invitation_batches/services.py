@@ -31,14 +31,15 @@ from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
 from invitation_batches.errors import BatchError
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitations.create_services import invitation_create
 from invitations.email_limits import partner_invitations_bucket, partner_invitations_rate
 from invitations.errors import InvitationError
-from invitations.services import invitation_create
+from partnercenter.directory_roles import BUNDLES
 from partnercenter.errors import DomainError
+from partners.api_key_services import api_key_actor
 from partners.authz import Permission, authorize
 from partners.models import ApiKey, PartnerMembership
 from ratelimits.services import limit_hits
-from relationships.roles import BUNDLES
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,10 @@ def invitation_batch_confirm(*, batch: InvitationBatch, membership: PartnerMembe
     locked.status, locked.confirmed_at = BatchStatus.QUEUED, now
     audit_record(action=AuditAction.INVITATION_BATCH_CONFIRMED, actor=membership.user, partner=locked.partner, target=locked,
                  after={"rows": locked.valid_rows, "source": locked.source, "filename": locked.filename})
-    from invitation_batches.tasks import process_invitation_batch
+
+    from invitation_batches.tasks import (
+        process_invitation_batch,  # tasks imports this module: a top-level import would be a cycle
+    )
 
     transaction.on_commit(partial(process_invitation_batch.delay, locked.pk))
     return locked
@@ -212,8 +216,6 @@ def _batch_actor(batch: InvitationBatch) -> PartnerMembership | None:
     if batch.membership_id:
         return PartnerMembership.objects.select_related("partner", "user").filter(pk=batch.membership_id).first()
     if batch.api_key_id:
-        from partners.api_key_services import api_key_actor
-
         key = ApiKey.objects.select_related("partner", "user").filter(pk=batch.api_key_id, revoked_at__isnull=True).first()
         if key is not None and (key.expires_at is None or key.expires_at > timezone.now()):
             return api_key_actor(api_key=key)
@@ -258,7 +260,9 @@ def invitation_batches_recover(*, now: datetime | None = None) -> list[int]:
     conditional update in the row's own transaction), so a job that was only slow and a resumed
     one can overlap without sending anything twice. Returns the ids of the batches re-queued.
     """
-    from invitation_batches.tasks import process_invitation_batch
+    from invitation_batches.tasks import (
+        process_invitation_batch,  # tasks imports this module: a top-level import would be a cycle
+    )
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.INVITATION_BATCH_STALL_SECONDS)

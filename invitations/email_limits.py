@@ -1,7 +1,7 @@
 """Mailbox flooding bounded (issue 18): invitation emails per invitation and per recipient per day.
 
 Every invitation email a partner causes (created with `send_email`, sent from the portal, resent,
-the funnel's one-click resend, bulk rows, the API and Graph: all through invitations.services)
+the funnel's one-click resend, bulk rows, the API and Graph: all through invitations.create_services and invitations.send_services)
 counts one use of two limits, in the transaction that queues it:
 
 - INVITATION_EMAILS_PER_INVITATION in all for one invitation (the first send and the resends);

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
-from relationships.roles import role_names
+from partnercenter.directory_roles import role_names
 
 
 class Invitation(models.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from partners.choices import Cloud
 from partners.markets import in_partner_market, region_label
@@ -42,8 +43,6 @@ def rule_violation(*, partner: Partner, customer_country: str, customer_cloud: s
             },
         )
     if not in_partner_market(partner_country=str(partner.country), customer_country=customer_country):
-        from django_countries import countries
-
         return RuleViolation(
             "market_mismatch",
             _(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from relationships.roles import BY_ID
+from partnercenter.directory_roles import BY_ID
 
 if TYPE_CHECKING:
     from invitations.selectors import Offer

@@ -15,9 +15,9 @@ from invitations.choices import InvitationKind, InvitationStatus, LinkStatus
 from invitations.email_failures import INVITATION_EMAIL_TEMPLATES
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import OutboxMessage
+from partnercenter.directory_roles import role_names
 from partnercenter.tokens import token_hashes, token_rehash, token_row_valid
 from partners.models import PartnerMembership
-from relationships.roles import role_names
 
 if TYPE_CHECKING:
     from accounts.models import User

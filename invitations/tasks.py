@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from invitations.services import invitation_reminders_send, invitations_expire
+from invitations.lifecycle import invitation_reminders_send, invitations_expire
 
 
 @shared_task(name="invitations.expire", acks_late=True, ignore_result=True)

@@ -14,8 +14,9 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from invitations.choices import InvitationStatus
 from invitations.errors import InvitationError
+from invitations.links import INVALID_LINK_MESSAGE
 from invitations.models import Invitation
-from invitations.services import INVALID_LINK_MESSAGE, _notify_partner
+from invitations.partner_notices import partner_notify
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -62,7 +63,7 @@ def invitation_report(*, invitation: Invitation, user: User | None, reason: str 
                  before={"status": "pending"}, after={"status": "declined", "reported": True})
     audit_record(action=AuditAction.INVITATION_REPORTED, actor=user, actor_label=label, partner=locked.partner, target=locked,
                  data={"reason": reason})
-    _notify_partner(locked, event="declined", customer_name=user.email if user is not None else (locked.sent_to or locked.recipient_email))
+    partner_notify(locked, event="declined", customer_name=user.email if user is not None else (locked.sent_to or locked.recipient_email))
     return locked
 
 

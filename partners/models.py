@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from partnercenter.directory_roles import BUNDLES, DEFAULT_BUNDLE
 from partners.choices import Cloud, DomainProofMethod, PartnerRole, PartnerType, PartnerUserInvitationStatus
 from partners.markets import region_label
 
@@ -19,8 +20,6 @@ def new_public_partner_id() -> str:
 
 
 def default_grant_roles() -> list[str]:
-    from relationships.roles import BUNDLES, DEFAULT_BUNDLE
-
     return list(BUNDLES[DEFAULT_BUNDLE][1])
 
 

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from relationships.roles import BY_ID
+from partnercenter.directory_roles import BY_ID
 
 
 def directory_role_label(code: str) -> str | None:

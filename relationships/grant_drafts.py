@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from partnercenter.directory_roles import GLOBAL_ADMINISTRATOR
 from partnercenter.links import absolute_url
 from partners.authz import Permission, authorize
 from relationships.choices import GrantStatus, RelationshipStatus
 from relationships.errors import GrantError
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
-from relationships.roles import GLOBAL_ADMINISTRATOR
 from relationships.services import (
     customer_contacts,
     grant_context,

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from partnercenter.directory_roles import GLOBAL_ADMINISTRATOR
 from relationships.choices import GrantStatus
 from relationships.models import DelegatedAdminGrant
-from relationships.roles import GLOBAL_ADMINISTRATOR
 from relationships.services import (
     customer_contacts,
     grant_context,

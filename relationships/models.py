@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnercenter.directory_roles import role_names
 from relationships.choices import (
     GrantOperationStatus,
     GrantOperationType,
@@ -17,7 +18,6 @@ from relationships.choices import (
     RelationshipStatus,
     RelationshipType,
 )
-from relationships.roles import role_names
 
 
 class Relationship(models.Model):

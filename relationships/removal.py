@@ -3,14 +3,16 @@
 Rule (PRODUCT.md §5, Removal): the partner's active subscriptions for that customer must be
 suspended first. Grants are not blockers: removal ends them. Each blocker names the object and
 where to resolve it, for the removal page (links) and the API's problem response (a list).
+
+The blockers live in apps above relationships (subscriptions): they register a source here
+(workflows.removal, in WorkflowsConfig.ready()) and removal_blockers asks each in turn.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from relationships.errors import RelationshipError
@@ -40,15 +42,19 @@ class RemovalBlockedError(RelationshipError):
         self.blockers = blockers
 
 
-def removal_blockers(*, partner: Partner, customer: Customer) -> list[RemovalBlocker]:
-    """The partner's active subscriptions for the customer (one query), each with its page."""
-    from subscriptions.selectors import active_subscriptions_of
+class RemovalBlockerSource(Protocol):
+    def __call__(self, *, partner: Partner, customer: Customer) -> list[RemovalBlocker]: ...
 
-    url = reverse("subscriptions:list", kwargs={"partner_id": partner.partner_id, "tenant_id": customer.tenant_id})
-    return [
-        RemovalBlocker(kind="active_subscription", object_id=subscription.pk,
-                       label=_("%(product)s, quantity %(quantity)s (active)") % {"product": subscription.product_name,
-                                                                         "quantity": subscription.quantity},
-                       url=f"{url}#subscription-{subscription.pk}")
-        for subscription in active_subscriptions_of(partner=partner, customer=customer)
-    ]
+
+_SOURCES: list[RemovalBlockerSource] = []
+
+
+def removal_blocker_source_register(source: RemovalBlockerSource) -> None:
+    """Add a source of blockers (idempotent: registering the same source twice keeps one)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def removal_blockers(*, partner: Partner, customer: Customer) -> list[RemovalBlocker]:
+    """What every registered source says blocks the removal (today: the active subscriptions)."""
+    return [blocker for source in _SOURCES for blocker in source(partner=partner, customer=customer)]

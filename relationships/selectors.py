@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,8 @@ from relationships.choices import GrantStatus, RelationshipStatus, RelationshipT
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from partners.models import Partner, PartnerMembership
 
 
@@ -66,7 +67,7 @@ def customer_list_for_partner(
 
     Filters: search in name and domain, relationship type, delegated admin (active, pending,
     none), country. Constant number of queries whatever the number of customers (one for the
-    page, one count: customer_count_for_partner); customer_rows_for_partner adds what the
+    page, one count: customer_count_for_partner); workflows.customer_360.customer_rows_for_partner adds what the
     Customers page's rows show.
     """
     has_active_grant, has_pending_grant = _grant_states(partner)
@@ -98,66 +99,6 @@ def customer_countries_for_partner(*, partner: Partner) -> list[str]:
                   .values_list("customer__country", flat=True).distinct())
 
 
-def customer_rows_for_partner(*, partner: Partner, **filters: str) -> QuerySet[Relationship]:
-    """customer_list_for_partner plus what each row of the Customers page shows: `subscription_count`
-    (this partner's subscriptions there).
-
-    The count is a correlated sub-select that PostgreSQL evaluates only for the page's rows (after
-    the sort and LIMIT), so the page stays one query plus the paginator's count. The expansion's
-    contents load on demand (customer_details_attach).
-    """
-    from subscriptions.models import Subscription
-
-    subscription_count = (Subscription.objects.filter(partner=partner, customer=OuterRef("customer_id")).order_by()
-                          .values("customer").annotate(n=Count("pk")).values("n"))
-    return customer_list_for_partner(partner=partner, **filters).annotate(
-        subscription_count=Coalesce(Subquery(subscription_count), 0))
-
-
-def customer_details_attach(*, relationship: Relationship, membership: PartnerMembership) -> Relationship:
-    """Give one relationship what its expanded row (and the customer's page) shows.
-
-    Attaches `subscriptions` (this partner's only, seats used, support contact), `grants` (this
-    partner's), `user_count`, `licenses_used`, `licenses_total`, and `directory_access` (the
-    member's effective directory roles there), `agreement` (latest acceptance) and
-    `agreement_current`, `service_requests` (this partner's, newest first). Seven queries whatever
-    the number of subscriptions, grants and requests.
-    """
-    from customers.models import AgreementAcceptance, AgreementVersion
-    from directory.models import DirectoryUser
-    from servicerequests.models import ServiceRequest
-    from subscriptions.selectors import subscriptions_with_seats_for_customers
-
-    customer_id = relationship.customer_id
-    partner_id = membership.partner_id
-    subscriptions = list(subscriptions_with_seats_for_customers(partner=membership.partner).filter(customer_id=customer_id))
-    relationship.subscriptions = subscriptions
-    relationship.subscription_count = len(subscriptions)
-    relationship.grants = list(DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id=customer_id)
-                               .order_by("-requested_at", "-pk"))
-    relationship.user_count = DirectoryUser.objects.filter(customer_id=customer_id).count()
-    access: set[str] = set()
-    for roles in AccessAssignment.objects.filter(
-        grant__partner_id=partner_id, grant__customer_id=customer_id, grant__status=GrantStatus.ACTIVE,
-        grant__ends_at__gt=timezone.now(), partner_role__in=list(membership.roles),
-    ).values_list("roles", flat=True):
-        access |= set(roles)
-    relationship.agreement = (AgreementAcceptance.objects.filter(customer_id=customer_id).select_related("agreement")
-                              .order_by("-accepted_at", "-pk").first())
-    relationship.service_requests = list(ServiceRequest.objects.filter(partner_id=partner_id, customer_id=customer_id)
-                                         .order_by("-created_at", "-id"))
-    current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
-                       .values_list("version", flat=True).first())
-    relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)
-    licensable = [s for s in subscriptions if s.licensable]
-    relationship.licenses_used = sum(s.assigned for s in licensable)
-    relationship.licenses_total = sum(s.quantity for s in licensable)
-    relationship.support_contacts = [s for s in subscriptions if getattr(s, "support_contact", None)]
-    relationship.directory_access = frozenset(access)
-    relationship.can_read_directory = bool(relationship.directory_access & USER_READ_ROLES)
-    return relationship
-
-
 def relationship_for_partner_customer(*, partner: Partner, tenant_id: str) -> Relationship:
     """The partner's active relationship with this tenant; any other tenant answers 404."""
     relationship = (
@@ -181,18 +122,6 @@ def relationships_for_customer(*, customer: Customer) -> QuerySet[Relationship]:
 
 # --- Effective permission --------------------------------------------------------------------
 
-# Directory roles that let a partner user see a customer's users.
-USER_READ_ROLES = frozenset({
-    "62e90394-69f5-4237-9190-012177145e10",  # Global Administrator
-    "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
-    "729827e3-9c14-49f7-bb1b-9608f156bbb8",  # Helpdesk Administrator
-    "f2ef992c-3afb-46b9-b7cf-a126ee74c451",  # Global Reader
-    "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",  # Directory Readers
-    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",  # Privileged Authentication Administrator
-    "4d6ac14f-3453-41d0-bef9-a3e0c569773a",  # License Administrator
-})
-
-
 @dataclass(frozen=True)
 class CustomerAccess:
     """What a partner user may do in a customer's tenant right now, and why not when refused."""
@@ -204,6 +133,19 @@ class CustomerAccess:
         return bool(self.directory_roles & needed)
 
 
+def directory_roles_for(*, membership: PartnerMembership, customer_id: int, now: datetime | None = None) -> frozenset[str]:
+    """The directory roles the member holds in the customer's tenant now: their partner roles ∩ the
+    roles of the partner's active grants assigned to those roles. One query, no cache."""
+    assignments = AccessAssignment.objects.filter(
+        grant__partner_id=membership.partner_id,
+        grant__customer_id=customer_id,
+        grant__status=GrantStatus.ACTIVE,
+        grant__ends_at__gt=now or timezone.now(),
+        partner_role__in=list(membership.roles),
+    ).values_list("roles", flat=True)
+    return frozenset(role for assigned in assignments for role in assigned)
+
+
 def effective_access(*, membership: PartnerMembership, customer: Customer) -> CustomerAccess:
     """The user's partner roles ∩ the roles of the partner's active grants assigned to those roles.
 
@@ -211,16 +153,7 @@ def effective_access(*, membership: PartnerMembership, customer: Customer) -> Cu
     next request. One query.
     """
     now = timezone.now()
-    assignments = list(
-        AccessAssignment.objects.filter(
-            grant__partner_id=membership.partner_id,
-            grant__customer=customer,
-            grant__status=GrantStatus.ACTIVE,
-            grant__ends_at__gt=now,
-            partner_role__in=list(membership.roles),
-        ).values_list("roles", flat=True)
-    )
-    roles = frozenset(role for assigned in assignments for role in assigned)
+    roles = directory_roles_for(membership=membership, customer_id=customer.pk, now=now)
     if roles:
         return CustomerAccess(directory_roles=roles)
     has_active = DelegatedAdminGrant.objects.filter(

@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,14 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from customers.selectors import customer_actor, customer_global_admins
 from notifications.services import email_enqueue
+from partnercenter.directory_roles import (
+    BY_ID,
+    CATALOG,
+    GLOBAL_ADMINISTRATOR,
+    MAX_DURATION_DAYS,
+    MIN_DURATION_DAYS,
+    role_names,
+)
 from partnercenter.links import absolute_url
 from partners.authz import PARTNER_KINDS, Actor, ActorKind, Permission, authorize
 from partners.choices import PartnerRole
@@ -27,17 +34,15 @@ from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
-from relationships.roles import BY_ID, CATALOG, GLOBAL_ADMINISTRATOR, MAX_DURATION_DAYS, MIN_DURATION_DAYS, role_names
 
 if TYPE_CHECKING:
     from accounts.models import User
     from customers.models import Customer
-    from invitations.models import Invitation
     from partners.models import Partner, PartnerMembership
 
 
 def relationship_establish(
-    *, partner: Partner, customer: Customer, invitation: Invitation | None, actor: User | None,
+    *, partner: Partner, customer: Customer, invitation: models.Model | None, actor: User | None,
     relationship_type: str = RelationshipType.RESELLER, indirect_provider: Partner | None = None,
     webhook_subscriptions_seen: dict | None = None,
 ) -> tuple[Relationship, bool]:
@@ -70,29 +75,6 @@ def grant_display_name(*, partner: Partner, customer: Customer) -> str:
         n += 1
         name = f"{base} ({n})"
     return name
-
-
-def grant_request_from_invitation(
-    *, invitation: Invitation, customer: Customer, actor: User | None, webhook_subscriptions_seen: dict | None = None,
-) -> DelegatedAdminGrant:
-    """The delegated admin request carried by an accepted invitation, waiting for approval.
-
-    `webhook_subscriptions_seen`: the caller's per-transaction dict (see audit_record)."""
-    grant = DelegatedAdminGrant.objects.create(
-        partner=invitation.partner,
-        customer=customer,
-        display_name=grant_display_name(partner=invitation.partner, customer=customer),
-        roles=list(invitation.requested_roles),
-        duration_days=invitation.grant_duration_days or 730,
-        auto_extend=invitation.grant_auto_extend,
-        requested_by_invitation=invitation,
-        request_expires_at=timezone.now() + timedelta(days=settings.GRANT_REQUEST_VALIDITY_DAYS),
-        status=GrantStatus.APPROVAL_PENDING,
-    )
-    audit_record(action=AuditAction.GRANT_REQUESTED, actor=actor, partner=invitation.partner, customer=customer,
-                 target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk},
-                 webhook_subscriptions_seen=webhook_subscriptions_seen)
-    return grant
 
 
 # --- Validation shared by requests ------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from partnercenter.directory_roles import HELPDESK_ADMINISTRATOR, SERVICE_SUPPORT_ADMINISTRATOR
 from partners.authz import Actor, Permission, register_condition
 from partners.choices import PartnerRole
 from relationships.choices import RelationshipStatus
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from customers.models import Customer
     from partners.models import PartnerMembership
 
-SERVICE_SUPPORT_ADMINISTRATOR = "f023fd81-a637-4b56-95fd-791ac0226033"
-HELPDESK_ADMINISTRATOR = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
 SERVICE_REQUEST_DIRECTORY_ROLES = frozenset({SERVICE_SUPPORT_ADMINISTRATOR, HELPDESK_ADMINISTRATOR})
 
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.http import AuthenticatedHttpRequest
+from invitations.closing import invitation_close_by_staff
 from invitations.models import Invitation, RelationshipLink
-from invitations.services import invitation_close_by_staff
 from invitations.trust_services import invitation_report_review
 from staff.admin_tools import AuditTrailMixin, ReadOnlyAdminMixin, SupportActionsMixin, support_action
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from partnercenter.directory_roles import BUNDLES
 from partners.choices import PartnerRole
 from relationships.models import Relationship
-from relationships.roles import BUNDLES
 from tests.factories import AccessAssignmentFactory, DelegatedAdminGrantFactory, PartnerMembershipFactory
 
 USER_ADMINISTRATOR = "fe930be7-5e62-47db-91af-98c3a49a38b1"

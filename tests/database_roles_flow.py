@@ -23,7 +23,8 @@ from django.db import connection  # noqa: E402
 from audit.models import AuditEvent  # noqa: E402
 from audit.partitions import audit_partitions_ensure  # noqa: E402
 from audit.tasks import ensure_partitions  # noqa: E402
-from invitations.services import invitation_cancel, invitation_create  # noqa: E402
+from invitations.closing import invitation_cancel  # noqa: E402
+from invitations.create_services import invitation_create  # noqa: E402
 from tests.factories import AuditEventFactory, PartnerMembershipFactory  # noqa: E402
 
 

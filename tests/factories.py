@@ -22,12 +22,12 @@ from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.models import Invitation, RelationshipLink
 from notifications.choices import DeliveryStatus
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
+from partnercenter.directory_roles import BUNDLES, DEFAULT_BUNDLE
 from partners.choices import Cloud, PartnerRole, PartnerType
 from partners.markets import market_region_for
 from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
 from relationships.choices import GrantStatus
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES, DEFAULT_BUNDLE
 from servicerequests.models import ServiceRequest, ServiceRequestNote
 from subscriptions.models import Subscription, SupportContact
 
@@ -218,7 +218,7 @@ class MailboxMessageFactory(DjangoModelFactory[MailboxMessage]):
 
 
 class InvitationFactory(DjangoModelFactory[Invitation]):
-    """A pending invitation row (no email; use invitations.services.invitation_create for the real flow)."""
+    """A pending invitation row (no email; use invitations.create_services.invitation_create for the real flow)."""
 
     class Meta:
         model = Invitation

@@ -492,6 +492,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "graphcompat"]
 # --- Customer services (issue 6: commerce) ----------------------------------------------------
 # Subscriptions from the product catalog, support contacts, directory users and their licenses.
 INSTALLED_APPS = [*INSTALLED_APPS, "subscriptions", "directory"]
+# Cross-app workflows (customer with its first invitation, the Customers page's 360 row, removal
+# blockers): the top of the domain layers (LAYERS.md).
+INSTALLED_APPS = [*INSTALLED_APPS, "workflows"]
 
 # Interfaces (issue 20), above every domain app: the partner console, the customer admin center, /api/v1,
 # and the staff console last (its admin.py imports the registration of every app's models).

@@ -25,16 +25,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers.choices import CustomerRole
+from invitations.create_services import invitation_create
 from invitations.models import Invitation
-from invitations.services import invitation_create
 from notifications.models import WebhookSubscription
+from partnercenter.directory_roles import BUNDLES
 from partners.api_key_services import api_key_create
 from partners.authz import CUSTOMER_GLOBAL_ADMIN, Actor, ActorKind, Permission, can
 from partners.choices import PartnerRole
 from partners.models import ApiKey, PartnerMembership, PartnerUserInvitation
 from relationships.graph_ids import grant_graph_id
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES
 from servicerequests.models import ServiceRequest
 from subscriptions.models import Subscription
 from tests.factories import CustomerMembershipFactory, PartnerMembershipFactory, UserFactory

@@ -15,11 +15,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from invitations.services import invitation_create
+from invitations.create_services import invitation_create
+from partnercenter.directory_roles import BUNDLES
 from partners.api_key_services import api_key_create
 from partners.permissions import ApiScope
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES
 
 ALL_SCOPES = [scope.value for scope in ApiScope]
 
@@ -116,12 +116,10 @@ def world(partner_a, customer_a):  # type: ignore[no-untyped-def]
 def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
     """`world` plus a webhook delivery of partner A (cancelling a second invitation raises one)
     and a reusable link for each partner."""
-    from invitations.services import (
-        invitation_cancel,
-        invitation_create,
-        relationship_link_rotate,
-        relationship_link_url,
-    )
+    from invitations.closing import invitation_cancel
+    from invitations.create_services import invitation_create
+    from invitations.links import relationship_link_url
+    from invitations.relationship_links import relationship_link_rotate
     from notifications.models import WebhookDelivery
 
     invitation_cancel(invitation=invitation_create(membership=partner_a.admin, include_delegated_admin=True), membership=partner_a.admin)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from relationships.roles import BUNDLES
+from partnercenter.directory_roles import BUNDLES
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -89,7 +89,8 @@ def test_a_key_has_its_own_inactive_user_and_is_never_a_member(partner_a, issue_
 
 
 def test_a_key_with_invitations_write_acts_as_a_sales_agent(partner_a, issue_key, world):  # type: ignore[no-untyped-def]
-    from invitations.services import invitation_create
+
+    from invitations.create_services import invitation_create
 
     api_key, _token = issue_key(partner_a.admin, ["invitations:write"])
     actor = api_key_actor(api_key=api_key)

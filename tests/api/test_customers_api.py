@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.customers_serializers import CustomerSerializer
+from partnercenter.directory_roles import BUNDLES
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES
 from relationships.selectors import customer_list_for_partner
 from tests.factories import CustomerFactory
 

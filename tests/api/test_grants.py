@@ -6,9 +6,9 @@ import pytest
 
 from audit.models import AuditEvent
 from invitations.models import Invitation
+from partnercenter.directory_roles import BUNDLES
 from relationships.choices import GrantStatus
 from relationships.models import AccessAssignment, DelegatedAdminGrant
-from relationships.roles import BUNDLES
 
 pytestmark = pytest.mark.django_db
 

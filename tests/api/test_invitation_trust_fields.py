@@ -7,7 +7,7 @@ from invitations.verification_codes import invitation_verification_code
 
 
 def test_api_shows_the_same_verification_code_and_the_first_open(api_a, partner_a, client):
-    from invitations.services import invitation_url
+    from invitations.links import invitation_url
 
     created = api_a.post("/api/v1/invitations", {"include_delegated_admin": True}).json()
     invitation = Invitation.objects.get(pk=created["id"])

@@ -82,7 +82,8 @@ def test_the_same_idempotency_key_of_two_partners_creates_one_each(api_a, api_b)
 
 
 def test_list_filters_and_paginates_with_a_cursor(api_a, partner_a):  # type: ignore[no-untyped-def]
-    from invitations.services import invitation_cancel, invitation_create
+    from invitations.closing import invitation_cancel
+    from invitations.create_services import invitation_create
 
     created = [invitation_create(membership=partner_a.admin, include_delegated_admin=False) for _ in range(5)]
     invitation_cancel(invitation=created[0], membership=partner_a.admin)
@@ -108,7 +109,7 @@ def test_retrieve_answers_304_when_if_none_match_holds_the_etag(api_a, world):  
 
 
 def test_cancel_with_a_stale_if_match_answers_412_and_changes_nothing(api_a, world, partner_a):  # type: ignore[no-untyped-def]
-    from invitations.services import invitation_resend
+    from invitations.send_services import invitation_resend
 
     url = f"/api/v1/invitations/{world['invitation'].pk}"
     etag = api_a.get(url)["ETag"]
@@ -140,7 +141,8 @@ def test_resend_issues_a_new_link(api_a, world):  # type: ignore[no-untyped-def]
 
 
 def test_relationship_request_link_returns_the_reusable_link(api_a, partner_a):  # type: ignore[no-untyped-def]
-    from invitations.services import relationship_link_rotate, relationship_link_url
+    from invitations.links import relationship_link_url
+    from invitations.relationship_links import relationship_link_rotate
 
     assert api_a.get("/api/v1/relationship-requests/link").status_code == 404
     link = relationship_link_rotate(membership=partner_a.admin, include_delegated_admin=True)
@@ -208,8 +210,8 @@ def test_create_and_send_records_both_events_and_one_email_with_the_link(api_a):
 
 
 def test_send_email_with_a_malformed_address_is_refused_and_nothing_is_created(api_a, partner_a):  # type: ignore[no-untyped-def]
+    from invitations.create_services import invitation_create
     from invitations.errors import InvitationError
-    from invitations.services import invitation_create
 
     with pytest.raises(InvitationError) as refused:
         invitation_create(membership=partner_a.admin, include_delegated_admin=False, recipient_email="not-an-address", send_email=True)

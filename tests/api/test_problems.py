@@ -150,7 +150,7 @@ def test_an_unexpected_error_is_a_500_problem(api_a, monkeypatch):  # type: igno
 
 
 def test_head_needs_the_same_scope_as_get(partner_a, client_for):  # type: ignore[no-untyped-def]
-    from invitations.services import relationship_link_rotate
+    from invitations.relationship_links import relationship_link_rotate
 
     relationship_link_rotate(membership=partner_a.admin)
     assert client_for(partner_a.admin, ["customers:read"]).head("/api/v1/relationship-requests/link").status_code == 403

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.data import build_demo_world
+from invitations.links import invitation_url
 from invitations.models import Invitation
-from invitations.services import invitation_url
 from invitations.verification_codes import invitation_verification_code
 from tests.browser.test_console import sign_in
 

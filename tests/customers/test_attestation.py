@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from customers.models import AgreementAcceptance
-from customers.services import CustomerError, agreement_attest, customer_needs_agreement
+from customers.services import CustomerError, customer_needs_agreement
 from notifications.models import OutboxMessage
 from partnercenter.errors import DomainError, PermissionDeniedError
 from partners.choices import PartnerType
 from partners.models import Partner
 from tests.factories import PASSWORD
+from workflows.agreement_attestation import agreement_attest
 
 pytestmark = pytest.mark.django_db
 

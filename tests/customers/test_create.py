@@ -7,13 +7,14 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from customers.models import Customer, CustomerMembership
-from customers.services import CustomerError, customer_create_for_partner
+from customers.services import CustomerError
+from invitations.links import invitation_url
 from invitations.models import Invitation
-from invitations.services import invitation_url
 from notifications.models import OutboxMessage
 from partnercenter.errors import DomainError, PermissionDeniedError
 from relationships.models import Relationship
 from tests.factories import PASSWORD, CustomerFactory, UserFactory
+from workflows.customer_creation import customer_create_for_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.db import close_old_connections, connection, transaction
 from django.test import Client
 
 from admincenter.accept_views import SESSION_KEY
-from invitations import services as invitation_services
+from invitations import acceptance as invitation_services
 from invitations.choices import InvitationStatus
 from invitations.models import Invitation
 from invitations.tokens import derive_token

@@ -12,7 +12,8 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from customers.choices import CustomerRole
-from invitations.services import relationship_link_rotate, relationship_link_url
+from invitations.links import relationship_link_url
+from invitations.relationship_links import relationship_link_rotate
 from notifications.models import OutboxMessage
 from partners.api_key_services import api_key_create
 from relationships.choices import GrantStatus

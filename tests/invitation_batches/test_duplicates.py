@@ -8,10 +8,12 @@ from django.urls import reverse
 
 from invitation_batches.choices import RowStatus
 from invitation_batches.services import invitation_batch_confirm
+from invitations.closing import invitation_cancel
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft
 from invitations.duplicates import duplicate_findings
 from invitations.errors import InvitationError
 from invitations.models import Invitation
-from invitations.services import invitation_cancel, invitation_create, invitation_draft
 from relationships.choices import RelationshipStatus
 from tests.api.conftest import KeyClient
 from tests.factories import CustomerFactory, CustomerMembershipFactory, PartnerFactory, RelationshipFactory, UserFactory

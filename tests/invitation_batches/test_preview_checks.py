@@ -10,8 +10,8 @@ from customers.models import Customer
 from invitation_batches.choices import BatchStatus, RowStatus
 from invitation_batches.errors import BatchError
 from invitation_batches.services import invitation_batch_confirm, invitation_batch_upload
+from invitations.create_services import invitation_create
 from invitations.models import Invitation
-from invitations.services import invitation_create
 from notifications.models import OutboxMessage
 from partnercenter.errors import PermissionDeniedError
 from partners.choices import Cloud

@@ -7,10 +7,10 @@ import pytest
 from invitation_batches.choices import BatchStatus, RowStatus
 from invitation_batches.services import invitation_batch_confirm, invitation_batch_process
 from invitations.choices import InvitationStatus
+from invitations.create_services import invitation_create
 from invitations.models import Invitation
-from invitations.services import invitation_create
 from notifications.models import OutboxMessage
-from relationships.roles import BUNDLES
+from partnercenter.directory_roles import BUNDLES
 from tests.invitation_batches.conftest import csv_text, good_row
 
 pytestmark = pytest.mark.django_db

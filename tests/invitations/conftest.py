@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from invitations.services import invitation_create, invitation_url
+from invitations.create_services import invitation_create
+from invitations.links import invitation_url
 
 
 @pytest.fixture

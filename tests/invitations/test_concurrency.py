@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from customers.models import AgreementAcceptance
+from invitations.acceptance import AcceptanceAnswer, invitation_accept
+from invitations.create_services import invitation_create
 from invitations.errors import InvitationError
-from invitations.services import AcceptanceAnswer, invitation_accept, invitation_create
 from relationships.models import DelegatedAdminGrant, Relationship
 from tests.factories import CustomerMembershipFactory
 from tests.races import race

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from invitations.create_services import invitation_create
 from invitations.errors import InvitationError
 from invitations.models import Invitation
-from invitations.services import invitation_create
 from notifications.models import OutboxMessage
 from partners.models import PartnerMembership
 from tests.races import race

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft
 from invitations.email_limits import normalised_recipient
 from invitations.errors import InvitationError
 from invitations.models import Invitation
-from invitations.services import invitation_create, invitation_draft, invitation_resend, invitation_send
+from invitations.send_services import invitation_resend, invitation_send
 from notifications.models import OutboxMessage
 from tests.races import race
 

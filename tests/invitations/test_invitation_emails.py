@@ -10,8 +10,11 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 
+from invitations.drafts import invitation_draft
 from invitations.email_failures import INVITATION_EMAIL_TEMPLATES
-from invitations.services import invitation_draft, invitation_reminders_send, invitation_send, invitation_url
+from invitations.lifecycle import invitation_reminders_send
+from invitations.links import invitation_url
+from invitations.send_services import invitation_send
 from invitations.verification_codes import invitation_verification_code
 from notifications.models import OutboxMessage
 from partnercenter.sealing import unseal

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from invitations.choices import InvitationStatus
-from invitations.services import invitation_draft, invitation_reminders_send, invitation_send, invitations_expire
+from invitations.drafts import invitation_draft
+from invitations.lifecycle import invitation_reminders_send, invitations_expire
+from invitations.send_services import invitation_send
 from invitations.tasks import expire, send_reminders
 
 

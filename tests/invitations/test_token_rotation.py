@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from invitations.links import invitation_url, relationship_link_url
 from invitations.models import Invitation, RelationshipLink
+from invitations.relationship_links import relationship_link_rotate
 from invitations.selectors import offer_for_token
-from invitations.services import invitation_url, relationship_link_rotate, relationship_link_url
 from partnercenter.tokens import peppers, token_hash, token_hashes, token_matches, token_rehash
 from partners.api_key_selectors import api_key_for_token
 from partners.api_key_services import api_key_create

@@ -12,7 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from invitations.choices import InvitationStatus
 from invitations.models import Invitation
-from invitations.services import invitation_resend
+from invitations.send_services import invitation_resend
 from invitations.verification_codes import invitation_verification_code
 from partners.domain_services import partner_domain_verify_by_staff
 from tests.staff.users import OPERATOR, sign_in_to_admin, staff_user
@@ -38,7 +38,7 @@ def test_verification_code_is_the_same_for_customer_and_partner(client, make_inv
 
 
 def test_verification_code_reveals_nothing_of_the_link_and_changes_with_it(make_invitation, partner_a):
-    from invitations.services import invitation_url
+    from invitations.links import invitation_url
 
     invitation = make_invitation()
     code = invitation_verification_code(invitation)
@@ -148,7 +148,7 @@ def test_reported_invitation_shows_in_admin_and_staff_mark_it_reviewed(client, m
 
 
 def test_report_of_a_used_link_changes_nothing(client, make_invitation, open_link, partner_a):
-    from invitations.services import invitation_cancel
+    from invitations.closing import invitation_cancel
 
     invitation = make_invitation()
     open_link(invitation)

@@ -106,7 +106,8 @@ def test_partner_holding_the_link_cannot_sign_up_as_the_customer_and_accept(
 def test_the_partners_draft_page_link_is_no_better_than_the_api_one(
     client, partner_a, agreement, django_capture_on_commit_callbacks,
 ):
-    from invitations.services import invitation_create, invitation_url
+    from invitations.create_services import invitation_create
+    from invitations.links import invitation_url
 
     invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True, recipient_email=VICTIM)
     partner_browser = client
@@ -196,7 +197,8 @@ def test_the_agreement_is_signed_with_the_verified_address_not_a_typed_one(clien
 
 
 def test_the_reusable_link_needs_a_mailbox_verified_account_too(client, partner_a, agreement, django_capture_on_commit_callbacks):
-    from invitations.services import relationship_link_rotate, relationship_link_url
+    from invitations.links import relationship_link_url
+    from invitations.relationship_links import relationship_link_rotate
 
     link = relationship_link_url(relationship_link_rotate(membership=partner_a.admin))
     open_anonymously(client, link)
@@ -217,10 +219,10 @@ def test_a_customer_the_partner_created_is_joined_only_by_its_admin_verified_thr
     """Create customer + admin email: the partner knows the address and can derive the link; the
     pending tenant must not get a global admin the partner signed up."""
     from customers.models import CustomerMembership
-    from customers.services import customer_create_for_partner
-    from invitations.services import invitation_url
+    from invitations.links import invitation_url
     from partners.choices import PartnerRole
     from tests.factories import PartnerMembershipFactory, UserFactory
+    from workflows.customer_creation import customer_create_for_partner
 
     agent = PartnerMembershipFactory(partner=partner_a.partner, user=UserFactory(email="agent@contoso.example"),
                                      roles=[PartnerRole.ADMIN_AGENT])

@@ -33,7 +33,9 @@ def build_world() -> SweepWorld:
 
     from demo.data import build_demo_world
     from invitation_batches.services import invitation_batch_upload, json_lines
-    from invitations.services import invitation_create, invitation_url, relationship_link_rotate
+    from invitations.create_services import invitation_create
+    from invitations.links import invitation_url
+    from invitations.relationship_links import relationship_link_rotate
     from notifications.models import MailboxMessage, WebhookDelivery
     from partners.api_key_services import api_key_create
     from partners.models import PartnerMembership

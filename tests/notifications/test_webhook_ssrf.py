@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from invitations.services import invitation_create
+from invitations.create_services import invitation_create
 from notifications import webhook_transport
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.webhook_services import webhook_deliver

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import transaction
 
-from invitations.services import invitation_create
+from invitations.create_services import invitation_create
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery
 from partners.webhook_services import webhook_subscription_create

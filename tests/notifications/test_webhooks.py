@@ -15,13 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from invitations.services import (
-    invitation_cancel,
-    invitation_create,
-    invitation_draft,
-    invitation_draft_save,
-    invitation_resend,
-)
+from invitations.closing import invitation_cancel
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft, invitation_draft_save
+from invitations.send_services import invitation_resend
 from notifications.choices import DeliveryStatus
 from notifications.models import WebhookDelivery, WebhookSubscription
 from notifications.webhook_services import webhook_deliver, webhook_sweep
@@ -32,6 +29,7 @@ from partners.webhook_services import (
     webhook_subscription_rotate_secret,
     webhook_subscription_update,
 )
+from relationships.models import Relationship
 from tests.factories import PASSWORD
 from tests.notifications.webhook_receiver import webhook_receiver
 
@@ -82,8 +80,7 @@ def test_a_transition_raises_one_event_per_subscription_and_a_no_op_raises_none(
 
 
 def test_the_payload_names_the_object_the_customer_and_the_actor(partner_a, customer_a):  # type: ignore[no-untyped-def]
-    from relationships.models import Relationship
-    from relationships.services import grant_request_from_invitation
+    from invitations.acceptance import grant_request_from_invitation
 
     subscribe(partner_a.admin, event_types=["grant.requested"])
     Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
@@ -322,9 +319,9 @@ def test_resend_is_an_event_too(partner_a):  # type: ignore[no-untyped-def]
 def test_grant_transitions_by_the_customer_and_by_beat_each_raise_one_event(partner_a, customer_a):  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
+    from partnercenter.directory_roles import BUNDLES
     from relationships.grant_lifecycle import grants_expire_and_extend
     from relationships.models import DelegatedAdminGrant, Relationship
-    from relationships.roles import BUNDLES
     from relationships.services import grant_approve
 
     subscribe(partner_a.admin, event_types=["grant.approved", "grant.expired", "grant.extended"])
@@ -371,7 +368,9 @@ def test_an_invitation_email_that_bounces_raises_delivery_failed_once(partner_a,
     import smtplib
     from unittest import mock
 
-    from invitations.services import invitation_create, invitation_draft, invitation_send
+    from invitations.create_services import invitation_create
+    from invitations.drafts import invitation_draft
+    from invitations.send_services import invitation_send
 
     subscription = subscribe(partner_a.admin, event_types=["invitation.delivery_failed"])
     invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True)

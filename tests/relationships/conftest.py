@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from partnercenter.directory_roles import BUNDLES, GLOBAL_ADMINISTRATOR
 from partners.choices import PartnerRole
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES, GLOBAL_ADMINISTRATOR
 from tests.factories import PartnerMembershipFactory
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.selectors import customer_actor
-from relationships.selectors import USER_READ_ROLES, effective_access
+from partnercenter.directory_roles import USER_READ_ROLES
+from relationships.selectors import effective_access
 from relationships.services import grant_approve, grant_terminate
 from tests.factories import PartnerMembershipFactory
 

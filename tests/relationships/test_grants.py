@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from customers.selectors import customer_actor
+from partnercenter.directory_roles import BY_ID
 from partnercenter.errors import PermissionDeniedError
 from partners.authz import Actor
 from relationships.choices import GrantStatus
 from relationships.ending import relationship_terminate
 from relationships.errors import GrantError, RelationshipError
-from relationships.roles import BY_ID
 from relationships.services import (
     access_assignments_set,
     grant_approve,

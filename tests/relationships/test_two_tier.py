@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from customers.services import CustomerError, agreement_attest
+from customers.services import CustomerError
+from invitations.acceptance import AcceptanceAnswer, invitation_accept
+from invitations.create_services import invitation_create
 from invitations.errors import InvitationError
-from invitations.services import AcceptanceAnswer, invitation_accept, invitation_create
 from partners.choices import PartnerRole, PartnerType
 from relationships.models import Relationship
 from relationships.selectors import indirect_reseller_customers_for_provider
 from tests.factories import PASSWORD, PartnerFactory, PartnerMembershipFactory, UserFactory
+from workflows.agreement_attestation import agreement_attest
 
 pytestmark = pytest.mark.django_db
 

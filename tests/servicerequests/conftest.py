@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from partnercenter.directory_roles import BUNDLES
 from partners.choices import PartnerRole
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES
 from tests.factories import PartnerMembershipFactory, UserFactory
 
 HELPDESK_ROLES = list(BUNDLES["helpdesk"][1])  # Helpdesk Admin, Service Support Admin, Directory Readers

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
 from notifications.models import OutboxMessage
+from partnercenter.directory_roles import BUNDLES
 from partnercenter.errors import DomainError, PermissionDeniedError
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES
 from servicerequests.models import ServiceRequest, ServiceRequestNote
 from servicerequests.services import (
     service_request_create,

@@ -14,8 +14,8 @@ from django.urls import reverse
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from invitations.choices import InvitationStatus
+from invitations.closing import invitation_close_by_staff
 from invitations.models import Invitation
-from invitations.services import invitation_close_by_staff
 from notifications.choices import DeliveryStatus
 from partners.authz import Actor, ActorKind
 from partners.choices import PartnerRole

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from customers.models import AgreementAcceptance, Customer, CustomerMembership
 from invitations.choices import InvitationStatus
 from invitations.models import Invitation
-from invitations.services import relationship_link_rotate
+from invitations.relationship_links import relationship_link_rotate
 from relationships.models import DelegatedAdminGrant, Relationship
 from tests.factories import CustomerMembershipFactory, UserFactory
 
@@ -52,7 +52,7 @@ def test_token_leaves_the_url_before_the_page_renders(client, make_invitation, o
 
 
 def test_unknown_expired_cancelled_and_used_links_look_the_same(client, make_invitation, open_link, partner_a, agreement):
-    from invitations.services import invitation_cancel
+    from invitations.closing import invitation_cancel
 
     cancelled = make_invitation()
     invitation_cancel(invitation=cancelled, membership=partner_a.admin)
@@ -205,7 +205,7 @@ def test_decline_records_the_reason_and_tells_the_partner(client, make_invitatio
 
 def test_reusable_link_lets_each_tenant_create_its_own_relationship(client, partner_a, open_link, agreement):
     link = relationship_link_rotate(membership=partner_a.admin, include_delegated_admin=False)
-    from invitations.services import relationship_link_url
+    from invitations.links import relationship_link_url
 
     path = "/" + relationship_link_url(link).split("://", 1)[1].split("/", 1)[1]
     for n, (domain, email) in enumerate([("one.example", "a@one.example"), ("two.example", "b@two.example")]):

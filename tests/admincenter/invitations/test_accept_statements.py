@@ -140,7 +140,8 @@ def test_the_current_agreement_is_read_in_one_statement_in_the_reader_language_e
 
 
 def test_a_partner_member_opening_its_own_reusable_link_is_told_it_cannot_accept(client, partner_a, agreement):
-    from invitations.services import relationship_link_rotate, relationship_link_url
+    from invitations.links import relationship_link_url
+    from invitations.relationship_links import relationship_link_rotate
 
     link = relationship_link_rotate(membership=partner_a.admin, include_delegated_admin=False)
     client.force_login(partner_a.sales.user)

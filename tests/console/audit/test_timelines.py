@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from customers.choices import CustomerRole
-from invitations.services import invitation_create, invitation_draft, invitation_send
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft
+from invitations.send_services import invitation_send
 from notifications.choices import DeliveryStatus
 from notifications.models import OutboxMessage
 from tests.factories import (

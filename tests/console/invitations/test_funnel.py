@@ -181,7 +181,8 @@ def test_bad_period_gets_a_clear_error(client, partner_a):
 
 
 def test_one_click_resend_from_the_dashboard_comes_back_to_it(client, partner_a, make_invitation):
-    from invitations.services import invitation_draft, invitation_send
+    from invitations.drafts import invitation_draft
+    from invitations.send_services import invitation_send
 
     invitation = make_invitation()
     subject, body = invitation_draft(invitation)

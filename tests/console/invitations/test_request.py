@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from invitations.choices import InvitationStatus
+from invitations.drafts import invitation_draft
 from invitations.errors import InvitationError
+from invitations.links import invitation_url
 from invitations.models import Invitation
-from invitations.services import invitation_draft, invitation_resend, invitation_send, invitation_url
+from invitations.send_services import invitation_resend, invitation_send
 from notifications.models import OutboxMessage
 from partners.choices import Cloud
 from tests.factories import CustomerFactory, PartnerMembershipFactory

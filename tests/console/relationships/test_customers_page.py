@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from invitations.services import invitation_create
+from invitations.create_services import invitation_create
 from relationships.models import Relationship
 from tests.factories import CustomerFactory
 

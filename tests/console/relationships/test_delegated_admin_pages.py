@@ -6,10 +6,11 @@ from django.urls import reverse
 
 from customers.models import AgreementAcceptance
 from invitations.choices import InvitationKind
+from invitations.create_services import invitation_create
+from invitations.links import invitation_url
 from invitations.models import Invitation
-from invitations.services import invitation_create, invitation_url
+from partnercenter.directory_roles import BUNDLES
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import BUNDLES
 from relationships.services import grant_approve
 from tests.factories import CustomerMembershipFactory
 

@@ -1,0 +1,348 @@
+"""Accepting an invitation or the reusable link: one transaction for everything acceptance means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.actions import AuditAction
+from audit.services import audit_record
+from customers.choices import CustomerRole
+from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
+from customers.services import (
+    AgreementSignature,
+    agreement_accept,
+    agreement_current,
+    customer_activate,
+    customer_create,
+    customer_membership_add,
+    customer_needs_agreement,
+    normalise_domain,
+)
+from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
+from invitations.errors import InvitationError
+from invitations.links import INVALID_LINK_MESSAGE, link_issue
+from invitations.models import Invitation, RelationshipLink
+from invitations.partner_notices import creator_is_member_exists, partner_notify
+from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
+from invitations.tokens import new_nonce
+from notifications.services import (
+    email_enqueue_rendered,
+    email_render,
+)
+from partnercenter.directory_roles import role_names
+from partnercenter.links import absolute_url
+from partners.models import Partner, PartnerMembership
+from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.services import grant_display_name, relationship_establish
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    company_name: str
+    primary_domain: str
+    country: str
+
+
+@dataclass(frozen=True)
+class AcceptanceAnswer:
+    tenant_id: str | None = None
+    new_tenant: NewTenant | None = None
+    signature: AgreementSignature | None = None
+
+
+@dataclass(frozen=True)
+class AcceptanceResult:
+    invitation: Invitation
+    relationship: Relationship
+    grant: DelegatedAdminGrant | None
+    customer: Customer
+    relationship_created: bool
+
+
+def acceptor_refusal(
+    *, partner: Partner, recipient_email: str, target_domain: str, user: User, works_for_partner: bool | None = None,
+) -> RuleViolation | None:
+    """Refusals that depend only on who is signed in (`works_for_partner` when the caller already knows it)."""
+    if works_for_partner is None:
+        works_for_partner = PartnerMembership.objects.filter(partner=partner, user=user).exists()
+    if works_for_partner:
+        return RuleViolation("own_invitation", _("You work for %(partner)s: a partner cannot accept its own invitation.") % {"partner": partner.name})
+    if recipient_email and user.email.lower() != recipient_email.lower():
+        return RuleViolation(
+            "wrong_account",
+            _("This invitation is for %(email)s, but you are signed in as %(current)s. Sign out and sign in with the invited address.")
+            % {"email": recipient_email, "current": user.email},
+        )
+    return None
+
+
+def tenant_refusal(*, partner: Partner, target_domain: str, membership: CustomerMembership) -> RuleViolation | None:
+    """Refusals for accepting on behalf of this tenant."""
+    customer = membership.customer
+    if membership.role != CustomerRole.GLOBAL_ADMIN:
+        return RuleViolation(
+            "not_global_admin",
+            _("Only a global admin of %(customer)s can accept a partner's request; your role there is %(role)s.")
+            % {"customer": customer.company_name, "role": membership.get_role_display()},
+        )
+    if target_domain and customer.primary_domain.lower() != target_domain.lower():
+        return RuleViolation(
+            "wrong_tenant",
+            _("This invitation is for the tenant %(domain)s, not %(customer)s.") % {"domain": target_domain, "customer": customer.primary_domain},
+        )
+    return customer_rule_violation(partner=partner, customer=customer)
+
+
+def _raise(violation: RuleViolation | None) -> None:
+    if violation is not None:
+        raise InvitationError(violation.code, violation.message)
+
+
+def _resolve_tenant(
+    *, invitation: Invitation, user: User, answer: AcceptanceAnswer, agreement: AgreementVersion | None,
+) -> tuple[Customer, bool]:
+    """The tenant accepting, and whether it still has to accept `agreement` (False when None)."""
+    partner = invitation.partner
+    if invitation.customer_id is not None:
+        customer = _join_partner_created_customer(invitation=invitation, user=user)
+        return customer, customer_needs_agreement(customer=customer, agreement=agreement)
+    if answer.tenant_id:
+        memberships = CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id)
+        if agreement is not None:  # read with the membership: one statement, not two
+            memberships = memberships.annotate(agreement_accepted=Exists(
+                AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
+        membership = memberships.first()
+        if membership is None:
+            raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
+        _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
+        return membership.customer, agreement is not None and not membership.agreement_accepted
+    if answer.new_tenant is None:
+        raise InvitationError("tenant_required", _("Choose a tenant or create one."), field="tenant")
+    new = answer.new_tenant
+    if not new.company_name.strip():
+        raise InvitationError("company_required", _("Enter your company name."), field="company_name")
+    domain = normalise_domain(new.primary_domain)
+    if invitation.target_domain and domain != invitation.target_domain:
+        raise InvitationError("wrong_tenant", _("This invitation is for the tenant %(domain)s.") % {"domain": invitation.target_domain}, field="primary_domain")
+    _raise(rule_violation(partner=partner, customer_country=new.country.upper(), customer_cloud=partner.cloud, customer_name=new.company_name))
+    customer = customer_create(company_name=new.company_name, primary_domain=domain, country=new.country, cloud=partner.cloud,
+                               language=user.preferred_language, actor=user)
+    customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    return customer, agreement is not None  # a new tenant has accepted nothing yet
+
+
+def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Customer:
+    """A pending invitation bound to a customer the partner created (customers.services.
+    customer_create_for_partner): its pinned admin joins that tenant as global admin — never a
+    second tenant — and the tenant becomes active. The row is locked so two accepts serialise."""
+    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    membership = CustomerMembership.objects.filter(customer=customer, user=user).first()
+    if membership is None:
+        customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
+    else:
+        _raise(tenant_refusal(partner=invitation.partner, target_domain=invitation.target_domain, membership=membership))
+    customer_activate(customer=customer)
+    return customer
+
+
+def _acceptor_checks(user: User) -> dict[str, Exists]:
+    """What acceptance checks about the user, as annotations for the statement that locks the
+    invitation (or link): its email is verified, and it does not work for the inviting partner."""
+    return {
+        "acceptor_verified": Exists(EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)),
+        "acceptor_works_for_partner": Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=user)),
+    }
+
+
+def grant_request_from_invitation(
+    *, invitation: Invitation, customer: Customer, actor: User | None, webhook_subscriptions_seen: dict | None = None,
+) -> DelegatedAdminGrant:
+    """The delegated admin request carried by an accepted invitation, waiting for approval (moved from
+    relationships.services: it reads the invitation, which sits above relationships).
+
+    `webhook_subscriptions_seen`: the caller's per-transaction dict (see audit_record)."""
+    grant = DelegatedAdminGrant.objects.create(
+        partner=invitation.partner,
+        customer=customer,
+        display_name=grant_display_name(partner=invitation.partner, customer=customer),
+        roles=list(invitation.requested_roles),
+        duration_days=invitation.grant_duration_days or 730,
+        auto_extend=invitation.grant_auto_extend,
+        requested_by_invitation=invitation,
+        request_expires_at=timezone.now() + timedelta(days=settings.GRANT_REQUEST_VALIDITY_DAYS),
+        status=GrantStatus.APPROVAL_PENDING,
+    )
+    audit_record(action=AuditAction.GRANT_REQUESTED, actor=actor, partner=invitation.partner, customer=customer,
+                 target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk},
+                 webhook_subscriptions_seen=webhook_subscriptions_seen)
+    return grant
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
+    """The customer's global admin accepts: one transaction for everything acceptance means.
+
+    Locks the invitation row first (so concurrent accepts serialise and all but one see it is
+    no longer pending), then: tenant (chosen, or created with the user as global admin), the
+    rules, the agreement if not yet accepted, the conditional update pending → accepted, the
+    relationship (at most one active per partner and customer), the pending delegated admin
+    grant, audit events, and emails to the partner and the customer (outbox).
+    """
+    locked = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by")
+        .annotate(**_acceptor_checks(user), creator_is_member=creator_is_member_exists()).filter(pk=invitation.pk).first()
+    )
+    if locked is None or not locked.is_usable:
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
+    return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
+                          works_for_partner=locked.acceptor_works_for_partner)
+
+
+def _delegated_admin_needs_relationship(invitation: Invitation, customer: Customer) -> None:
+    """Admin roles for an existing customer only: the partner must already be its reseller."""
+    if invitation.kind == InvitationKind.DELEGATED_ADMIN and not Relationship.objects.filter(
+        partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE
+    ).exists():
+        raise InvitationError(
+            "no_relationship",
+            _("%(partner)s is not the reseller of %(customer)s: it must be your reseller before it can be given admin roles.")
+            % {"partner": invitation.partner.name, "customer": customer.company_name},
+        )
+
+
+def _mark_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
+    """The conditional update pending → accepted (the losing concurrent accept sees an invalid link)."""
+    now = timezone.now()
+    updated = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_by=user, customer=customer
+    )
+    if updated != 1:
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
+    invitation.status, invitation.accepted_at, invitation.accepted_by, invitation.customer = InvitationStatus.ACCEPTED, now, user, customer
+
+
+def _relationship_for(invitation: Invitation, *, customer: Customer, user: User, webhooks_seen: dict) -> tuple[Relationship, bool]:
+    """The relationship the acceptance establishes (or the existing one), and whether it is new."""
+    if invitation.kind == InvitationKind.DELEGATED_ADMIN:
+        # Restoring or requesting admin roles for an existing customer: never a second relationship.
+        return Relationship.objects.get(partner=invitation.partner, customer=customer, status=RelationshipStatus.ACTIVE), False
+    if invitation.kind == InvitationKind.INDIRECT_RESELLER and invitation.indirect_provider_id:
+        # Two-tier: the customer accepts the reseller *and* its indirect provider, each with a
+        # relationship of type indirect_reseller naming the provider.
+        provider = invitation.indirect_provider
+        relationship, created = relationship_establish(
+            partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
+            relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
+            webhook_subscriptions_seen=webhooks_seen)
+        relationship_establish(partner=provider, customer=customer, invitation=invitation, actor=user,  # type: ignore[arg-type]
+                               relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
+                               webhook_subscriptions_seen=webhooks_seen)
+        return relationship, created
+    return relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
+                                  webhook_subscriptions_seen=webhooks_seen)
+
+
+def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
+    """The accepting admin's confirmation email (a new key: the invitation was just accepted)."""
+    template = "invitations/email/customer_accepted"
+    context = {
+        "partner_name": invitation.partner.name,
+        "verified_domain": invitation.partner.verified_domain,
+        "customer_name": customer.company_name,
+        "include_delegated_admin": invitation.include_delegated_admin,
+        "roles": role_names(invitation.requested_roles),
+        "duration_days": invitation.grant_duration_days,
+        "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),
+    }
+    email_enqueue_rendered(
+        to=user.email,
+        template=template,
+        rendered=email_render(template=template, context=context, language=user.preferred_language),
+        language=user.preferred_language,
+        customer=customer,
+        idempotency_key=f"invitation:{invitation.pk}:customer_accepted",
+        topic=f"invitation:{invitation.pk}",
+        new_key=True,
+    )
+
+
+def _accept_locked(
+    invitation: Invitation, *, user: User, answer: AcceptanceAnswer, verified: bool, works_for_partner: bool,
+    webhooks_seen: dict | None = None,
+) -> AcceptanceResult:
+    """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_checks.
+    `webhooks_seen`: the transaction's dict of webhook subscriptions already read, if the caller has one."""
+    if not verified:
+        raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
+    _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
+                            target_domain=invitation.target_domain, user=user, works_for_partner=works_for_partner))
+    agreement = agreement_current(language=user.preferred_language)
+    customer, needs_agreement = _resolve_tenant(invitation=invitation, user=user, answer=answer, agreement=agreement)
+    _delegated_admin_needs_relationship(invitation, customer)
+    if agreement is not None and needs_agreement:
+        if answer.signature is None:
+            raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
+        agreement_accept(customer=customer, agreement=agreement, user=user, signature=answer.signature)
+    _mark_accepted(invitation, user=user, customer=customer)
+    if webhooks_seen is None:
+        webhooks_seen = {}  # the partner's webhook subscriptions, read once for this transaction's events
+    relationship, created = _relationship_for(invitation, customer=customer, user=user, webhooks_seen=webhooks_seen)
+    grant = (grant_request_from_invitation(invitation=invitation, customer=customer, actor=user, webhook_subscriptions_seen=webhooks_seen)
+             if invitation.include_delegated_admin else None)
+    audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
+                 before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
+                                                      "grant_id": grant.pk if grant else None},
+                 webhook_subscriptions_seen=webhooks_seen)
+    # The conditional update above moved this invitation to accepted, once and for all: the two
+    # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
+    partner_notify(invitation, event="accepted", customer_name=customer.company_name,
+                   creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True)  # None for a reusable link's
+    _customer_notify_accepted(invitation, user=user, customer=customer)
+    return AcceptanceResult(invitation=invitation, relationship=relationship, grant=grant, customer=customer,
+                            relationship_created=created)
+
+
+@transaction.atomic
+def relationship_link_accept(*, link: RelationshipLink, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
+    """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
+    locked = (
+        RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner")
+        .annotate(**_acceptor_checks(user)).filter(pk=link.pk).first()
+    )
+    if locked is None or locked.status != LinkStatus.ACTIVE:
+        raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
+    partner = locked.partner
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        partner=partner,
+        source=InvitationSource.REUSABLE_LINK,
+        include_delegated_admin=locked.include_delegated_admin,
+        requested_roles=list(partner.default_grant_roles) if locked.include_delegated_admin else [],
+        grant_duration_days=partner.default_grant_duration_days if locked.include_delegated_admin else None,
+        language=user.preferred_language,
+        token_nonce="-",
+        token_hash=f"unissued-{new_nonce()}",
+        created_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    link_issue(invitation, "invitation")
+    invitation.save(update_fields=["token_nonce", "token_hash"])
+    webhooks_seen: dict = {}  # the partner's webhook subscriptions, read once for this transaction's events
+    audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
+                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin},
+                 webhook_subscriptions_seen=webhooks_seen)
+    return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
+                          works_for_partner=locked.acceptor_works_for_partner, webhooks_seen=webhooks_seen)

@@ -1,0 +1,359 @@
+"""Creating an invitation: target rules, two-tier provider, delegated admin request, duplicates,
+the daily cap, the row and (optionally) its first email in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.actions import AuditAction
+from audit.services import audit_record
+from customers.models import Customer
+from customers.services import normalise_domain
+from invitations.choices import InvitationKind
+from invitations.drafts import _default_draft
+from invitations.duplicates import duplicate_index, duplicate_index_add_pending
+from invitations.email_limits import invitation_email_count, partner_invitation_count
+from invitations.errors import InvitationError
+from invitations.links import link_issue
+from invitations.models import Invitation
+from invitations.rules import RuleViolation, customer_rule_violation
+from invitations.send_services import _invitation_email_row
+from invitations.tokens import new_nonce
+from notifications.models import OutboxMessage
+from notifications.services import email_enqueue_row
+from partners.authz import Permission, authorize
+from partners.choices import SOVEREIGN_CLOUDS, PartnerType
+from partners.models import Partner, PartnerMembership
+from relationships.choices import RelationshipStatus
+from relationships.errors import GrantError
+from relationships.models import Relationship
+from relationships.services import validate_grant_request
+
+if TYPE_CHECKING:
+    from invitations.duplicates import DuplicateFinding, DuplicateIndex
+
+
+def tenants_with_domain(target_domain: str) -> list[Customer]:
+    """The tenants (of every cloud) whose primary domain is `target_domain`, case-insensitively (by the domain index)."""
+    return list(Customer.objects.alias(domain_lower=Lower("primary_domain")).filter(domain_lower=target_domain.lower()))
+
+
+def check_target(*, partner: Partner, target_domain: str, kind: str = InvitationKind.RESELLER,
+                 tenants: list[Customer] | None = None) -> RuleViolation | None:
+    """Before sending, when the target tenant is known: the market and cloud rules and, for an
+    indirect reseller, an existing relationship. (A reseller invitation learns that it would go to
+    an existing customer from the duplicate check in `invitation_create`, whose finding links to
+    the customer: one rule path, one message.)
+
+    `tenants`: `tenants_with_domain(target_domain)` when the caller already has them.
+    """
+    tenants = tenants_with_domain(target_domain) if tenants is None else tenants
+    same_cloud = [t for t in tenants if t.cloud == partner.cloud]
+    if same_cloud:
+        customer = same_cloud[0]
+        violation = customer_rule_violation(partner=partner, customer=customer)
+        if violation:
+            return violation
+        if kind == InvitationKind.INDIRECT_RESELLER and Relationship.objects.filter(
+            partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
+        ).exists():
+            return RuleViolation("already_customer", _("%(customer)s is already your customer.") % {"customer": customer.company_name})
+    elif tenants:
+        return customer_rule_violation(partner=partner, customer=tenants[0])
+    return None
+
+
+@dataclass
+class _Checked:
+    """An invitation request that passed the checks made before the partner lock."""
+
+    kind: str
+    include_delegated_admin: bool
+    recipient_email: str
+    domain: str
+    provider: Partner | None
+    roles: list[str] | None
+    duplicates: DuplicateIndex | None
+
+
+def _sovereign_check(partner: Partner, include_delegated_admin: bool) -> None:
+    if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
+        raise InvitationError(
+            "sovereign_requires_admin",
+            _("Partners in the %(cloud)s must include delegated admin privileges: the option without admin permissions is not available in sovereign clouds.")
+            % {"cloud": partner.get_cloud_display()},
+            field="include_delegated_admin",
+        )
+
+
+def _delegated_admin_domain(membership: PartnerMembership, partner: Partner, customer: Customer | None) -> str:
+    """`kind=delegated_admin`: the customer must be the partner's (active relationship); its domain pins the invitation."""
+    authorize(membership, Permission.REQUEST_DELEGATED_ADMIN)
+    if customer is None or not Relationship.objects.filter(
+        partner=partner, customer=customer, status=RelationshipStatus.ACTIVE
+    ).exists():
+        raise InvitationError("not_your_customer", _("Choose one of your customers."), field="customer")
+    return customer.primary_domain
+
+
+def _grant_roles_checked(partner: Partner, *, roles: list[str] | None, duration_days: int | None, auto_extend: bool) -> list[str]:
+    """The requested roles (the partner's defaults when None) validated as a grant request."""
+    try:
+        return validate_grant_request(
+            roles=list(roles if roles is not None else partner.default_grant_roles),
+            duration_days=duration_days or partner.default_grant_duration_days,
+            auto_extend=auto_extend,
+        )
+    except GrantError as error:
+        raise InvitationError(error.code, error.message, field=error.field) from error
+
+
+def _reseller_duplicates(partner: Partner, *, kind: str, tenants: list[Customer] | None, recipient_email: str,
+                         domain: str) -> DuplicateIndex | None:
+    """Issue 10: no second invitation to an existing customer or while one is pending. The tenants
+    and relationships are read here; the pending invitations, which are what concurrent creates of
+    this partner race on, are read under the partner lock (_duplicate_check)."""
+    if kind != InvitationKind.RESELLER:
+        return None
+    same_cloud = None if tenants is None else [t for t in tenants if t.cloud == partner.cloud]
+    return duplicate_index(partner=partner, emails=[recipient_email], domains=[domain],
+                           domain_tenants=same_cloud, with_pending=False)
+
+
+def _request_checked(
+    *, membership: PartnerMembership, partner: Partner, include_delegated_admin: bool, recipient_email: str,
+    target_domain: str, kind: str, customer: Customer | None, roles: list[str] | None, duration_days: int | None,
+    auto_extend: bool, indirect_provider_id: str, send_email: bool,
+) -> _Checked:
+    """Every check that needs no lock, in the order the form reports them."""
+    _sovereign_check(partner, include_delegated_admin)
+    recipient_email = recipient_email.strip().lower()
+    if send_email:
+        _validate_recipient(recipient_email)
+    domain = normalise_domain(target_domain) if target_domain.strip() else ""
+    provider, kind = _indirect_provider_for(partner=partner, kind=kind, indirect_provider_id=indirect_provider_id)
+    if kind == InvitationKind.DELEGATED_ADMIN:
+        domain = _delegated_admin_domain(membership, partner, customer)
+        include_delegated_admin = True
+    if include_delegated_admin:
+        roles = _grant_roles_checked(partner, roles=roles, duration_days=duration_days, auto_extend=auto_extend)
+    tenants: list[Customer] | None = None
+    if domain and kind != InvitationKind.DELEGATED_ADMIN:
+        tenants = tenants_with_domain(domain)  # read once, for the rules and for duplicate detection
+        violation = check_target(partner=partner, target_domain=domain, kind=kind, tenants=tenants)
+        if violation:
+            raise InvitationError(violation.code, violation.message, field="target_domain")
+    duplicates = _reseller_duplicates(partner, kind=kind, tenants=tenants, recipient_email=recipient_email, domain=domain)
+    return _Checked(kind=kind, include_delegated_admin=include_delegated_admin, recipient_email=recipient_email,
+                    domain=domain, provider=provider, roles=roles, duplicates=duplicates)
+
+
+def _invitation_new(*, membership: PartnerMembership, partner: Partner, checked: _Checked, language: str,
+                    duration_days: int | None, auto_extend: bool, send_email: bool) -> Invitation:
+    """The unsaved invitation row (sent to its recipient when `send_email`)."""
+    include = checked.include_delegated_admin
+    now = timezone.now()
+    invitation = Invitation(
+        partner=partner,
+        created_by=membership.user,
+        kind=checked.kind,
+        include_delegated_admin=include,
+        requested_roles=list(checked.roles or []) if include else [],
+        grant_duration_days=(duration_days or partner.default_grant_duration_days) if include else None,
+        grant_auto_extend=auto_extend if include else False,
+        recipient_email=checked.recipient_email,
+        target_domain=checked.domain,
+        indirect_provider=checked.provider,
+        language=language if language in dict(settings.LANGUAGES) else "en",
+        created_at=now,
+        link_issued_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+    )
+    if send_email:
+        invitation.sent_at, invitation.sent_to = now, checked.recipient_email
+    return invitation
+
+
+def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Checked,
+                       send_email: bool) -> tuple[list[DuplicateFinding], OutboxMessage | None]:
+    """Insert the invitation under the partner lock after the duplicate check and the daily cap.
+    Returns the findings that did not block and the (unsaved) email row when `send_email`."""
+    # On PostgreSQL the id is reserved first, so the link, the draft and the sealed email are built
+    # before the partner lock and the invitation is one INSERT under it (an id a refused create
+    # reserved is skipped, as a rolled-back insert's would be). Elsewhere: insert, then issue.
+    invitation.pk = _reserve_invitation_id()
+    email_row = _issue_and_draft(invitation, send_email=send_email) if invitation.pk is not None else None
+    # The partner lock serialises what follows: two concurrent creates cannot both pass the
+    # pending-invitation check or both take the last place under the daily cap.
+    list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
+    findings = ([] if checked.duplicates is None
+                else _duplicate_check(checked.duplicates, recipient_email=checked.recipient_email, domain=checked.domain))
+    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
+    partner_invitation_count(partner_id=partner.pk)
+    if invitation.pk is not None:
+        invitation.save(force_insert=True)
+    else:
+        invitation.token_nonce, invitation.token_hash = "-", f"unissued-{new_nonce()}"
+        invitation.save(force_insert=True)
+        email_row = _issue_and_draft(invitation, send_email=send_email)
+        invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
+    return findings, email_row
+
+
+def _created_audit(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked,
+                   webhooks_seen: dict[int, object]) -> None:
+    audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=invitation.partner, target=invitation,
+                 webhook_subscriptions_seen=webhooks_seen,
+                 after={"kind": checked.kind, "include_delegated_admin": checked.include_delegated_admin,
+                        "recipient_email": checked.recipient_email,
+                        "indirect_provider_id": checked.provider.partner_id if checked.provider else None,
+                        "target_domain": checked.domain, "roles": invitation.requested_roles,
+                        "expires_at": invitation.expires_at.isoformat()})
+
+
+def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None,
+                      webhooks_seen: dict[int, object]) -> None:
+    """`send_email`: queue the email built with the invitation and audit `invitation.sent`."""
+    # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
+    assert email_row is not None
+    invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
+    message = email_enqueue_row(email_row, new_key=True)
+    invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
+    audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=invitation.partner, target=invitation,
+                 after={"sent_to": invitation.sent_to}, webhook_subscriptions_seen=webhooks_seen)
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    membership: PartnerMembership,
+    include_delegated_admin: bool,
+    recipient_email: str = "",
+    target_domain: str = "",
+    language: str = "en",
+    kind: str = InvitationKind.RESELLER,
+    customer: Customer | None = None,
+    roles: list[str] | None = None,
+    duration_days: int | None = None,
+    auto_extend: bool = False,
+    indirect_provider_id: str = "",
+    send_email: bool = False,
+) -> Invitation:
+    """Create a pending invitation with its default draft in `language`.
+
+    `send_email=True` also emails the default draft to `recipient_email` in the same
+    transaction (what `invitation_send` does for a fresh invitation, without re-reading it):
+    `sent_at`/`sent_to` set, the email in the outbox, an `invitation.sent` audit event.
+
+    Two-tier: an `indirect_reseller` partner's relationship request must name its indirect
+    provider (`indirect_provider_id`, the provider's public partner id; an indirect provider in
+    the same cloud); the invitation then has kind `indirect_reseller`. Other partners may not
+    name one.
+
+    `kind=delegated_admin` asks an existing customer (`customer`, which must have an active
+    relationship with the partner) for `roles` for `duration_days`, without a new relationship;
+    the invitation is then pinned to that customer's tenant.
+
+    Pre: the member may request relationships; partners in sovereign clouds must include
+    delegated admin; a known target tenant passes the market and cloud rules. Post: the
+    invitation (link derived from its nonce), an audit event. Nothing is emailed yet.
+
+    Duplicates (reseller invitations): see `_duplicate_check`; what did not block (other partners)
+    is returned as the invitation's `duplicate_findings`.
+    """
+    authorize(membership, Permission.REQUEST_RELATIONSHIP)
+    # The partner's settings as the caller loaded them (an API key's actor carries its partner);
+    # the lock that serialises the duplicate checks and the daily cap is taken later, only around them.
+    partner = membership.partner if PartnerMembership.partner.is_cached(membership) else Partner.objects.get(pk=membership.partner_id)
+    checked = _request_checked(
+        membership=membership, partner=partner, include_delegated_admin=include_delegated_admin, recipient_email=recipient_email,
+        target_domain=target_domain, kind=kind, customer=customer, roles=roles, duration_days=duration_days,
+        auto_extend=auto_extend, indirect_provider_id=indirect_provider_id, send_email=send_email)
+    invitation = _invitation_new(membership=membership, partner=partner, checked=checked, language=language,
+                                 duration_days=duration_days, auto_extend=auto_extend, send_email=send_email)
+    findings, email_row = _invitation_insert(invitation, partner=partner, checked=checked, send_email=send_email)
+    webhooks_seen: dict[int, object] = {}  # this transaction's two events read the partner's subscriptions once
+    _created_audit(invitation, membership=membership, checked=checked, webhooks_seen=webhooks_seen)
+    # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
+    invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
+    # What the duplicate check found that did not block (other partners): information for the page.
+    invitation.duplicate_findings = findings  # type: ignore[attr-defined]
+    if send_email:
+        _first_email_send(invitation, membership=membership, email_row=email_row, webhooks_seen=webhooks_seen)
+    return invitation
+
+
+def _duplicate_check(index: DuplicateIndex, *, recipient_email: str, domain: str) -> list[DuplicateFinding]:
+    """The one duplicate check of a create, under the partner lock and before the invitation
+    exists, so it never reports the invitation itself. An existing customer or a pending
+    invitation to the same address or domain refuses with an `InvitationError` that carries every
+    finding (`error.findings`, for links); otherwise the findings, information only, are returned.
+    """
+    duplicate_index_add_pending(index, emails=[recipient_email], domains=[domain])
+    findings = index.findings(recipient_email=recipient_email, target_domain=domain)
+    blocking = next((finding for finding in findings if finding.blocking), None)
+    if blocking is not None:
+        raise InvitationError(blocking.code, blocking.message, findings=findings,
+                              field="recipient_email" if recipient_email and not domain else "target_domain")
+    return findings
+
+
+def _reserve_invitation_id() -> int | None:
+    """A fresh invitation id from its sequence on PostgreSQL; None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Invitation._meta.db_table])
+        return int(cursor.fetchone()[0])
+
+
+def _issue_and_draft(invitation: Invitation, *, send_email: bool) -> OutboxMessage | None:
+    """Issue the link of an invitation whose id is known, put the default draft in it and, with
+    `send_email`, build its email (unsaved). No statement."""
+    link_issue(invitation, "invitation")
+    invitation.message_subject, invitation.message_body = _default_draft(invitation)
+    return _invitation_email_row(invitation, key_suffix=f"send:{invitation.sent_to}") if send_email else None
+
+
+def _validate_recipient(recipient: str) -> None:
+    if not recipient:
+        raise InvitationError("recipient_required", _("Enter the customer's email address to send from the portal."), field="recipient_email")
+    try:
+        validate_email(recipient)
+    except Exception as exc:
+        raise InvitationError("invalid_email", _("Enter a valid email address."), field="recipient_email") from exc
+
+
+def indirect_providers_for(*, partner: Partner) -> list[Partner]:
+    """The indirect providers an indirect reseller may name: those in its own cloud."""
+    return list(Partner.objects.filter(partner_type=PartnerType.INDIRECT_PROVIDER, cloud=partner.cloud).exclude(pk=partner.pk)
+                .order_by("name"))
+
+
+def _indirect_provider_for(*, partner: Partner, kind: str, indirect_provider_id: str) -> tuple[Partner | None, str]:
+    """Two-tier: (provider, kind) for the invitation, or InvitationError on field `indirect_provider_id`."""
+    indirect_provider_id = indirect_provider_id.strip()
+    if partner.partner_type != PartnerType.INDIRECT_RESELLER:
+        if indirect_provider_id or kind == InvitationKind.INDIRECT_RESELLER:
+            raise InvitationError("not_indirect_reseller", _("Only indirect resellers name an indirect provider."),
+                                  field="indirect_provider_id")
+        return None, kind
+    if kind == InvitationKind.DELEGATED_ADMIN:  # admin roles for an existing customer: no new relationship
+        return None, kind
+    if not indirect_provider_id:
+        raise InvitationError("indirect_provider_required", _(
+            "As an indirect reseller, name the indirect provider you buy through: the customer accepts both of you."),
+            field="indirect_provider_id")
+    provider = next((p for p in indirect_providers_for(partner=partner) if p.partner_id == indirect_provider_id), None)
+    if provider is None:
+        raise InvitationError("unknown_indirect_provider", _("Choose an indirect provider in your cloud."), field="indirect_provider_id")
+    return provider, InvitationKind.INDIRECT_RESELLER

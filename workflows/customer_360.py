@@ -1,0 +1,81 @@
+"""The customer 360 row of the partner's Customers page: one relationship with what the partner
+sees of the customer across apps (subscriptions, directory users, agreement, service requests,
+grants and the member's effective directory roles).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from customers.models import AgreementAcceptance, AgreementVersion
+from directory.models import DirectoryUser
+from partnercenter.directory_roles import USER_READ_ROLES
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.selectors import customer_list_for_partner, directory_roles_for
+from servicerequests.models import ServiceRequest
+from subscriptions.models import Subscription
+from subscriptions.selectors import subscriptions_with_seats_for_customers
+
+if TYPE_CHECKING:
+    from partners.models import Partner, PartnerMembership
+
+
+def customer_rows_for_partner(*, partner: Partner, **filters: str) -> QuerySet[Relationship]:
+    """customer_list_for_partner plus what each row of the Customers page shows: `subscription_count`
+    (this partner's subscriptions there).
+
+    The count is a correlated sub-select that PostgreSQL evaluates only for the page's rows (after
+    the sort and LIMIT), so the page stays one query plus the paginator's count. The expansion's
+    contents load on demand (customer_details_attach).
+    """
+    subscription_count = (Subscription.objects.filter(partner=partner, customer=OuterRef("customer_id")).order_by()
+                          .values("customer").annotate(n=Count("pk")).values("n"))
+    return customer_list_for_partner(partner=partner, **filters).annotate(
+        subscription_count=Coalesce(Subquery(subscription_count), 0))
+
+
+def _attach_subscriptions(relationship: Relationship, membership: PartnerMembership) -> None:
+    subscriptions = list(subscriptions_with_seats_for_customers(partner=membership.partner)
+                         .filter(customer_id=relationship.customer_id))
+    licensable = [s for s in subscriptions if s.licensable]
+    relationship.subscriptions = subscriptions
+    relationship.subscription_count = len(subscriptions)
+    relationship.licenses_used = sum(s.assigned for s in licensable)
+    relationship.licenses_total = sum(s.quantity for s in licensable)
+    relationship.support_contacts = [s for s in subscriptions if getattr(s, "support_contact", None)]
+
+
+def _attach_agreement(relationship: Relationship) -> None:
+    relationship.agreement = (AgreementAcceptance.objects.filter(customer_id=relationship.customer_id).select_related("agreement")
+                              .order_by("-accepted_at", "-pk").first())
+    current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
+                       .values_list("version", flat=True).first())
+    relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)
+
+
+def customer_details_attach(*, relationship: Relationship, membership: PartnerMembership) -> Relationship:
+    """Give one relationship what its expanded row (and the customer's page) shows.
+
+    Attaches `subscriptions` (this partner's only, seats used, support contact), `grants` (this
+    partner's), `user_count`, `licenses_used`, `licenses_total`, and `directory_access` (the
+    member's effective directory roles there: relationships.selectors.directory_roles_for, as
+    effective_access), `agreement` (latest acceptance) and `agreement_current`, `service_requests`
+    (this partner's, newest first). Seven queries whatever the number of subscriptions, grants and
+    requests.
+    """
+    customer_id = relationship.customer_id
+    partner_id = membership.partner_id
+    _attach_subscriptions(relationship, membership)
+    relationship.grants = list(DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id=customer_id)
+                               .order_by("-requested_at", "-pk"))
+    relationship.user_count = DirectoryUser.objects.filter(customer_id=customer_id).count()
+    relationship.directory_access = directory_roles_for(membership=membership, customer_id=customer_id)
+    _attach_agreement(relationship)
+    relationship.service_requests = list(ServiceRequest.objects.filter(partner_id=partner_id, customer_id=customer_id)
+                                         .order_by("-created_at", "-id"))
+    relationship.can_read_directory = bool(relationship.directory_access & USER_READ_ROLES)
+    return relationship
