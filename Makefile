@@ -15,6 +15,7 @@ help:
 	@echo "make test       the whole test suite (PostgreSQL/Redis when reachable)"
 	@echo "make run-full   gunicorn + Celery worker + beat on local PostgreSQL and Redis, SMTP sink"
 	@echo "make lint       ruff"
+	@echo "make layers     import-linter: the layering contracts in pyproject.toml (also run by make test)"
 	@echo "make typecheck  mypy (django-stubs, djangorestframework-stubs) over the apps and the project package"
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
 	@echo "make bench      benchmarks: reference rungs R0-R5 and P1-P8 (gunicorn, PostgreSQL pc_bench, wrk)"
@@ -48,6 +49,7 @@ soak: sync
 .PHONY: test
 test: sync
 	$(RUN) ruff check .
+	$(RUN) lint-imports --no-cache
 	$(MAKE) --no-print-directory typecheck
 	$(RUN) pytest -n 2 --dist loadgroup -m "not drill"
 	# The fault drills bind fixed ports and start their own services: one at a time, after the rest.
@@ -61,7 +63,11 @@ lint: sync
 # The domain and its interfaces, typed: 0 errors, every `# type: ignore` names its code and is needed
 # (pyproject.toml [tool.mypy]; the django-stubs plugin imports partnercenter.settings.test).
 TYPED_PACKAGES := accounts audit customers directory invitation_batches invitations notifications partners ratelimits \
-	relationships servicerequests subscriptions graphcompat partnercenter
+	relationships servicerequests subscriptions workflows console admincenter staff api graphcompat partnercenter
+.PHONY: layers
+layers: sync
+	$(RUN) lint-imports --no-cache
+
 .PHONY: typecheck
 typecheck: sync
 	$(RUN) mypy $(TYPED_PACKAGES)

@@ -38,7 +38,6 @@ from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signatur
 from notifications.webhook_transport import destination_refusal, post
 from partnercenter.errors import DomainError
 from partnercenter.sealing import seal, unseal
-from partners.authz import Actor, Permission, authorize
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -77,16 +76,6 @@ def webhook_secret_issue() -> tuple[str, str]:
     """A new signing secret and its sealed form (the secret is shown once, the sealed form is stored)."""
     secret = new_secret()
     return secret, seal({"secret": secret})
-
-
-@transaction.atomic
-def webhook_delivery_redeliver_by_staff(*, delivery: WebhookDelivery, staff_user: User, reason: str) -> WebhookDelivery:
-    """Platform staff queue a finished delivery again from Django admin; the reason is audited."""
-    authorize(Actor.staff(staff_user), Permission.MANAGE_INTEGRATIONS)
-    if not reason.strip():
-        raise WebhookError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
-    return webhook_delivery_requeue(delivery=delivery, partner_id=delivery.partner_id, actor=staff_user,
-                                    data={"reason": reason.strip(), "by": "staff"})
 
 
 def webhook_delivery_requeue(

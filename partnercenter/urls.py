@@ -53,7 +53,7 @@ urlpatterns += [path("metrics", metrics_views.metrics, name="metrics")]
 
 # Microsoft Graph-compatible delegated admin API, Partner Center's relationship-request endpoint,
 # and the customer's approval page linked from the lockForApproval email (issue 11).
-from graphcompat.approval_views import GranularAdminRelationshipView  # noqa: E402
+from admincenter.grant_approval_views import GranularAdminRelationshipView  # noqa: E402
 from graphcompat.urls import graph_urlpatterns, partner_center_urlpatterns  # noqa: E402
 
 urlpatterns += [

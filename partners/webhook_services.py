@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.models import WebhookDelivery, WebhookSubscription
@@ -26,7 +27,7 @@ from notifications.webhook_services import (
     webhook_secret_issue,
 )
 from partnercenter.links import absolute_url
-from partners.authz import Permission, authorize
+from partners.authz import Actor, Permission, authorize
 from partners.choices import PartnerRole
 from partners.models import PartnerMembership
 from partners.selectors import partner_users_with_roles
@@ -149,3 +150,13 @@ def tell_account_admins_subscription_disabled(*, subscription: WebhookSubscripti
             idempotency_key=f"webhook_disabled:{subscription.pk}:{subscription.disabled_at.isoformat()}:{admin.pk}",
             topic=f"webhook_subscription:{subscription.pk}",
         )
+
+
+@transaction.atomic
+def webhook_delivery_redeliver_by_staff(*, delivery: WebhookDelivery, staff_user: User, reason: str) -> WebhookDelivery:
+    """Platform staff queue a finished delivery again from Django admin; the reason is audited."""
+    authorize(Actor.staff(staff_user), Permission.MANAGE_INTEGRATIONS)
+    if not reason.strip():
+        raise WebhookError("reason_required", _("Give a reason: it goes into the audit log."), field="reason")
+    return webhook_delivery_requeue(delivery=delivery, partner_id=delivery.partner_id, actor=staff_user,
+                                    data={"reason": reason.strip(), "by": "staff"})

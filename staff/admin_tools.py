@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.staff_groups import SUPPORT_ACTIONS_PERMISSION
+from accounts.staff_groups import SUPPORT_ACTIONS_PERMISSION
 from partnercenter.errors import DomainError
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from accounts.http import AuthenticatedHttpRequest
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
 from notifications.services import outbox_resend
-from notifications.webhook_services import webhook_delivery_redeliver_by_staff
+from partners.webhook_services import webhook_delivery_redeliver_by_staff
 from staff.admin_tools import AuditTrailMixin, ReadOnlyAdminMixin, SupportActionsMixin, support_action
 
 

@@ -20,7 +20,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from audit.staff_groups import AUDITOR
+from accounts.staff_groups import AUDITOR
 from partnercenter.sealing import unseal
 from partners.models import ApiIdempotencyKey
 from tests.notifications.webhook_receiver import webhook_receiver

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from audit.staff_groups import staff_groups_sync
+    from accounts.staff_groups import staff_groups_sync
 
     staff_groups_sync(apps=apps, using=schema_editor.connection.alias)
 

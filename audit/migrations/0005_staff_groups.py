@@ -1,20 +1,20 @@
 """Create the staff groups "auditor" (view only) and "operator" (view + support actions).
 
 Depends on the latest migration of every app whose models the groups see, so their view
-permissions exist when this runs (see audit.staff_groups).
+permissions exist when this runs (see accounts.staff_groups).
 """
 
 from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from audit.staff_groups import staff_groups_sync
+    from accounts.staff_groups import staff_groups_sync
 
     staff_groups_sync(apps=apps, using=schema_editor.connection.alias)
 
 
 def backward(apps, schema_editor):
-    from audit.staff_groups import AUDITOR, OPERATOR
+    from accounts.staff_groups import AUDITOR, OPERATOR
 
     apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(
         name__in=[AUDITOR, OPERATOR]

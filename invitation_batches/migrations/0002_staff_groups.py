@@ -1,10 +1,10 @@
-"""Staff may view invitation batches and their rows in the staff console (audit.staff_groups)."""
+"""Staff may view invitation batches and their rows in the staff console (accounts.staff_groups)."""
 
 from django.db import migrations
 
 
 def sync_staff_groups(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from audit.staff_groups import staff_groups_sync
+    from accounts.staff_groups import staff_groups_sync
 
     staff_groups_sync(apps=apps, using=schema_editor.connection.alias)
 

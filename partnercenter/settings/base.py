@@ -142,14 +142,14 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # session that signed up (or signed in). A link would verify whoever's account it was sent for, even
 # when the mailbox owner clicks it unasked: a partner could sign up in a customer's name and wait for
 # that click. Codes are bound to the session, so an account the partner created in the customer's
-# name stays unverified (issue 18). Nothing else marks an address verified (accounts.adapter).
+# name stays unverified (issue 18). Nothing else marks an address verified (console.account_adapter).
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "console.account_adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[partnercenter] "
 # allauth's built-in rate limits stay on (its defaults); we only name them to make that visible.
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {

@@ -1,10 +1,10 @@
-"""Let the staff groups view service requests (audit.staff_groups)."""
+"""Let the staff groups view service requests (accounts.staff_groups)."""
 
 from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    from audit.staff_groups import staff_groups_sync
+    from accounts.staff_groups import staff_groups_sync
 
     staff_groups_sync(apps=apps, using=schema_editor.connection.alias)
 

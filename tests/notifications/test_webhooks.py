@@ -344,7 +344,7 @@ def test_grant_transitions_by_the_customer_and_by_beat_each_raise_one_event(part
 
 
 def test_staff_redeliver_with_a_reason(partner_a, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    from notifications.webhook_services import webhook_delivery_redeliver_by_staff
+    from partners.webhook_services import webhook_delivery_redeliver_by_staff
     from tests.factories import UserFactory
 
     staff = UserFactory(is_staff=True)

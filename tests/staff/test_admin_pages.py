@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from accounts.models import SignInEvent, User
 from audit.models import AuditEvent
-from audit.staff_groups import AUDITOR, OPERATOR
+from accounts.staff_groups import AUDITOR, OPERATOR
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from directory.models import DirectoryUser, LicenseAssignment
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
@@ -107,7 +107,7 @@ def test_auditor_may_view_every_model_and_change_none(model, db):
     auditor = staff_user(group=AUDITOR)
     opts = model._meta
     assert auditor.has_perm(f"{opts.app_label}.view_{opts.model_name}"), (
-        f"auditor cannot view {label(model)}: add a migration calling audit.staff_groups.staff_groups_sync"
+        f"auditor cannot view {label(model)}: add a migration calling accounts.staff_groups.staff_groups_sync"
     )
     for action in ("add", "change", "delete"):
         assert not auditor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")

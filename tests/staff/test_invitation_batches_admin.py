@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from audit.staff_groups import AUDITOR
+from accounts.staff_groups import AUDITOR
 from invitation_batches.choices import BatchStatus, RowStatus
 from tests import factories as f
 from tests.staff.users import sign_in_to_admin, staff_user

@@ -1,4 +1,4 @@
-"""Staff users for the Django admin tests: groups from audit.staff_groups, sign-in with password + TOTP."""
+"""Staff users for the Django admin tests: groups from accounts.staff_groups, sign-in with password + TOTP."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from audit.staff_groups import AUDITOR, OPERATOR, staff_groups_sync
+from accounts.staff_groups import AUDITOR, OPERATOR, staff_groups_sync
 from tests.factories import PASSWORD, UserFactory
 
 

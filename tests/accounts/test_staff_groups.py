@@ -7,7 +7,7 @@ from io import StringIO
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from audit.staff_groups import AUDITOR, OPERATOR, SUPPORT_ACTIONS_PERMISSION, staff_groups_sync
+from accounts.staff_groups import AUDITOR, OPERATOR, SUPPORT_ACTIONS_PERMISSION, staff_groups_sync
 from tests.staff.users import staff_user
 
 

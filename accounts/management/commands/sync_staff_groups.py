@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from audit.staff_groups import AUDITOR, OPERATOR, staff_groups_sync
+from accounts.staff_groups import AUDITOR, OPERATOR, staff_groups_sync
 
 
 class Command(BaseCommand):
