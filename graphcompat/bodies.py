@@ -63,10 +63,11 @@ def _auto_extend(value: Any) -> bool:
 
 
 def relationship_fields(body: dict[str, Any], *, partner: Partner, required: bool) -> dict[str, Any]:
-    """Service keyword values (display_name, duration_days, auto_extend, roles, customer) present in the body."""
+    """Service keyword values (display_name, duration_days, auto_extend, roles, customer, customer_display_name)
+    present in the body. `customer` is optional, as in Graph, until lockForApproval; its `displayName` is kept."""
     fields = _writable(body, {"displayName", "duration", "autoExtendDuration", "customer", "accessDetails"})
     if required:
-        missing = [name for name in ("displayName", "duration", "customer", "accessDetails") if name not in fields]
+        missing = [name for name in ("displayName", "duration", "accessDetails") if name not in fields]
         if missing:
             raise invalid(_("Required properties are missing: %(names)s.") % {"names": ", ".join(missing)})
     values: dict[str, Any] = {}
@@ -80,12 +81,20 @@ def relationship_fields(body: dict[str, Any], *, partner: Partner, required: boo
         values["auto_extend"] = _auto_extend(fields["autoExtendDuration"])
     if "accessDetails" in fields:
         values["roles"] = _roles(fields["accessDetails"])
-    if "customer" in fields:
-        tenant_id = fields["customer"].get("tenantId") if isinstance(fields["customer"], dict) else None
+    if fields.get("customer") is not None:
+        participant = fields["customer"]
+        if not isinstance(participant, dict) or set(participant) - {"tenantId", "displayName", "@odata.type"}:
+            raise invalid(_("customer has tenantId and displayName."))
+        tenant_id = participant.get("tenantId")
         customer = active_customer_for_partner(partner=partner, tenant_id=str(tenant_id)) if tenant_id else None
         if customer is None:
             raise invalid(_("customer.tenantId must be one of your customers."))
+        name = participant.get("displayName")
+        if name is not None and (not isinstance(name, str) or len(name) > 256 or "\x00" in name):
+            raise invalid(_("customer.displayName must be a string of at most 256 characters."))
         values["customer"] = customer
+        if name is not None:
+            values["customer_display_name"] = "" if name.strip() == customer.company_name else name.strip()
     return values
 
 
