@@ -200,7 +200,7 @@ class UnknownPathView(GraphView):
     read_scope = write_scope = ""  # any valid key learns only that the path does not exist
 
     def _refuse(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        segment = kwargs.get("rest", "").strip("/").split("/")[-1] if kwargs.get("rest") else request.path.strip("/")
+        segment = request.path.strip("/").split("/")[-1]
         raise GraphError(400, "BadRequest", _("Resource not found for the segment '%(segment)s'.") % {"segment": segment})
 
     get = post = put = patch = delete = head = options = _refuse

@@ -12,6 +12,7 @@ from graphcompat.durations import parse_days
 from graphcompat.errors import GraphError
 from graphcompat.selectors import active_customer_for_partner
 from partners.choices import PartnerRole
+from relationships.entra_roles import refused_roles
 from relationships.roles import BY_ID
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ def _roles(value: Any) -> list[str]:
     ids = []
     for role in roles:
         role_id = role.get("roleDefinitionId") if isinstance(role, dict) else None
+        if isinstance(role_id, str) and role_id in refused_roles():
+            raise invalid(_("GDAP does not grant %(name)s (%(id)s): %(reason)s")
+                          % {"name": refused_roles()[role_id].name, "id": role_id, "reason": refused_roles()[role_id].refused_reason})
         if not isinstance(role_id, str) or role_id not in BY_ID:
             raise invalid(_("Unknown roleDefinitionId: %(id)s.") % {"id": role_id})
         if role_id not in ids:

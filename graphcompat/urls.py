@@ -39,12 +39,16 @@ partner_center_urlpatterns = [
     path("customers/relationshiprequests", partner_center_views.RelationshipRequestView.as_view(), name="pc_relationship_requests"),
 ]
 
-_unknown = re_path(r"^(?P<rest>.*)$", UnknownPathView.as_view())
+
+
+def _surface(routes: list) -> list:
+    """The routes, then Graph's JSON error for any other path (newlines included), as /api/v1 does."""
+    return [*routes, re_path(r"^[\s\S]*$", UnknownPathView.as_view(), name="graph-not-found")]
+
 
 # Mounted by partnercenter/urls.py at "" (one include for the whole surface).
 urlpatterns = [
-    path("v1.0/tenantRelationships/", include(graph_urlpatterns)),
-    path("beta/tenantRelationships/", include((graph_urlpatterns, "graph_beta"), namespace="graph_beta")),
-    path("v1/", include(partner_center_urlpatterns)),
-    re_path(r"^(?:v1\.0|beta|v1)(?:/(?P<rest>.*))?$", UnknownPathView.as_view()),
+    path("v1.0/", include(_surface([path("tenantRelationships/", include(graph_urlpatterns))]))),
+    path("beta/", include((_surface([path("tenantRelationships/", include(graph_urlpatterns))]), "graph_beta"), namespace="graph_beta")),
+    path("v1/", include(_surface(partner_center_urlpatterns))),
 ]

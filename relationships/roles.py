@@ -35,8 +35,22 @@ CATALOG: tuple[DirectoryRole, ...] = (
     DirectoryRole("69091246-20e8-4a56-aa4d-066075b2a7a8", _("Teams Administrator"), _("Can manage the meetings and chat service.")),
     DirectoryRole("5d6b6bb7-de71-4623-b4af-96380a352509", _("Security Reader"), _("Can read security information and reports.")),
 )
-BY_ID = {role.id: role for role in CATALOG}
 GLOBAL_ADMINISTRATOR = CATALOG[0].id
+
+
+def _entra_catalog() -> tuple[DirectoryRole, ...]:
+    """Every other Entra built-in role GDAP grants (relationships/data/entra_roles.json), after the
+    curated ones above, so Graph clients can ask for any role Microsoft's GDAP accepts."""
+    from relationships.entra_roles import gdap_roles
+
+    curated = {role.id for role in CATALOG}
+    return tuple(DirectoryRole(role.id, role.name, role.description) for role in gdap_roles() if role.id not in curated)
+
+
+# CATALOG stays the short list the console offers; ALL_ROLES is what a grant may carry (validation,
+# ordering, names) — the console may offer it too once its pages can present that many.
+ALL_ROLES: tuple[DirectoryRole, ...] = CATALOG + _entra_catalog()
+BY_ID = {role.id: role for role in ALL_ROLES}
 
 BUNDLES: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "helpdesk": (_("Helpdesk"), tuple(r.id for r in CATALOG if r.helpdesk)),

@@ -21,7 +21,7 @@ from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError, RelationshipError
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
-from relationships.roles import BY_ID, CATALOG, GLOBAL_ADMINISTRATOR, MAX_DURATION_DAYS, MIN_DURATION_DAYS, role_names
+from relationships.roles import ALL_ROLES, BY_ID, GLOBAL_ADMINISTRATOR, MAX_DURATION_DAYS, MIN_DURATION_DAYS, role_names
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -108,7 +108,7 @@ def validate_grant_request(*, roles: list[str], duration_days: int, auto_extend:
             _("Auto-extend is not allowed while Global Administrator is among the roles."),
             field="auto_extend",
         )
-    return [role.id for role in CATALOG if role.id in roles]
+    return [role.id for role in ALL_ROLES if role.id in roles]
 
 
 # --- Who hears about it ------------------------------------------------------------------------
