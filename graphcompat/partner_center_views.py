@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from graphcompat.base import GraphView
 from graphcompat.errors import GraphError
-from invitations.errors import InvitationError
 from invitations.api.selectors import active_relationship_link
+from invitations.errors import InvitationError
 from invitations.models import RelationshipLink
 from invitations.services import relationship_link_rotate, relationship_link_url
 from partnercenter.no_store import carries_secret
