@@ -12,10 +12,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from customers.choices import CustomerRole
-from partners.api_key_services import api_key_create
-from relationships.models import Relationship
-from tests.factories import CustomerFactory, CustomerMembershipFactory, UserFactory
 from tests.graphcompat import microsoft_examples as ms
 
 pytestmark = pytest.mark.django_db
@@ -70,19 +66,6 @@ def collection_ok(response: Any, odata_type: str) -> list[dict[str, Any]]:
     for item in body["value"]:
         assert ms.problems(item, odata_type) == [], (odata_type, item)
     return body["value"]
-
-
-@pytest.fixture
-def example_world(partner_a):  # type: ignore[no-untyped-def]
-    """Partner A resells to the three customers Microsoft's examples name, by their tenant ids."""
-    customers = {}
-    for tenant_id, name in ms.EXAMPLE_TENANTS.items():
-        customer = CustomerFactory(tenant_id=tenant_id, company_name=name)
-        CustomerMembershipFactory(customer=customer, user=UserFactory(), role=CustomerRole.GLOBAL_ADMIN)
-        Relationship.objects.create(partner=partner_a.partner, customer=customer)
-        customers[tenant_id] = customer
-    token = api_key_create(membership=partner_a.admin, name="GDAP automation", scopes=["grants:write", "invitations:read"]).token
-    return {"partner": partner_a, "customers": customers, "token": token}
 
 
 def approve(grant_id: str, customer: Any) -> None:
