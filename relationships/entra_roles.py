@@ -39,7 +39,7 @@ class EntraRole:
     descriptions: dict[str, str]
     privileged: bool
     gdap: bool
-    refused_reason: str = ""
+    refused_reasons: dict[str, str] | None = None
 
     @property
     def name(self) -> Promise:
@@ -48,6 +48,10 @@ class EntraRole:
     @property
     def description(self) -> Promise:
         return _lazy_pick(self.descriptions)
+
+    @property
+    def refused_reason(self) -> Promise | str:
+        return _lazy_pick(self.refused_reasons) if self.refused_reasons else ""
 
 
 @cache
@@ -60,7 +64,7 @@ def catalog_file() -> dict[str, Any]:
 def entra_roles() -> tuple[EntraRole, ...]:
     """Every built-in role of the reference, in its order (alphabetical by English name)."""
     return tuple(EntraRole(id=row["id"], names=row["name"], descriptions=row["description"], privileged=row["privileged"],
-                           gdap=row["gdap"], refused_reason=row.get("gdapRefusedReason", ""))
+                           gdap=row["gdap"], refused_reasons=row.get("gdapRefusedReason"))
                  for row in catalog_file()["roles"])
 
 
