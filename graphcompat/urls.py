@@ -4,14 +4,14 @@
 from django.urls import include, path, re_path
 
 from graphcompat import assignment_views, customer_views, partner_center_views, relationship_views
-from graphcompat.base import UnknownPathView
+from graphcompat.base import GraphCollectionView, UnknownPathView
 
 RELATIONSHIP = "delegatedAdminRelationships/<str:relationship_id>"
 CUSTOMER = "delegatedAdminCustomers/<str:tenant_id>"
 COUNT = "/$count"
 
 
-def _collection(route: str, view: type, name: str) -> list:
+def _collection(route: str, view: type[GraphCollectionView], name: str) -> list:
     """The collection and its /$count (first, so `$count` is never taken for an id)."""
     return [
         path(route + COUNT, view.as_view(count_only=True), name=f"{name}_count"),
