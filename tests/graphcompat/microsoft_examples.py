@@ -8,7 +8,8 @@ also at https://learn.microsoft.com/graph/api/<page>?view=graph-rest-1.0.
 Only what an integrator changes is changed when they are sent: the host (graph.microsoft.com → the test
 server), the token, the ids in the URL (which name objects of Microsoft's own tenants; the tenant ids
 *inside* bodies are kept: the test world has customers with exactly those tenant ids) and If-Match,
-which the reference says to take from a GET.
+which the reference says to take from a GET. The request URLs below were checked against the pages
+(2026-12-07); list/get/delete examples have no body.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ LIST_REQUESTS = Example(
     "https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships/5d027261-d21f-4aa9-b7db-7fa1f56fb163-8777b240-c6f0-4469-9e98-a3205431b836/requests")
 GET_REQUEST = Example(
     "delegatedadminrelationshiprequest-get", "GET",
-    "https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships/5d027261-d21f-4aa9-b7db-7fa1f56fb163-8777b240-c6f0-4469-9e98-a3205431b836/requests/5a6666c9-7282-0a41-67aa-25a5a3fbf339")
+    "https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships/5d027261-d21f-4aa9-b7db-7fa1f56fb163-8777b240-c6f0-4469-9e98-a3205431b836/requests/cf4a23c7-070c-4d1c-8be8-1e86085ac9d1")
 
 CREATE_ASSIGNMENT = Example(
     "delegatedadminrelationship-post-accessassignments", "POST",
@@ -164,7 +165,7 @@ UPDATE_ASSIGNMENT = Example(
 }""", python="update-delegatedadminaccessassignment-python-snippets.md")
 DELETE_ASSIGNMENT = Example(
     "delegatedadminaccessassignment-delete", "DELETE",
-    "https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships/5e5594d3-6f82-458b-b567-77db4811f0cd-00000000-0000-0000-0000-000000001234/accessAssignments/da9d6cf90-083a-47dc-ace2-1da98be3f344")
+    "https://graph.microsoft.com/v1.0/tenantRelationships/delegatedAdminRelationships/72a7ae7e-4887-4e34-9755-2e1e9b26b943-63f017cb-9e0d-4f14-94bd-4871902b3409/accessAssignments/a9d6cf90-083a-47dc-ace2-1da98be3f344")
 
 LIST_OPERATIONS = Example(
     "delegatedadminrelationship-list-operations", "GET",
