@@ -34,7 +34,7 @@ def grant_for_api(*, partner: Partner, grant_pk: int) -> DelegatedAdminGrant:
     """The partner's grant with its customer and access assignments, or 404."""
     try:
         return (DelegatedAdminGrant.objects.select_related("customer").prefetch_related("access_assignments")
-                .get(partner=partner, pk=grant_pk))
+                .get(partner=partner, pk=grant_pk, customer__isnull=False))
     except DelegatedAdminGrant.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -18,8 +18,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from graphcompat.collections import CollectionQuery, page, parse_query, parse_single
 from graphcompat.errors import DOMAIN_CODES, GraphError, error_response
-from graphcompat.representations import entity_etag, with_annotations
+from graphcompat.representations import PROPERTIES, entity_etag, with_annotations
 from partnercenter import request_context
 from partnercenter.api.authentication import ApiKeyAuthentication, ApiPrincipal
 from partnercenter.api.throttling import ApiKeyRateThrottle
@@ -54,7 +55,7 @@ class GraphView(View):
             self.principal = self.authenticate(request)
             self.throttle(self.principal)
             scope = self.read_scope if request.method in READ_METHODS else self.write_scope
-            if scope not in self.principal.scopes:
+            if scope and scope not in self.principal.scopes:
                 raise GraphError(403, "accessDenied", _("This API key lacks the %(scope)s scope.") % {"scope": scope})
             response = super().dispatch(request, *args, **kwargs)
         except GraphError as error:
@@ -109,10 +110,15 @@ class GraphView(View):
         return self.principal.membership
 
     def base_url(self) -> str:
-        return self.request.build_absolute_uri("/v1.0/")
+        """`https://<host>/v1.0/`, or `…/beta/` for a request made there (Location and nextLinks stay on it)."""
+        return self.request.build_absolute_uri(f"/{surface_version(self.request)}/")
 
     def context_url(self, fragment: str) -> str:
-        return f"{self.base_url()}$metadata#{fragment}"
+        """Graph's form for this family: `<base>/tenantRelationships/$metadata#delegatedAdminRelationships/$entity`."""
+        return f"{self.base_url()}tenantRelationships/$metadata#{fragment}"
+
+    def relationship_url(self, relationship_id: str, *rest: str) -> str:
+        return "/".join([f"{self.base_url()}tenantRelationships/delegatedAdminRelationships/{relationship_id}", *rest])
 
     def json_body(self) -> dict[str, Any]:
         try:
@@ -132,11 +138,72 @@ class GraphView(View):
         if "*" not in tags and entity_etag(current).removeprefix("W/") not in tags:
             raise GraphError(412, "resourceModified", _("The entity changed since you read it; read it again."))
 
-    def entity(self, entity: dict[str, Any], *, context: str, status: int = 200,
-               headers: dict[str, str] | None = None) -> JsonResponse:
-        body = with_annotations(entity, context=self.context_url(context))
+    def entity(self, entity: dict[str, Any], *, odata_type: str, context: str, status: int = 200,
+               headers: dict[str, str] | None = None, etag: str | None = None, tagged: bool = True) -> JsonResponse:
+        """One entity; on GET the request's `$select` applies (any other option is a 400)."""
+        select = parse_single(self.request, selectable=PROPERTIES[odata_type]) if self.request.method in READ_METHODS else None
+        body = with_annotations(entity, odata_type=odata_type, context=self.context_url(context), etag=etag, select=select,
+                                tagged=tagged)
         response = JsonResponse(body, status=status)
-        response["ETag"] = body["@odata.etag"]
+        if tagged:
+            response["ETag"] = body["@odata.etag"]
         for name, value in (headers or {}).items():
             response[name] = value
         return response
+
+
+def surface_version(request: HttpRequest) -> str:
+    return "beta" if request.path.startswith("/beta/") else "v1.0"
+
+
+class GraphCollectionView(GraphView):
+    """A Graph collection: GET pages it; the same view mounted at `…/$count` (count_only) answers
+    the number of rows as text/plain, as Graph does."""
+
+    odata_type: str = ""
+    context_set: str = ""  # `delegatedAdminRelationships`, `accessAssignments`, …
+    filterable: dict[str, tuple[str, ...] | None] = {}
+    orderable: frozenset[str] = frozenset()
+    tagged = True  # entities carry @odata.etag
+    count_only = False  # set by as_view(count_only=True) for the …/$count route
+
+    def rows(self, query: CollectionQuery, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def represent(self, row: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def context_fragment(self, **kwargs: Any) -> str:
+        return self.context_set
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        query = parse_query(request, filterable=self.filterable, orderable=self.orderable,
+                            selectable=PROPERTIES[self.odata_type], count_only=self.count_only)
+        rows = self.rows(query, **kwargs)
+        if self.count_only:
+            return HttpResponse(str(rows.count()), content_type="text/plain; charset=utf-8")
+        return JsonResponse(page(request, rows, query, context=self.context_url(self.context_fragment(**kwargs)),
+                                 represent=lambda row: with_annotations(self.represent(row), odata_type=self.odata_type,
+                                                                        select=query.select, tagged=self.tagged)))
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if self.count_only:
+            raise GraphError(405, "invalidRequest", _("This method is not supported here."))
+        return self.create(request, **kwargs)
+
+    def create(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        raise GraphError(405, "invalidRequest", _("This method is not supported here."))
+
+
+class UnknownPathView(GraphView):
+    """Everything else under /v1.0, /beta and /v1: Graph's JSON error (after authentication, as Graph),
+    never the site's HTML 404. Graph answers an unknown segment with 400 `BadRequest`."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    read_scope = write_scope = ""  # any valid key learns only that the path does not exist
+
+    def _refuse(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        segment = request.path.strip("/").split("/")[-1]
+        raise GraphError(400, "BadRequest", _("Resource not found for the segment '%(segment)s'.") % {"segment": segment})
+
+    get = post = put = patch = delete = head = options = _refuse

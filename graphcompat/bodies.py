@@ -12,6 +12,7 @@ from graphcompat.durations import parse_days
 from graphcompat.errors import GraphError
 from graphcompat.selectors import active_customer_for_partner
 from partnercenter.directory_roles import BY_ID
+from partnercenter.entra_roles import refused_roles
 from partners.choices import PartnerRole
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ def _roles(value: Any) -> list[str]:
     ids = []
     for role in roles:
         role_id = role.get("roleDefinitionId") if isinstance(role, dict) else None
+        if isinstance(role_id, str) and role_id in refused_roles():
+            raise invalid(_("GDAP does not grant %(name)s (%(id)s): %(reason)s")
+                          % {"name": refused_roles()[role_id].name, "id": role_id, "reason": refused_roles()[role_id].refused_reason})
         if not isinstance(role_id, str) or role_id not in BY_ID:
             raise invalid(_("Unknown roleDefinitionId: %(id)s.") % {"id": role_id})
         if role_id not in ids:
@@ -63,10 +67,11 @@ def _auto_extend(value: Any) -> bool:
 
 
 def relationship_fields(body: dict[str, Any], *, partner: Partner, required: bool) -> dict[str, Any]:
-    """Service keyword values (display_name, duration_days, auto_extend, roles, customer) present in the body."""
+    """Service keyword values (display_name, duration_days, auto_extend, roles, customer, customer_display_name)
+    present in the body. `customer` is optional, as in Graph, until lockForApproval; its `displayName` is kept."""
     fields = _writable(body, {"displayName", "duration", "autoExtendDuration", "customer", "accessDetails"})
     if required:
-        missing = [name for name in ("displayName", "duration", "customer", "accessDetails") if name not in fields]
+        missing = [name for name in ("displayName", "duration", "accessDetails") if name not in fields]
         if missing:
             raise invalid(_("Required properties are missing: %(names)s.") % {"names": ", ".join(missing)})
     values: dict[str, Any] = {}
@@ -80,12 +85,20 @@ def relationship_fields(body: dict[str, Any], *, partner: Partner, required: boo
         values["auto_extend"] = _auto_extend(fields["autoExtendDuration"])
     if "accessDetails" in fields:
         values["roles"] = _roles(fields["accessDetails"])
-    if "customer" in fields:
-        tenant_id = fields["customer"].get("tenantId") if isinstance(fields["customer"], dict) else None
+    if fields.get("customer") is not None:
+        participant = fields["customer"]
+        if not isinstance(participant, dict) or set(participant) - {"tenantId", "displayName", "@odata.type"}:
+            raise invalid(_("customer has tenantId and displayName."))
+        tenant_id = participant.get("tenantId")
         customer = active_customer_for_partner(partner=partner, tenant_id=str(tenant_id)) if tenant_id else None
         if customer is None:
             raise invalid(_("customer.tenantId must be one of your customers."))
+        name = participant.get("displayName")
+        if name is not None and (not isinstance(name, str) or len(name) > 256 or "\x00" in name):
+            raise invalid(_("customer.displayName must be a string of at most 256 characters."))
         values["customer"] = customer
+        if name is not None:
+            values["customer_display_name"] = "" if name.strip() == customer.company_name else name.strip()
     return values
 
 

@@ -1,4 +1,5 @@
-"""OData query options of collections: $top, $skiptoken, $count, and (where offered) $filter / $orderby.
+"""OData query options: on collections $top, $skiptoken, $count, $select and (where offered) $filter /
+$orderby; on single entities $select only. Anything else, and any value outside an enum, is a 400.
 
 `$skiptoken` is opaque to clients: a signed offset into the same ordering, so it cannot be forged
 into another query. nextLink is absolute and keeps every other option of the request.
@@ -7,6 +8,7 @@ into another query. nextLink is absolute and keeps every other option of the req
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -38,15 +40,45 @@ class CollectionQuery:
     count: bool = False
     filters: dict[str, str] = field(default_factory=dict)
     orderby: list[tuple[str, bool]] = field(default_factory=list)  # (name, descending)
+    select: list[str] = field(default_factory=list)
 
 
-def parse_query(request: HttpRequest, *, filterable: frozenset[str] = frozenset(),
-                orderable: frozenset[str] = frozenset()) -> CollectionQuery:
-    """Validated options; anything unknown or malformed is a 400 `invalidRequest` (never ignored)."""
-    params = request.GET
-    if any("\x00" in value for _name, values in params.lists() for value in values):
+def _no_nul(request: HttpRequest) -> None:
+    if any("\x00" in value for _name, values in request.GET.lists() for value in values):
         raise invalid(_("Query options must not contain NUL characters."))
-    allowed = {"$top", "$skiptoken", "$count"} | ({"$filter"} if filterable else set()) | ({"$orderby"} if orderable else set())
+
+
+def parse_select(text: str, selectable: frozenset[str]) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not names or any(name not in selectable for name in names):
+        raise invalid(_("$select supports: %(names)s.") % {"names": ", ".join(sorted(selectable))})
+    return names
+
+
+def parse_single(request: HttpRequest, *, selectable: frozenset[str]) -> list[str]:
+    """A single entity's options: only $select (unknown options are a 400, never ignored)."""
+    _no_nul(request)
+    unknown = sorted(set(request.GET) - {"$select"})
+    if unknown:
+        raise invalid(_("Unsupported query option: %(names)s.") % {"names": ", ".join(unknown)})
+    return parse_select(request.GET["$select"], selectable) if "$select" in request.GET else []
+
+
+def parse_query(request: HttpRequest, *, filterable: Mapping[str, tuple[str, ...] | None] | None = None,
+                orderable: frozenset[str] = frozenset(), selectable: frozenset[str] = frozenset(),
+                count_only: bool = False) -> CollectionQuery:
+    """Validated options; anything unknown or malformed is a 400 `invalidRequest` (never ignored).
+
+    `filterable` maps a property to its enum values (None: any text); `count_only` is /$count,
+    which takes $filter alone."""
+    params = request.GET
+    filterable = filterable or {}
+    _no_nul(request)
+    if count_only:
+        allowed = {"$filter"} if filterable else set()
+    else:
+        allowed = ({"$top", "$skiptoken", "$count"} | ({"$filter"} if filterable else set())
+                   | ({"$orderby"} if orderable else set()) | ({"$select"} if selectable else set()))
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise invalid(_("Unsupported query option: %(names)s.") % {"names": ", ".join(unknown)})
@@ -71,7 +103,13 @@ def parse_query(request: HttpRequest, *, filterable: frozenset[str] = frozenset(
             if match is None or match["name"] not in filterable or match["name"] in query.filters:
                 raise invalid(_("Supported filters: %(names)s, each as name eq 'value', joined with and.")
                               % {"names": ", ".join(sorted(filterable))})
-            query.filters[match["name"]] = match["value"].replace("''", "'")
+            value = match["value"].replace("''", "'")
+            choices = filterable[match["name"]]
+            if choices is not None and value not in choices:
+                raise invalid(_("%(name)s must be one of: %(values)s.") % {"name": match["name"], "values": ", ".join(choices)})
+            query.filters[match["name"]] = value
+    if "$select" in params:
+        query.select = parse_select(params["$select"], selectable)
     if "$orderby" in params:
         for term in params["$orderby"].split(","):
             match = _ORDER.match(term)

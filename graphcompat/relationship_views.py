@@ -8,16 +8,24 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from graphcompat.base import GraphView
+from graphcompat.base import GraphCollectionView, GraphView
 from graphcompat.bodies import invalid, relationship_fields
-from graphcompat.collections import page, parse_query
-from graphcompat.representations import operation_entity, relationship_entity, request_entity, with_annotations
+from graphcompat.collections import CollectionQuery
+from graphcompat.representations import (
+    OPERATION_TYPE,
+    RELATIONSHIP_TYPE,
+    REQUEST_TYPE,
+    operation_entity,
+    relationship_entity,
+    request_entity,
+)
 from graphcompat.selectors import (
     operation_for_grant,
     relationship_for_partner,
     relationships_for_partner,
     request_for_grant,
 )
+from graphcompat.status import GRAPH_STATUSES, OPERATION_STATUSES, OPERATION_TYPES, REQUEST_ACTIONS, REQUEST_STATUSES
 from relationships.choices import GrantStatus
 from relationships.grant_drafts import (
     grant_draft_create,
@@ -34,40 +42,47 @@ COLLECTION = "tenantRelationships/delegatedAdminRelationships"
 RETRY_AFTER_SECONDS = "5"
 
 
-class RelationshipCollectionView(GraphView):
-    def get(self, request: HttpRequest) -> JsonResponse:
-        query = parse_query(request, filterable=frozenset({"status", "customer/tenantId", "displayName"}),
-                            orderable=frozenset({"createdDateTime", "status", "displayName"}))
-        queryset = relationships_for_partner(partner=self.partner, filters=query.filters, orderby=query.orderby)
-        return JsonResponse(page(request, queryset, query, context=self.context_url(COLLECTION),
-                                 represent=lambda grant: with_annotations(relationship_entity(grant), context=self.context_url(
-                                     f"{COLLECTION}/$entity"))))
+class RelationshipCollectionView(GraphCollectionView):
+    odata_type = RELATIONSHIP_TYPE
+    context_set = "delegatedAdminRelationships"
+    filterable = {"status": GRAPH_STATUSES, "customer/tenantId": None, "displayName": None}
+    orderable = frozenset({"createdDateTime", "status", "displayName"})
 
-    def post(self, request: HttpRequest) -> JsonResponse:
+    def rows(self, query: CollectionQuery, **kwargs: Any) -> Any:
+        return relationships_for_partner(partner=self.partner, filters=query.filters, orderby=query.orderby)
+
+    def represent(self, row: Any) -> dict[str, Any]:
+        return relationship_entity(row)
+
+    def create(self, request: HttpRequest, **kwargs: Any) -> JsonResponse:
         values = relationship_fields(self.json_body(), partner=self.partner, required=True)
-        grant = grant_draft_create(membership=self.membership, customer=values["customer"], display_name=values["display_name"],
+        grant = grant_draft_create(membership=self.membership, customer=values.get("customer"), display_name=values["display_name"],
                                    roles=values["roles"], duration_days=values["duration_days"],
-                                   auto_extend=values.get("auto_extend", False))
-        location = f"{self.base_url()}{COLLECTION}/{grant_graph_id(grant)}"
-        return self.entity(relationship_entity(grant), context=f"{COLLECTION}/$entity", status=201, headers={"Location": location})
+                                   auto_extend=values.get("auto_extend", False),
+                                   customer_display_name=values.get("customer_display_name", ""))
+        return self.entity(relationship_entity(grant), odata_type=RELATIONSHIP_TYPE, context="delegatedAdminRelationships/$entity",
+                           status=201, headers={"Location": self.relationship_url(grant_graph_id(grant))})
 
 
 def _changed(grant: DelegatedAdminGrant, values: dict[str, Any]) -> dict[str, Any]:
     """Only what differs: a round-tripped object changes nothing."""
     current = {"display_name": grant.display_name, "duration_days": grant.duration_days, "auto_extend": grant.auto_extend,
-               "roles": set(grant.roles), "customer": grant.customer_id}
+               "roles": set(grant.roles), "customer": grant.customer_id,
+               "customer_display_name": grant.customer_display_name}
     changed = {}
     for key, value in values.items():
         comparable = set(value) if key == "roles" else value.pk if key == "customer" else value
         if comparable != current[key]:
             changed[key] = value
+    if "customer" in changed and "customer_display_name" not in values and grant.customer_display_name:
+        changed["customer_display_name"] = ""  # another customer: its own name unless one is sent
     return changed
 
 
 class RelationshipItemView(GraphView):
     def get(self, request: HttpRequest, relationship_id: str) -> JsonResponse:
         grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
-        return self.entity(relationship_entity(grant), context=f"{COLLECTION}/$entity")
+        return self.entity(relationship_entity(grant), odata_type=RELATIONSHIP_TYPE, context="delegatedAdminRelationships/$entity")
 
     def patch(self, request: HttpRequest, relationship_id: str) -> HttpResponse:
         """In `created` anything writable may change; in `active` only autoExtendDuration, and
@@ -77,6 +92,8 @@ class RelationshipItemView(GraphView):
             grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id, lock=True)
             self.if_match(relationship_entity(grant))
             changes = _changed(grant, relationship_fields(body, partner=self.partner, required=False))
+            if grant.status != GrantStatus.CREATED and set(changes) == {"customer_display_name"}:
+                changes = {}  # the customer's name as the partner sent it is only the draft's to keep
             operation = None
             if changes and grant.status == GrantStatus.CREATED:
                 grant = grant_draft_update(grant=grant, membership=self.membership, changes=changes)
@@ -89,10 +106,10 @@ class RelationshipItemView(GraphView):
             elif changes:
                 raise invalid(_("Only a relationship in created status can be changed."))
         if operation is not None:
-            location = f"{self.base_url()}{COLLECTION}/{relationship_id}/operations/{operation.graph_guid}"
-            return HttpResponse(status=202, headers={"Location": location, "Retry-After": RETRY_AFTER_SECONDS})
+            return HttpResponse(status=202, headers={"Location": self.relationship_url(relationship_id, "operations", str(operation.graph_guid)),
+                                                     "Retry-After": RETRY_AFTER_SECONDS})
         grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
-        return self.entity(relationship_entity(grant), context=f"{COLLECTION}/$entity")
+        return self.entity(relationship_entity(grant), odata_type=RELATIONSHIP_TYPE, context="delegatedAdminRelationships/$entity")
 
     def delete(self, request: HttpRequest, relationship_id: str) -> HttpResponse:
         with transaction.atomic():
@@ -102,16 +119,20 @@ class RelationshipItemView(GraphView):
         return HttpResponse(status=204)
 
 
-class RequestCollectionView(GraphView):
-    def get(self, request: HttpRequest, relationship_id: str) -> JsonResponse:
-        grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
-        query = parse_query(request)
-        context = f"{COLLECTION}('{relationship_id}')/requests"
-        return JsonResponse(page(request, grant.action_requests.order_by("created_at", "pk"), query,
-                                 context=self.context_url(context),
-                                 represent=lambda row: with_annotations(request_entity(row), context=self.context_url(f"{context}/$entity"))))
+class RequestCollectionView(GraphCollectionView):
+    odata_type = REQUEST_TYPE
+    context_set = "requests"
+    filterable = {"status": REQUEST_STATUSES, "action": REQUEST_ACTIONS}
 
-    def post(self, request: HttpRequest, relationship_id: str) -> JsonResponse:
+    def rows(self, query: CollectionQuery, **kwargs: Any) -> Any:
+        grant = relationship_for_partner(partner=self.partner, relationship_id=kwargs["relationship_id"])
+        return grant.action_requests.filter(**query.filters).order_by("created_at", "pk")
+
+    def represent(self, row: Any) -> dict[str, Any]:
+        return request_entity(row)
+
+    def create(self, request: HttpRequest, **kwargs: Any) -> JsonResponse:
+        relationship_id = kwargs["relationship_id"]
         body = self.json_body()
         action = body.get("action")
         grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
@@ -121,29 +142,33 @@ class RequestCollectionView(GraphView):
             row = grant_terminate_by_request(grant=grant, membership=self.membership)
         else:
             raise invalid(_("action must be lockForApproval or terminate."))
-        location = f"{self.base_url()}{COLLECTION}/{relationship_id}/requests/{row.graph_guid}"
-        return self.entity(request_entity(row), context=f"{COLLECTION}('{relationship_id}')/requests/$entity", status=201,
-                           headers={"Location": location})
+        return self.entity(request_entity(row), odata_type=REQUEST_TYPE, context="requests/$entity", status=201,
+                           headers={"Location": self.relationship_url(relationship_id, "requests", str(row.graph_guid))})
 
 
 class RequestItemView(GraphView):
     def get(self, request: HttpRequest, relationship_id: str, request_id: str) -> JsonResponse:
         grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
         row = request_for_grant(grant=grant, request_id=request_id)
-        return self.entity(request_entity(row), context=f"{COLLECTION}('{relationship_id}')/requests/$entity")
+        return self.entity(request_entity(row), odata_type=REQUEST_TYPE, context="requests/$entity")
 
 
-class OperationCollectionView(GraphView):
-    def get(self, request: HttpRequest, relationship_id: str) -> JsonResponse:
-        grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
-        query = parse_query(request)
-        context = f"{COLLECTION}('{relationship_id}')/operations"
-        return JsonResponse(page(request, grant.operations.order_by("created_at", "pk"), query, context=self.context_url(context),
-                                 represent=lambda row: with_annotations(operation_entity(row), context=self.context_url(f"{context}/$entity"))))
+class OperationCollectionView(GraphCollectionView):
+    odata_type = OPERATION_TYPE
+    context_set = "operations"
+    filterable = {"status": OPERATION_STATUSES, "operationType": OPERATION_TYPES}
+
+    def rows(self, query: CollectionQuery, **kwargs: Any) -> Any:
+        grant = relationship_for_partner(partner=self.partner, relationship_id=kwargs["relationship_id"])
+        filters = {{"operationType": "operation_type"}.get(name, name): value for name, value in query.filters.items()}
+        return grant.operations.filter(**filters).order_by("created_at", "pk")
+
+    def represent(self, row: Any) -> dict[str, Any]:
+        return operation_entity(row)
 
 
 class OperationItemView(GraphView):
     def get(self, request: HttpRequest, relationship_id: str, operation_id: str) -> JsonResponse:
         grant = relationship_for_partner(partner=self.partner, relationship_id=relationship_id)
         row = operation_for_grant(grant=grant, operation_id=operation_id)
-        return self.entity(operation_entity(row), context=f"{COLLECTION}('{relationship_id}')/operations/$entity")
+        return self.entity(operation_entity(row), odata_type=OPERATION_TYPE, context="operations/$entity")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from partnercenter.entra_roles import gdap_roles
+
 
 @dataclass(frozen=True)
 class DirectoryRole:
@@ -53,7 +55,19 @@ CATALOG: tuple[DirectoryRole, ...] = (
     DirectoryRole(TEAMS_ADMINISTRATOR, _("Teams Administrator"), _("Can manage the meetings and chat service.")),
     DirectoryRole(SECURITY_READER, _("Security Reader"), _("Can read security information and reports.")),
 )
-BY_ID = {role.id: role for role in CATALOG}
+
+
+def _entra_catalog() -> tuple[DirectoryRole, ...]:
+    """Every other Entra built-in role GDAP grants (partnercenter/data/entra_roles.json), after the
+    curated ones above, so Graph clients can ask for any role Microsoft's GDAP accepts."""
+    curated = {role.id for role in CATALOG}
+    return tuple(DirectoryRole(role.id, role.name, role.description) for role in gdap_roles() if role.id not in curated)
+
+
+# CATALOG stays the short list the console offers; ALL_ROLES is what a grant may carry (validation,
+# ordering, names) — the console may offer it too once its pages can present that many.
+ALL_ROLES: tuple[DirectoryRole, ...] = CATALOG + _entra_catalog()
+BY_ID = {role.id: role for role in ALL_ROLES}
 
 BUNDLES: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "helpdesk": (_("Helpdesk"), tuple(r.id for r in CATALOG if r.helpdesk)),

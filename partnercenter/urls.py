@@ -54,11 +54,9 @@ urlpatterns += [path("metrics", metrics_views.metrics, name="metrics")]
 # Microsoft Graph-compatible delegated admin API, Partner Center's relationship-request endpoint,
 # and the customer's approval page linked from the lockForApproval email (issue 11).
 from admincenter.grant_approval_views import GranularAdminRelationshipView  # noqa: E402
-from graphcompat.urls import graph_urlpatterns, partner_center_urlpatterns  # noqa: E402
 
 urlpatterns += [
-    path("v1.0/tenantRelationships/", include(graph_urlpatterns)),
-    path("v1/", include(partner_center_urlpatterns)),
+    path("", include("graphcompat.urls")),  # /v1.0/…, /beta/… and /v1/…, with Graph's JSON error for unknown paths
     path("c/<uuid:tenant_id>/granularAdminRelationships/<str:relationship_id>", GranularAdminRelationshipView.as_view(),
          name="granular_admin_relationship"),
 ]

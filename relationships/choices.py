@@ -37,6 +37,7 @@ class GrantOperationStatus(models.TextChoices):
 
 class GrantOperationType(models.TextChoices):
     RELATIONSHIP_UPDATE = "delegatedAdminRelationshipUpdate", _("Relationship update")
+    ACCESS_ASSIGNMENT_UPDATE = "delegatedAdminAccessAssignmentUpdate", _("Access assignment update")
 
 
 class GrantRequestAction(models.TextChoices):

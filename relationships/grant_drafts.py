@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # approval only auto-extend may change, and Global Administrator may be removed.
 
 GRAPH_DISPLAY_NAME_MAX = 50
-DRAFT_FIELDS = ("display_name", "roles", "duration_days", "auto_extend", "customer")
+DRAFT_FIELDS = ("display_name", "roles", "duration_days", "auto_extend", "customer", "customer_display_name")
 
 
 def _clean_display_name(*, partner: Partner, display_name: str, exclude_pk: int | None = None) -> str:
@@ -59,14 +59,17 @@ def _check_active_relationship(partner: Partner, customer: Customer) -> None:
 
 
 def _draft_snapshot(grant: DelegatedAdminGrant) -> dict:
-    return {"display_name": grant.display_name, "roles": list(grant.roles), "duration_days": grant.duration_days,
-            "auto_extend": grant.auto_extend, "customer": str(grant.customer.tenant_id)}
+    snapshot = {"display_name": grant.display_name, "roles": list(grant.roles), "duration_days": grant.duration_days,
+                "auto_extend": grant.auto_extend, "customer": str(grant.customer.tenant_id) if grant.customer else ""}
+    if grant.customer_display_name:
+        snapshot["customer_display_name"] = grant.customer_display_name
+    return snapshot
 
 
 @transaction.atomic
 def grant_draft_create(
-    *, membership: PartnerMembership, customer: Customer, display_name: str, roles: list[str], duration_days: int,
-    auto_extend: bool,
+    *, membership: PartnerMembership, customer: Customer | None, display_name: str, roles: list[str], duration_days: int,
+    auto_extend: bool, customer_display_name: str = "",
 ) -> DelegatedAdminGrant:
     """A delegated admin request in `created`: only the partner sees it until grant_lock_for_approval.
 
@@ -78,13 +81,15 @@ def grant_draft_create(
     partner = membership.partner
     name = _clean_display_name(partner=partner, display_name=display_name)
     ordered = validate_grant_request(roles=roles, duration_days=duration_days, auto_extend=auto_extend)
-    _check_active_relationship(partner, customer)
+    if customer is not None:  # a draft may name its customer later (required by grant_lock_for_approval)
+        _check_active_relationship(partner, customer)
     now = timezone.now()
     try:
         with transaction.atomic():
             grant = DelegatedAdminGrant.objects.create(
                 partner=partner, customer=customer, display_name=name, roles=ordered, duration_days=duration_days,
-                auto_extend=auto_extend, status=GrantStatus.CREATED, requested_at=now, modified_at=now,
+                auto_extend=auto_extend, status=GrantStatus.CREATED, customer_display_name=customer_display_name[:256],
+                requested_at=now, modified_at=now,
                 request_expires_at=now + timedelta(days=settings.GRANT_REQUEST_VALIDITY_DAYS),
             )
     except IntegrityError as exc:  # a concurrent create took the name between the check and the insert
@@ -118,13 +123,14 @@ def grant_draft_update(*, grant: DelegatedAdminGrant, membership: PartnerMembers
     before = _draft_snapshot(locked)
     values = {
         "display_name": locked.display_name, "roles": list(locked.roles), "duration_days": locked.duration_days,
-        "auto_extend": locked.auto_extend, "customer": locked.customer, **changes,
+        "auto_extend": locked.auto_extend, "customer": locked.customer,
+        "customer_display_name": locked.customer_display_name, **changes,
     }
     if values["display_name"] != locked.display_name:
         values["display_name"] = _clean_display_name(partner=locked.partner, display_name=values["display_name"], exclude_pk=locked.pk)
     values["roles"] = validate_grant_request(roles=list(values["roles"]), duration_days=values["duration_days"],
                                              auto_extend=values["auto_extend"])
-    if values["customer"].pk != locked.customer_id:
+    if values["customer"] is not None and values["customer"].pk != locked.customer_id:
         _check_active_relationship(locked.partner, values["customer"])
     for field, value in values.items():
         setattr(locked, field, value)
@@ -134,7 +140,8 @@ def grant_draft_update(*, grant: DelegatedAdminGrant, membership: PartnerMembers
     now = timezone.now()
     updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.CREATED).update(
         display_name=values["display_name"], roles=values["roles"], duration_days=values["duration_days"],
-        auto_extend=values["auto_extend"], customer=values["customer"], modified_at=now,
+        auto_extend=values["auto_extend"], customer=values["customer"], customer_display_name=values["customer_display_name"][:256],
+        modified_at=now,
     )
     if updated != 1:
         raise GrantError("not_editable", _("Only a relationship in created status can be changed this way."))
@@ -175,6 +182,8 @@ def grant_lock_for_approval(*, grant: DelegatedAdminGrant, membership: PartnerMe
     locked = _locked_for_partner(grant, membership)
     if locked.status != GrantStatus.CREATED:
         raise GrantError("not_created", _("Only a relationship in created status can be locked for approval."))
+    if locked.customer is None:
+        raise GrantError("no_customer", _("Choose the customer before locking the relationship for approval."), field="customer")
     _check_active_relationship(locked.partner, locked.customer)
     now = timezone.now()
     expires = now + timedelta(days=settings.GRANT_REQUEST_VALIDITY_DAYS)

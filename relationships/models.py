@@ -79,7 +79,11 @@ class DelegatedAdminGrant(models.Model):
     """
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="grants")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="grants")
+    # Null only for a draft (`created`) made through the Graph surface without a customer (Graph allows
+    # it until lockForApproval); consoles and /api/v1 list grants with a customer only.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="grants", null=True, blank=True)
+    # The customer's display name as the partner sent it (Graph keeps it); empty: the customer's company name.
+    customer_display_name = models.CharField(_("customer display name"), max_length=256, blank=True, default="")
     display_name = models.CharField(_("display name"), max_length=100)
     roles = models.JSONField(_("roles"), default=list)
     duration_days = models.PositiveIntegerField(_("duration (days)"))

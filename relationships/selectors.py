@@ -178,7 +178,8 @@ def effective_access(*, membership: PartnerMembership, customer: Customer) -> Cu
 
 
 def grant_list_for_partner(*, partner: Partner, status: str = "") -> QuerySet[DelegatedAdminGrant]:
-    queryset = DelegatedAdminGrant.objects.filter(partner=partner).select_related("customer").order_by("-requested_at", "-pk")
+    queryset = (DelegatedAdminGrant.objects.filter(partner=partner, customer__isnull=False)  # customerless Graph drafts: /v1.0 only
+                .select_related("customer").order_by("-requested_at", "-pk"))
     if status in GrantStatus.values:
         queryset = queryset.filter(status=status)
     return queryset
@@ -186,7 +187,7 @@ def grant_list_for_partner(*, partner: Partner, status: str = "") -> QuerySet[De
 
 def grant_get_for_partner(*, partner: Partner, grant_pk: int) -> DelegatedAdminGrant:
     try:
-        return DelegatedAdminGrant.objects.select_related("customer", "partner").get(partner=partner, pk=grant_pk)
+        return DelegatedAdminGrant.objects.select_related("customer", "partner").get(partner=partner, pk=grant_pk, customer__isnull=False)
     except DelegatedAdminGrant.DoesNotExist as exc:
         raise Http404 from exc
 

@@ -20,8 +20,8 @@ from audit.services import audit_record
 from customers.selectors import customer_actor, customer_global_admins
 from notifications.services import email_enqueue
 from partnercenter.directory_roles import (
+    ALL_ROLES,
     BY_ID,
-    CATALOG,
     GLOBAL_ADMINISTRATOR,
     MAX_DURATION_DAYS,
     MIN_DURATION_DAYS,
@@ -33,7 +33,7 @@ from partners.choices import PartnerRole
 from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError
-from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
+from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantOperation, Relationship
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -94,7 +94,7 @@ def validate_grant_request(*, roles: list[str], duration_days: int, auto_extend:
             _("Auto-extend is not allowed while Global Administrator is among the roles."),
             field="auto_extend",
         )
-    return [role.id for role in CATALOG if role.id in roles]
+    return [role.id for role in ALL_ROLES if role.id in roles]
 
 
 # --- Who hears about it ------------------------------------------------------------------------
@@ -251,8 +251,13 @@ def grant_terminate(*, grant: DelegatedAdminGrant, actor: Actor | PartnerMembers
 
 
 @transaction.atomic
-def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembership, assignments: dict[str, list[str]]) -> None:
-    """An account admin decides which partner roles receive which of the grant's roles."""
+def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembership, assignments: dict[str, list[str]],
+                           operation_data: dict | None = None) -> GrantOperation | None:
+    """An account admin decides which partner roles receive which of the grant's roles.
+
+    With `operation_data` (an update through the Graph surface) the change is also recorded as a
+    `delegatedAdminAccessAssignmentUpdate` operation (done at once: `succeeded`), which is returned.
+    """
 
     authorize(actor, Permission.MANAGE_ACCESS_ASSIGNMENTS, message=_("Only an account admin can edit access assignments."))
     locked = locked_grant(grant)
@@ -277,3 +282,8 @@ def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembersh
         AccessAssignment.objects.update_or_create(grant=locked, partner_role=partner_role, defaults={"roles": roles, "updated_at": now})
     audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=actor.user, partner=locked.partner, customer=locked.customer,
                  target=locked, before=before, after=cleaned)
+    if operation_data is None:
+        return None
+    DelegatedAdminGrant.objects.filter(pk=locked.pk).update(modified_at=now)
+    return GrantOperation.objects.create(grant=locked, operation_type="delegatedAdminAccessAssignmentUpdate", status="succeeded",
+                                         data=operation_data, created_at=now, modified_at=now)

@@ -15,8 +15,11 @@ from kiota_abstractions.authentication import (
 )
 from msgraph import GraphRequestAdapter, GraphServiceClient
 
+from customers.choices import CustomerRole
 from partners.api_key_services import api_key_create
 from relationships.models import Relationship
+from tests.factories import CustomerFactory, CustomerMembershipFactory, UserFactory
+from tests.graphcompat import microsoft_examples as ms
 
 
 class ApiKeyTokenProvider(AccessTokenProvider):
@@ -64,3 +67,16 @@ def graph_world(partner_a, customer_a) -> GraphWorld:  # type: ignore[no-untyped
     read_token = api_key_create(membership=partner_a.admin, name="Graph reader", scopes=["grants:read"]).token
     return GraphWorld(partner=partner_a.partner, membership=partner_a.admin, customer=customer_a.customer,
                       customer_admin=customer_a.user, relationship=relationship, token=token, read_token=read_token)
+
+
+@pytest.fixture
+def example_world(partner_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Partner A resells to the three customers Microsoft's examples name, by their tenant ids."""
+    customers = {}
+    for tenant_id, name in ms.EXAMPLE_TENANTS.items():
+        customer = CustomerFactory(tenant_id=tenant_id, company_name=name)
+        CustomerMembershipFactory(customer=customer, user=UserFactory(), role=CustomerRole.GLOBAL_ADMIN)
+        Relationship.objects.create(partner=partner_a.partner, customer=customer)
+        customers[tenant_id] = customer
+    token = api_key_create(membership=partner_a.admin, name="GDAP automation", scopes=["grants:write", "invitations:read"]).token
+    return {"partner": partner_a, "customers": customers, "token": token}

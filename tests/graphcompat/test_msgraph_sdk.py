@@ -205,9 +205,17 @@ def test_lock_approve_assign_remove_global_admin_and_terminate(live_server, grap
         one = item.access_assignments.by_delegated_admin_access_assignment_id(created.id)
         fetched = await one.get()
         assert fetched.status.value == "active" and [r.role_definition_id for r in fetched.access_details.unified_roles] == [USER_ADMIN]
-        patched = await one.patch(DelegatedAdminAccessAssignment(access_details=roles(USER_ADMIN, GLOBAL_ADMIN)),
-                                  request_configuration=if_match(fetched.additional_data["@odata.etag"]))
+        accepted = await one.patch(DelegatedAdminAccessAssignment(access_details=roles(USER_ADMIN, GLOBAL_ADMIN)),
+                                   request_configuration=native(fetched.additional_data["@odata.etag"]))
+        assert accepted.status_code == 202 and accepted.headers["Retry-After"]  # as Graph: 202 + the operation
+        operation_id = accepted.headers["Location"].rsplit("/operations/", 1)[1]  # polling the Location, as a script does
+        update = await item.operations.by_delegated_admin_relationship_operation_id(operation_id).get()
+        assert (update.operation_type.value, update.status.value) == ("delegatedAdminAccessAssignmentUpdate", "succeeded")
+        patched = await one.get()
         assert [r.role_definition_id for r in patched.access_details.unified_roles] == [GLOBAL_ADMIN, USER_ADMIN]
+        unchanged = await one.patch(DelegatedAdminAccessAssignment(access_details=roles(USER_ADMIN, GLOBAL_ADMIN)),
+                                    request_configuration=if_match(patched.additional_data["@odata.etag"]))
+        assert unchanged.id == patched.id  # the same values: 200 with the object, as Graph
         with pytest.raises(ODataError) as stale:
             await one.delete(request_configuration=if_match(fetched.additional_data["@odata.etag"]))
         assert stale.value.response_status_code == 412
@@ -231,10 +239,11 @@ def test_lock_approve_assign_remove_global_admin_and_terminate(live_server, grap
                                     request_configuration=native(current.additional_data["@odata.etag"]))
         assert response.status_code == 202 and response.headers["Retry-After"]
         operations = await item.operations.get()
-        assert [(o.operation_type.value, o.status.value) for o in operations.value] == [("delegatedAdminRelationshipUpdate", "succeeded")]
-        assert response.headers["Location"].endswith(f"/operations/{operations.value[0].id}")
-        operation = await item.operations.by_delegated_admin_relationship_operation_id(operations.value[0].id).get()
-        assert operation.id == operations.value[0].id
+        assert [(o.operation_type.value, o.status.value) for o in operations.value] == [
+            ("delegatedAdminAccessAssignmentUpdate", "succeeded"), ("delegatedAdminRelationshipUpdate", "succeeded")]
+        assert response.headers["Location"].endswith(f"/operations/{operations.value[1].id}")
+        operation = await item.operations.by_delegated_admin_relationship_operation_id(operations.value[1].id).get()
+        assert operation.id == operations.value[1].id
         reduced = await item.get()
         assert [r.role_definition_id for r in reduced.access_details.unified_roles] == [USER_ADMIN]
         extended = await item.patch(DelegatedAdminRelationship(auto_extend_duration=timedelta(days=180)),

@@ -12,8 +12,9 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from customers.choices import CustomerRole
+from invitations.api_selectors import active_relationship_link
 from invitations.links import relationship_link_url
-from invitations.relationship_links import relationship_link_rotate
+from invitations.relationship_links import relationship_link_revoke, relationship_link_rotate
 from notifications.models import OutboxMessage
 from partners.api_key_services import api_key_create
 from relationships.choices import GrantStatus
@@ -87,8 +88,9 @@ def test_errors_have_graph_shape_with_request_ids(graph, graph_world) -> None:  
     assert graph.post(BASE, "{not json", content_type="application/json").status_code == 400
 
 
-@pytest.mark.parametrize("query", ["$top=301", "$top=0", "$top=abc", "$select=id", "$expand=operations", "$filter=duration eq 'P1D'",
-                                   "$filter=status ne 'active'", "$orderby=duration", "$skiptoken=forged", "$count=yes", "status=active"])
+@pytest.mark.parametrize("query", ["$top=301", "$top=0", "$top=abc", "$select=bogus", "$select=id,", "$expand=operations", "$filter=duration eq 'P1D'",
+                                   "$filter=status ne 'active'", "$orderby=duration", "$skiptoken=forged", "$count=yes", "status=active",
+                                   "$filter=status eq 'bogus'", "$filter=status eq 'Active'"])
 def test_unsupported_or_malformed_query_options_are_400(graph, graph_world, query) -> None:  # type: ignore[no-untyped-def]
     response = graph.get(f"{BASE}?{query}")
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalidRequest"
@@ -100,7 +102,7 @@ def test_filters_order_and_count(graph, graph_world) -> None:  # type: ignore[no
     listed = graph.get(f"{BASE}?$orderby=displayName desc&$count=true&$filter=customer/tenantId eq '{graph_world.customer.tenant_id}'")
     assert [r["displayName"] for r in listed.json()["value"]] == ["Gamma", "Beta", "Alpha"]
     assert listed.json()["@odata.count"] == 3 and "@odata.nextLink" not in listed.json()
-    assert listed.json()["@odata.context"] == "http://testserver/v1.0/$metadata#tenantRelationships/delegatedAdminRelationships"
+    assert listed.json()["@odata.context"] == "http://testserver/v1.0/tenantRelationships/$metadata#delegatedAdminRelationships"
     assert graph.get(f"{BASE}?$filter=status eq 'active'").json()["value"] == []
     assert len(graph.get(f"{BASE}?$filter=status eq 'created' and displayName eq 'Beta'").json()["value"]) == 1
 
@@ -184,9 +186,15 @@ def test_customer_approval_page_is_for_the_customers_own_members(graph, graph_wo
 
 
 def test_relationship_request_link_partner_center_endpoint(graph_world, partner_b) -> None:  # type: ignore[no-untyped-def]
+    """As Partner Center: every partner has a link (made on the first request), MS-RequestId/MS-CorrelationId echoed."""
     client = bearer(graph_world.token)
-    missing = client.get("/v1/customers/relationshiprequests")
-    assert missing.status_code == 404
+    first = client.get("/v1/customers/relationshiprequests", headers={"MS-RequestId": "r-1", "MS-CorrelationId": "c-1"})
+    assert first.status_code == 200 and first["MS-RequestId"] == "r-1" and first["MS-CorrelationId"] == "c-1"
+    link = active_relationship_link(partner=graph_world.partner)
+    assert first.json() == {"url": relationship_link_url(link), "attributes": {"objectType": "RelationshipRequest"}}
+    assert AuditEvent.objects.filter(action="relationship_link.created").count() == 1
+    assert client.get("/v1/customers/relationshiprequests").json() == first.json()  # the same link, nothing new
+    assert AuditEvent.objects.filter(action__startswith="relationship_link.").count() == 1
     link = relationship_link_rotate(membership=graph_world.membership)
     response = client.get("/v1/customers/relationshiprequests")
     assert response.status_code == 200
@@ -194,8 +202,16 @@ def test_relationship_request_link_partner_center_endpoint(graph_world, partner_
     assert Client().get("/v1/customers/relationshiprequests").status_code == 401
     no_scope = bearer(graph_world.read_token)  # grants:read only
     assert no_scope.get("/v1/customers/relationshiprequests").status_code == 403
-    other = bearer(api_key_create(membership=partner_b.admin, name="B", scopes=["invitations:read"]).token)
-    assert other.get("/v1/customers/relationshiprequests").status_code == 404  # B has no link of its own
+    reader = bearer(api_key_create(membership=partner_b.admin, name="B", scopes=["invitations:read"]).token)
+    none_yet = reader.get("/v1/customers/relationshiprequests")  # B has no link and this key may not make one
+    assert none_yet.status_code == 404 and "Partner settings" in none_yet.json()["error"]["message"]
+    other = bearer(api_key_create(membership=partner_b.admin, name="B2", scopes=["grants:write", "invitations:read"]).token)
+    theirs = other.get("/v1/customers/relationshiprequests")  # B gets its own link, never A's
+    assert theirs.status_code == 200 and theirs.json()["url"] != response.json()["url"]
+    relationship_link_revoke(membership=graph_world.membership)
+    revoked = client.get("/v1/customers/relationshiprequests")  # a link the partner revoked stays revoked
+    assert revoked.status_code == 404 and revoked.json()["error"]["code"] == "itemNotFound"
+    assert client.get("/v1/customers/nothing").json()["error"]["code"] == "BadRequest"
 
 
 def test_existing_grants_appear_with_stable_graph_ids(graph, graph_world) -> None:  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ class Route:
     @property
     def surface(self) -> str:
         for prefix, surface in (("admin/", "staff admin"), ("accounts/", "sign-in"), ("api/v1/", "api"),
-                                ("v1.0/", "graph"), ("v1/", "graph"), ("mailbox/", "mailbox"), ("r/", "accept"),
+                                ("v1.0/", "graph"), ("beta/", "graph"), ("v1/", "graph"), ("mailbox/", "mailbox"), ("r/", "accept"),
                                 ("join/", "accept")):
             if self.pattern.startswith(prefix):
                 return surface

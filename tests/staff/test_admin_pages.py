@@ -19,8 +19,8 @@ from django.db.models import Model
 from django.urls import reverse
 
 from accounts.models import SignInEvent, User
-from audit.models import AuditEvent
 from accounts.staff_groups import AUDITOR, OPERATOR
+from audit.models import AuditEvent
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from directory.models import DirectoryUser, LicenseAssignment
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
