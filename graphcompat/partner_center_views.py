@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from graphcompat.base import GraphView
 from graphcompat.errors import GraphError
 from invitations.api_selectors import active_relationship_link
-from invitations.errors import InvitationError
 from invitations.links import relationship_link_url
 from invitations.models import RelationshipLink
 from invitations.relationship_links import relationship_link_rotate
+from partnercenter.errors import PermissionDeniedError
 from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
 
@@ -50,9 +50,7 @@ class RelationshipRequestView(GraphView):
                     relationship_link_rotate(membership=self.membership)
             except IntegrityError:  # another first request made it at the same moment
                 pass
-            except InvitationError as error:
-                if error.code != "forbidden":
-                    raise
+            except PermissionDeniedError as error:
                 raise GraphError(404, "itemNotFound", _("This partner has no reusable link yet; an account admin makes it in "
                                                         "Partner settings, or call once with a key that has grants:write.")) from error
             link = active_relationship_link(partner=self.partner)
