@@ -13,7 +13,15 @@ from django.views.generic import TemplateView
 
 from customers.choices import CustomerRole
 from customers.models import Customer, CustomerMembership
-from customers.selectors import customer_membership_for, customer_memberships_for_user
+from customers.selectors import customer_actor, customer_membership_for, customer_memberships_for_user
+from partnercenter.directory_roles import BY_ID
+from partnercenter.errors import DomainError
+from partnercenter.params import id_param, refuse_nul
+from relationships.choices import GrantStatus
+from relationships.ending import relationship_terminate
+from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.selectors import relationships_for_customer
+from relationships.services import grant_approve, grant_reject, grant_terminate
 from subscriptions.models import SupportContact
 
 
@@ -55,10 +63,6 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
     nav_section = "partners"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from partnercenter.directory_roles import BY_ID
-        from relationships.choices import GrantStatus
-        from relationships.models import DelegatedAdminGrant
-        from relationships.selectors import relationships_for_customer
         context = super().get_context_data(**kwargs)
         customer = self.membership.customer
         # Drafts (`created`, Graph API) are the partner's own until it locks them for approval.
@@ -77,12 +81,6 @@ class CustomerPartnersView(CustomerAdminCenterMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from customers.selectors import customer_actor
-        from partnercenter.errors import DomainError
-        from partnercenter.params import id_param, refuse_nul
-        from relationships.ending import relationship_terminate
-        from relationships.models import DelegatedAdminGrant, Relationship
-        from relationships.services import grant_approve, grant_reject, grant_terminate
         customer = self.membership.customer
         if self.membership.role != CustomerRole.GLOBAL_ADMIN:
             raise PermissionDenied

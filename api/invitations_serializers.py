@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus
+from invitations.links import invitation_url
 from invitations.models import Invitation
 from invitations.verification_codes import invitation_verification_code
 from notifications.choices import DeliveryStatus
@@ -67,7 +68,6 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_link(self, invitation: Invitation) -> str | None:
-        from invitations.links import invitation_url
         return invitation_url(invitation) if invitation.status == InvitationStatus.PENDING else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -12,10 +12,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.middleware import preferred_language_for
 from notifications.services import RenderedEmail, email_enqueue_rendered
 
 PENDING_OFFER_SESSION_KEY = "offer_token"  # set by admincenter.accept_views
@@ -61,7 +63,6 @@ class AccountAdapter(DefaultAccountAdapter):
                     message_context: dict[str, Any] | None = None, extra_tags: str = "", message: str | None = None) -> None:
         """Write the message in the language of the page that shows it: signing in switches to the
         user's preferred language (accounts.middleware), so "Successfully signed in" is in it too."""
-        from accounts.middleware import preferred_language_for
 
         with translation.override(preferred_language_for(request) or translation.get_language()):
             super().add_message(request, level, message_template, message_context, extra_tags, message)
@@ -79,7 +80,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's email as it would, then queue it in the outbox instead of sending inline."""
-        from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}

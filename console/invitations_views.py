@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from console.invitations_forms import DraftForm, InvitationFilterForm, RequestOptionsForm
 from console.mixins import PartnerConsoleMixin
 from invitations.closing import invitation_cancel
-from invitations.create_services import invitation_create
+from invitations.create_services import indirect_providers_for, invitation_create
 from invitations.drafts import invitation_draft, invitation_draft_save
 from invitations.links import invitation_url, relationship_link_url
 from invitations.models import Invitation, RelationshipLink
@@ -29,7 +29,7 @@ from partnercenter.directory_roles import role_names
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
 from partnercenter.params import refuse_nul
-from partners.choices import SOVEREIGN_CLOUDS
+from partners.choices import SOVEREIGN_CLOUDS, PartnerType
 from partners.permissions import PartnerPermission
 
 
@@ -49,8 +49,6 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
         return {"include_delegated_admin": True, "language": translation.get_language() or "en"}
 
     def get_form(self, form_class: Any = None) -> RequestOptionsForm:
-        from invitations.create_services import indirect_providers_for
-        from partners.choices import PartnerType
         form = super().get_form(form_class)
         if self.partner.partner_type == PartnerType.INDIRECT_RESELLER:
             form.fields["indirect_provider_id"].choices = [("", _("Choose your indirect provider")), *(

@@ -14,10 +14,21 @@ from django.db import transaction
 from accounts.models import User
 from customers.choices import CustomerRole
 from customers.models import AgreementVersion, Customer
-from customers.services import customer_create, customer_membership_add
+from customers.services import AgreementSignature, customer_create, customer_membership_add
+from demo.funnel_data import build_funnel_demo
+from directory.models import DirectoryUser, LicenseAssignment
+from invitations.acceptance import AcceptanceAnswer, invitation_accept
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft
+from invitations.models import Invitation
+from invitations.send_services import invitation_send
 from partners.choices import Cloud, PartnerRole, PartnerType
+from partners.domain_services import partner_domain_verify_by_staff
 from partners.models import Partner, PartnerMembership, PartnerUserInvitation
 from partners.services import partner_create, partner_membership_add, partner_user_invite
+from relationships.models import Relationship
+from subscriptions.models import Subscription
+from subscriptions.services import subscription_provision, support_contact_set
 
 DEMO_PASSWORD = "partnercenter-demo"  # noqa: S105 — printed on purpose for local demo users
 
@@ -172,8 +183,6 @@ def build_demo_world() -> DemoWorld:
         )
 
     _demo_relationship(contoso=contoso, northwind=northwind)
-    from demo.funnel_data import build_funnel_demo
-    from partners.domain_services import partner_domain_verify_by_staff
 
     build_funnel_demo(partner=contoso)
     # Contoso proved its domain (the acceptance page shows "verified"); Fabrikam has not yet.
@@ -191,13 +200,6 @@ def build_demo_world() -> DemoWorld:
 
 def _demo_relationship(*, contoso: Partner, northwind: Customer) -> None:
     """Northwind already accepted Contoso (with a delegated admin request); Tailspin has a pending one."""
-    from customers.services import AgreementSignature
-    from invitations.acceptance import AcceptanceAnswer, invitation_accept
-    from invitations.create_services import invitation_create
-    from invitations.drafts import invitation_draft
-    from invitations.models import Invitation
-    from invitations.send_services import invitation_send
-    from relationships.models import Relationship
 
     admin = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")
     if not Relationship.objects.filter(partner=contoso, customer=northwind).exists():
@@ -233,9 +235,6 @@ def _demo_services(*, contoso: Partner, northwind: Customer) -> None:
     The directory is the tenant's own (it exists before any partner manages it), so its users and
     the licenses they already hold are seeded as rows; the partner-side actions go through services.
     """
-    from directory.models import DirectoryUser, LicenseAssignment
-    from subscriptions.models import Subscription
-    from subscriptions.services import subscription_provision, support_contact_set
 
     agent = PartnerMembership.objects.get(partner=contoso, user__email=f"agent@{contoso.verified_domain}")
     if not Subscription.objects.filter(partner=contoso, customer=northwind).exists():

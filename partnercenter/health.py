@@ -27,6 +27,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from partnercenter.celery import app
+
 BROKER_TIMEOUT_SECONDS = 1.0
 
 
@@ -92,7 +94,6 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from partnercenter.celery import app
 
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)

@@ -15,18 +15,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.actions import AuditAction as IntegrationAuditAction
 from audit.services import audit_record
 from partnercenter.errors import DomainError
 from partnercenter.tokens import token_hash
 from partners.api_key_selectors import KEY_PREFIX
 from partners.authz import Permission, authorize
-from partners.models import ApiKey, PartnerMembership
+from partners.models import ApiIdempotencyKey, ApiKey, PartnerMembership
 from partners.permissions import ApiScope, roles_for_scopes
 
 DISPLAY_PREFIX_LENGTH = 12  # "pck_" + 8 characters of the secret, enough to tell keys apart
@@ -66,7 +68,6 @@ def api_key_create(
     least one known scope; expiry (optional) 1-730 days. Post: the key row (hash and display
     prefix only), its technical user, an audit event. The secret is returned, never stored.
     """
-    from accounts.models import User
 
     authorize(membership, Permission.MANAGE_INTEGRATIONS)
     name = " ".join(name.split())
@@ -139,9 +140,7 @@ def api_key_actor(*, api_key: ApiKey) -> PartnerMembership:
 
 def api_idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:
     """Forget Idempotency-Keys past their lifetime (Celery beat). Returns how many."""
-    from django.conf import settings
 
-    from partners.models import ApiIdempotencyKey
 
     hours = older_than_hours if older_than_hours is not None else settings.API_IDEMPOTENCY_TTL_HOURS
     deleted, _by_model = ApiIdempotencyKey.objects.filter(created_at__lt=timezone.now() - timedelta(hours=hours)).delete()

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.services import email_enqueue
@@ -114,13 +117,11 @@ class IssuedPartnerUserInvitation:
 
     @property
     def path(self) -> str:
-        from django.urls import reverse
 
         return reverse("partner_user_invitation_open", kwargs={"token": self.token})
 
 
 def _send_partner_user_invitation(invitation: PartnerUserInvitation, token: str) -> None:
-    from accounts.models import User
 
     existing = User.objects.filter(email__iexact=invitation.email).only("preferred_language").first()
     # The recipient's own language when we know it, else the one the admin chose for them.
@@ -249,7 +250,6 @@ def partner_user_invitation_accept(*, invitation: PartnerUserInvitation, user: U
     verified (the view guarantees sign-in through allauth). Post: the invitation is accepted
     (conditional update: a double submit is a detectable no-op) and the membership exists.
     """
-    from allauth.account.models import EmailAddress
 
     if user.email.lower() != invitation.email.lower():
         raise PartnerUserError(

@@ -16,6 +16,7 @@ from partners.authz import PARTNER_KINDS, Actor, Permission, authorize
 from relationships.choices import GrantStatus, RelationshipStatus
 from relationships.errors import RelationshipError
 from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.removal import RemovalBlockedError, removal_blockers
 from relationships.services import (
     SIDE_OF_KIND,
     customer_contacts,
@@ -94,7 +95,6 @@ def relationship_terminate_for_partner(*, relationship: Relationship, membership
     audit event each, no email per grant); `relationship.terminated` audited (webhook event);
     one email to each global admin of the customer, through the outbox.
     """
-    from relationships.removal import RemovalBlockedError, removal_blockers
 
     authorize(membership, Permission.REMOVE_RELATIONSHIP, message=_("Your partner roles do not allow removing a relationship."))
     locked = (Relationship.objects.select_for_update(of=("self",)).select_related("partner", "customer")

@@ -11,6 +11,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from partnercenter import request_context
+from partnercenter.api.key_guessing import key_guessing_count, key_request_count
+from partners.api_key_selectors import api_key_for_token
+from partners.api_key_services import api_key_actor, api_key_touch
+from partners.permissions import scopes_granted
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -37,10 +41,6 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[Any, ApiPrincipal] | None:
-        from partnercenter.api.key_guessing import key_guessing_count, key_request_count
-        from partners.api_key_selectors import api_key_for_token
-        from partners.api_key_services import api_key_actor, api_key_touch
-        from partners.permissions import scopes_granted
 
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword.lower().encode():

@@ -29,6 +29,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from partnercenter.api.problems import ApiProblem, IdempotencyKeyReused, IdempotentResponseUnavailable
 from partnercenter.sealing import seal, unseal
+from partners.models import ApiIdempotencyKey
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -64,7 +65,6 @@ def _replay(record: ApiIdempotencyKey, request: Request) -> Response:
 
 def idempotent_create(request: Request, *, partner: Partner, create: Callable[[], Response]) -> Response:
     """Run `create` (which raises on failure and returns a 2xx response) at most once per key."""
-    from partners.models import ApiIdempotencyKey
 
     key = request.headers.get(HEADER)
     if key is None:

@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework.permissions import BasePermission
 
+from partnercenter.api.authentication import ApiPrincipal
+from partnercenter.api.problems import InsufficientScope
+
 if TYPE_CHECKING:
     from rest_framework.request import Request
 
@@ -24,8 +27,6 @@ class HasScope(BasePermission):
     """The request carries a valid API key holding the operation's scope (403 `insufficient_scope`)."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        from partnercenter.api.authentication import ApiPrincipal
-        from partnercenter.api.problems import InsufficientScope
 
         if not isinstance(request.auth, ApiPrincipal):
             return False  # DRF answers 401 with WWW-Authenticate: Bearer

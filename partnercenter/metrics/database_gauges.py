@@ -14,6 +14,13 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from invitations.choices import InvitationStatus
+from invitations.models import Invitation
+from notifications.choices import DeliveryStatus
+from notifications.models import OutboxMessage, WebhookDelivery
+from relationships.choices import GrantStatus, RelationshipStatus
+from relationships.models import DelegatedAdminGrant, Relationship
+
 
 def _by_status(queryset, choices) -> dict[str, int]:
     counts = {value: 0 for value in choices.values}
@@ -24,12 +31,6 @@ def _by_status(queryset, choices) -> dict[str, int]:
 
 class DatabaseStateCollector(Collector):
     def collect(self) -> Iterator[Metric]:
-        from invitations.choices import InvitationStatus
-        from invitations.models import Invitation
-        from notifications.choices import DeliveryStatus
-        from notifications.models import OutboxMessage, WebhookDelivery
-        from relationships.choices import GrantStatus, RelationshipStatus
-        from relationships.models import DelegatedAdminGrant, Relationship
 
         now = timezone.now()
         outbox = GaugeMetricFamily(
