@@ -7,7 +7,7 @@ log's size.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -27,13 +27,18 @@ from audit.selectors import (
 )
 from customers.choices import CustomerRole
 
+if TYPE_CHECKING:
+    from partners.models import Partner
+
 
 class CustomerActivityMixin(CustomerAdminCenterMixin):
     nav_section = "activity"
 
     def filter_form(self) -> ActivityFilterForm:
         customer = self.membership.customer
-        partners = [(p.partner_id, p.name) for p in audit_partners_for_customer(customer=customer)]
+        # audit returns `Model` rows (Partner sits above audit); they are partners
+        found = cast("QuerySet[Partner]", audit_partners_for_customer(customer=customer))
+        partners = [(p.partner_id, p.name) for p in found]
         actors = audit_actor_labels_for_customer(customer=customer)
         return ActivityFilterForm(self.request.GET or None, actors=actors, partners=partners)
 

@@ -52,13 +52,13 @@ def _filtered(events: QuerySet[AuditEvent], filters: ActivityFilters) -> QuerySe
 
 def audit_events_for_partner(*, partner: Model, filters: ActivityFilters | None = None) -> QuerySet[AuditEvent]:
     """The partner's own events, newest first (index `audit_partner_time`)."""
-    events = AuditEvent.objects.filter(partner=partner)
+    events = AuditEvent.objects.filter(partner_id=partner.pk)  # by id: the partner model sits above audit
     return _filtered(events, filters or ActivityFilters()).select_related("customer").order_by("-occurred_at", "-id")
 
 
 def audit_events_for_customer(*, customer: Model, filters: ActivityFilters | None = None) -> QuerySet[AuditEvent]:
     """Everything recorded about the customer's tenant, partner actions included, newest first."""
-    events = AuditEvent.objects.filter(customer=customer)
+    events = AuditEvent.objects.filter(customer_id=customer.pk)  # by id: the customer model sits above audit
     return _filtered(events, filters or ActivityFilters()).select_related("partner").order_by("-occurred_at", "-id")
 
 

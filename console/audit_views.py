@@ -7,7 +7,7 @@ log's size.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -26,13 +26,18 @@ from audit.selectors import (
 from console.mixins import PartnerConsoleMixin
 from partners.permissions import PartnerPermission
 
+if TYPE_CHECKING:
+    from customers.models import Customer
+
 
 class PartnerActivityMixin(PartnerConsoleMixin):
     permission = PartnerPermission.VIEW_ACTIVITY
     nav_section = "activity"
 
     def filter_form(self) -> ActivityFilterForm:
-        customers = [(str(c.tenant_id), c.company_name) for c in audit_customers_for_partner(partner=self.partner)]
+        # audit returns `Model` rows (Customer sits above audit); they are customers
+        found = cast("QuerySet[Customer]", audit_customers_for_partner(partner=self.partner))
+        customers = [(str(c.tenant_id), c.company_name) for c in found]
         actors = audit_actor_labels_for_partner(partner=self.partner)
         return ActivityFilterForm(self.request.GET or None, actors=actors, customers=customers)
 

@@ -20,6 +20,7 @@ from console.mixins import PartnerConsoleMixin
 from invitations.closing import invitation_cancel
 from invitations.create_services import indirect_providers_for, invitation_create
 from invitations.drafts import invitation_draft, invitation_draft_save
+from invitations.errors import InvitationError
 from invitations.links import invitation_url, relationship_link_url
 from invitations.models import Invitation, RelationshipLink
 from invitations.relationship_links import relationship_link_revoke, relationship_link_rotate
@@ -75,7 +76,8 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
                 indirect_provider_id=form.cleaned_data.get("indirect_provider_id") or "",
             )
         except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
-            self.duplicate_findings = list(error.findings)  # issue 10: say what exists, with links
+            # issue 10: say what exists, with links (only an InvitationError carries findings)
+            self.duplicate_findings = list(error.findings) if isinstance(error, InvitationError) else []
             apply_error(form, error)
             return self.form_invalid(form)
         # The service's own duplicate check, run before the invitation existed: information only.

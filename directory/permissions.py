@@ -43,8 +43,8 @@ def _effective_roles_condition(needed: frozenset[str]) -> Callable[[Actor, Any],
     def condition(actor: Actor, customer: Any) -> str | None:
         if actor.membership is None:  # only partner members and API keys hold PARTNER roles for this
             return _("Your roles do not allow this action.")
-        if not Relationship.objects.filter(partner_id=actor.partner_id, customer=customer,
-                                           status=RelationshipStatus.ACTIVE).exists():
+        if actor.partner_id is None or not Relationship.objects.filter(
+                partner_id=actor.partner_id, customer=customer, status=RelationshipStatus.ACTIVE).exists():
             raise DirectoryError("not_found", _("Unknown customer."))
         access = effective_access(membership=actor.membership, customer=customer)
         if access.allows_any(needed):

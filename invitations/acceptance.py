@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,14 +117,15 @@ def _resolve_tenant(
     """The tenant accepting, and whether it still has to accept `agreement` (False when None)."""
     partner = invitation.partner
     if invitation.customer_id is not None:
-        customer = _join_partner_created_customer(invitation=invitation, user=user)
+        customer = _join_partner_created_customer(invitation=invitation, customer_id=invitation.customer_id, user=user)
         return customer, customer_needs_agreement(customer=customer, agreement=agreement)
     if answer.tenant_id:
-        memberships = CustomerMembership.objects.select_related("customer").filter(user=user, customer__tenant_id=answer.tenant_id)
-        if agreement is not None:  # read with the membership: one statement, not two
-            memberships = memberships.annotate(agreement_accepted=Exists(
-                AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
-        membership = memberships.first()
+        # Whether the tenant accepted `agreement`, read with the membership: one statement, not two
+        # (a constant when there is no agreement to accept).
+        accepted = (Exists(AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version))
+                    if agreement is not None else Value(True))
+        membership = (CustomerMembership.objects.select_related("customer")
+                      .filter(user=user, customer__tenant_id=answer.tenant_id).annotate(agreement_accepted=accepted).first())
         if membership is None:
             raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
         _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
@@ -144,11 +145,11 @@ def _resolve_tenant(
     return customer, agreement is not None  # a new tenant has accepted nothing yet
 
 
-def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Customer:
+def _join_partner_created_customer(*, invitation: Invitation, customer_id: int, user: User) -> Customer:
     """A pending invitation bound to a customer the partner created (customers.services.
     customer_create_for_partner): its pinned admin joins that tenant as global admin — never a
     second tenant — and the tenant becomes active. The row is locked so two accepts serialise."""
-    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
     membership = CustomerMembership.objects.filter(customer=customer, user=user).first()
     if membership is None:
         customer_membership_add(customer=customer, user=user, role=CustomerRole.GLOBAL_ADMIN, actor=user)
@@ -158,13 +159,18 @@ def _join_partner_created_customer(*, invitation: Invitation, user: User) -> Cus
     return customer
 
 
-def _acceptor_checks(user: User) -> dict[str, Exists]:
-    """What acceptance checks about the user, as annotations for the statement that locks the
-    invitation (or link): its email is verified, and it does not work for the inviting partner."""
-    return {
-        "acceptor_verified": Exists(EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)),
-        "acceptor_works_for_partner": Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=user)),
-    }
+# What acceptance checks about the user, as annotations for the statement that locks the
+# invitation (or link): its email is verified (`acceptor_verified`), and it does not work for the
+# inviting partner (`acceptor_works_for_partner`). Passed as named keywords to `.annotate()` so the
+# type checker knows the annotated row has both as booleans.
+
+
+def _acceptor_verified(user: User) -> Exists:
+    return Exists(EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True))
+
+
+def _acceptor_works_for_partner(user: User) -> Exists:
+    return Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=user))
 
 
 def grant_request_from_invitation(
@@ -203,7 +209,9 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     """
     locked = (
         Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by")
-        .annotate(**_acceptor_checks(user), creator_is_member=creator_is_member_exists()).filter(pk=invitation.pk).first()
+        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user),
+                  creator_is_member=creator_is_member_exists())
+        .filter(pk=invitation.pk).first()
     )
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
@@ -283,7 +291,8 @@ def _accept_locked(
     invitation: Invitation, *, user: User, answer: AcceptanceAnswer, verified: bool, works_for_partner: bool,
     webhooks_seen: dict | None = None,
 ) -> AcceptanceResult:
-    """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_checks.
+    """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_verified
+    and _acceptor_works_for_partner.
     `webhooks_seen`: the transaction's dict of webhook subscriptions already read, if the caller has one."""
     if not verified:
         raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
@@ -320,7 +329,8 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
     locked = (
         RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner")
-        .annotate(**_acceptor_checks(user)).filter(pk=link.pk).first()
+        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
+        .filter(pk=link.pk).first()
     )
     if locked is None or locked.status != LinkStatus.ACTIVE:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))

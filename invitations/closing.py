@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from invitations.acceptance import _acceptor_checks, _raise, acceptor_refusal
+from invitations.acceptance import _acceptor_verified, _acceptor_works_for_partner, _raise, acceptor_refusal
 from invitations.choices import InvitationStatus
 from invitations.drafts import _locked_pending
 from invitations.errors import InvitationError
@@ -69,7 +69,8 @@ def invitation_decline(*, invitation: Invitation, user: User, reason: str = "") 
     """
     locked = (
         Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by")
-        .annotate(**_acceptor_checks(user)).filter(pk=invitation.pk).first()
+        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
+        .filter(pk=invitation.pk).first()
     )
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))

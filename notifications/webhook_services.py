@@ -164,7 +164,7 @@ def _customer_summary(event: AuditEvent) -> dict[str, str] | None:
     if event.customer_id is None:
         return None
     customer_model = AuditEvent._meta.get_field("customer").related_model
-    row = customer_model._default_manager.filter(pk=event.customer_id).values("tenant_id", "company_name").first()  # type: ignore[union-attr]
+    row = customer_model._default_manager.filter(pk=event.customer_id).values("tenant_id", "company_name").first()
     return {"tenant_id": str(row["tenant_id"]), "company_name": row["company_name"]} if row else None
 
 

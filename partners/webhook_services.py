@@ -59,7 +59,7 @@ def webhook_subscription_create(
         partner_id=membership.partner_id, url=url, event_types=event_types, description=description.strip()[:200],
         sealed_secret=sealed_secret, secret_rotated_at=now, created_by=membership.user, created_at=now, updated_at=now,
     )
-    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_CREATED, actor=membership.user,  # type: ignore[arg-type]
+    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_CREATED, actor=membership.user,
                  partner=membership.partner, target=subscription, after=_snapshot(subscription))
     return IssuedWebhookSecret(subscription=subscription, secret=secret)
 
@@ -95,7 +95,7 @@ def webhook_subscription_update(
         return locked
     locked.updated_at = timezone.now()
     locked.save()
-    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_UPDATED, actor=membership.user,  # type: ignore[arg-type]
+    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_UPDATED, actor=membership.user,
                  partner=membership.partner, target=locked, before=before, after=after)
     return locked
 
@@ -112,7 +112,7 @@ def webhook_subscription_rotate_secret(*, subscription: WebhookSubscription, mem
     locked.sealed_secret = sealed_secret
     locked.secret_rotated_at = locked.updated_at = now
     locked.save()
-    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED, actor=membership.user,  # type: ignore[arg-type]
+    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_SECRET_ROTATED, actor=membership.user,
                  partner=membership.partner, target=locked,
                  after={"previous_secret_expires_at": locked.previous_secret_expires_at.isoformat()})
     return IssuedWebhookSecret(subscription=locked, secret=secret)
@@ -123,7 +123,7 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, membership
     """Delete the subscription and its delivery history (the audit log keeps that it existed)."""
     authorize(membership, Permission.MANAGE_INTEGRATIONS)
     locked = _locked(subscription, membership)
-    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_DELETED, actor=membership.user,  # type: ignore[arg-type]
+    audit_record(action=AuditAction.WEBHOOK_SUBSCRIPTION_DELETED, actor=membership.user,
                  partner=membership.partner, target=locked, before=_snapshot(locked))
     locked.delete()
 
@@ -132,7 +132,7 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, membership
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery, membership: PartnerMembership) -> WebhookDelivery:
     """Queue a finished delivery (sent or failed) again, same event id, fresh attempt budget."""
     authorize(membership, Permission.MANAGE_INTEGRATIONS)
-    return webhook_delivery_requeue(delivery=delivery, partner_id=membership.partner_id, actor=membership.user)  # type: ignore[arg-type]
+    return webhook_delivery_requeue(delivery=delivery, partner_id=membership.partner_id, actor=membership.user)
 
 
 def tell_account_admins_subscription_disabled(*, subscription: WebhookSubscription, **kwargs: object) -> None:

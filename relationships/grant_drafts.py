@@ -47,7 +47,9 @@ def _clean_display_name(*, partner: Partner, display_name: str, exclude_pk: int 
     name = (display_name or "").strip()
     if not name or len(name) > GRAPH_DISPLAY_NAME_MAX:
         raise GrantError("invalid_display_name", _("The display name must have 1 to 50 characters."), field="display_name")
-    taken = DelegatedAdminGrant.objects.filter(partner=partner, display_name=name).exclude(pk=exclude_pk)
+    taken = DelegatedAdminGrant.objects.filter(partner=partner, display_name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         raise GrantError("name_exists", _("Another admin relationship already has this display name."), field="display_name")
     return name

@@ -43,10 +43,13 @@ def grants_expire_and_extend(*, limit: int = 500) -> dict[str, int]:
                   .filter(status=GrantStatus.ACTIVE, ends_at__lte=now).order_by("pk")[:limit])
     for grant in ending:
         if grant.auto_extend and GLOBAL_ADMINISTRATOR not in grant.roles:
-            new_end = grant.ends_at + timedelta(days=AUTO_EXTEND_DAYS)
-            if DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.ACTIVE, ends_at=grant.ends_at).update(ends_at=new_end):
+            ends_at = grant.ends_at
+            if ends_at is None:  # never selected (`ends_at__lte` excludes NULL): no end to extend from
+                continue
+            new_end = ends_at + timedelta(days=AUTO_EXTEND_DAYS)
+            if DelegatedAdminGrant.objects.filter(pk=grant.pk, status=GrantStatus.ACTIVE, ends_at=ends_at).update(ends_at=new_end):
                 audit_record(action=AuditAction.GRANT_EXTENDED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
-                             before={"ends_at": grant.ends_at.isoformat()}, after={"ends_at": new_end.isoformat()})
+                             before={"ends_at": ends_at.isoformat()}, after={"ends_at": new_end.isoformat()})
                 grant.ends_at = new_end
                 tell_partner(grant, "extended")
                 tell_customer(grant, "extended")
@@ -85,9 +88,12 @@ def grant_reminders_send() -> int:
     for grant in upcoming:
         if grant.auto_extend and GLOBAL_ADMINISTRATOR not in grant.roles:
             continue
-        remaining = grant.ends_at - now
+        ends_at = grant.ends_at
+        if ends_at is None:  # never selected (`ends_at__gt` excludes NULL): nothing to remind of
+            continue
+        remaining = ends_at - now
         threshold = min(d for d in REMINDER_DAYS if remaining <= timedelta(days=d))
-        key = f"grant:{grant.pk}:reminder:{threshold}:{grant.ends_at.isoformat()}"
+        key = f"grant:{grant.pk}:reminder:{threshold}:{ends_at.isoformat()}"
         if OutboxMessage.objects.filter(idempotency_key__startswith=f"{key}:").exists():
             continue
         context = grant_context(grant, event="reminder", days_left=max(remaining.days, 0) or 1)

@@ -57,7 +57,9 @@ def relationship_establish(
     try:
         with transaction.atomic():
             relationship = Relationship.objects.create(
-                partner=partner, customer=customer, established_by=invitation, relationship_type=relationship_type,
+                # `invitation` is a `Model`: Invitation sits above relationships (import-linter layers).
+                partner=partner, customer=customer, established_by=invitation,  # type: ignore[misc]
+                relationship_type=relationship_type,
                 indirect_provider=indirect_provider,
             )
     except IntegrityError:

@@ -44,7 +44,7 @@ def active_subscriptions_of(*, partner: Partner, customer: Customer) -> QuerySet
     return Subscription.objects.filter(partner=partner, customer=customer, status=SubscriptionStatus.ACTIVE).order_by("created_at", "pk")
 
 
-def subscriptions_with_seats_for_customers(*, partner: Partner) -> QuerySet[Subscription]:
+def subscriptions_with_seats_for_customers(*, partner: Partner) -> QuerySet[WithAnnotations[Subscription, SeatsUsed]]:
     """For a prefetch over many customers at once (Customers page): seats used annotated."""
     return (
         Subscription.objects.filter(partner=partner)

@@ -5,7 +5,8 @@ grants and the member's effective directory roles).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -24,6 +25,24 @@ if TYPE_CHECKING:
     from partners.models import Partner, PartnerMembership
 
 
+class Customer360Details(Protocol):
+    """What customer_details_attach sets on a Relationship (read by the expanded row's templates)."""
+
+    customer_id: int
+    subscriptions: Sequence[Subscription]
+    subscription_count: int
+    licenses_used: int
+    licenses_total: int
+    support_contacts: Sequence[Subscription]
+    agreement: AgreementAcceptance | None
+    agreement_current: bool
+    grants: list[DelegatedAdminGrant]
+    user_count: int
+    directory_access: frozenset[str]
+    service_requests: list[ServiceRequest]
+    can_read_directory: bool
+
+
 def customer_rows_for_partner(*, partner: Partner, **filters: str) -> QuerySet[Relationship]:
     """customer_list_for_partner plus what each row of the Customers page shows: `subscription_count`
     (this partner's subscriptions there).
@@ -38,7 +57,7 @@ def customer_rows_for_partner(*, partner: Partner, **filters: str) -> QuerySet[R
         subscription_count=Coalesce(Subquery(subscription_count), 0))
 
 
-def _attach_subscriptions(relationship: Relationship, membership: PartnerMembership) -> None:
+def _attach_subscriptions(relationship: Customer360Details, membership: PartnerMembership) -> None:
     subscriptions = list(subscriptions_with_seats_for_customers(partner=membership.partner)
                          .filter(customer_id=relationship.customer_id))
     licensable = [s for s in subscriptions if s.licensable]
@@ -49,7 +68,7 @@ def _attach_subscriptions(relationship: Relationship, membership: PartnerMembers
     relationship.support_contacts = [s for s in subscriptions if getattr(s, "support_contact", None)]
 
 
-def _attach_agreement(relationship: Relationship) -> None:
+def _attach_agreement(relationship: Customer360Details) -> None:
     relationship.agreement = (AgreementAcceptance.objects.filter(customer_id=relationship.customer_id).select_related("agreement")
                               .order_by("-accepted_at", "-pk").first())
     current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
@@ -67,15 +86,16 @@ def customer_details_attach(*, relationship: Relationship, membership: PartnerMe
     (this partner's, newest first). Seven queries whatever the number of subscriptions, grants and
     requests.
     """
-    customer_id = relationship.customer_id
+    row = cast("Customer360Details", relationship)  # the same object, typed with what is attached below
+    customer_id = row.customer_id
     partner_id = membership.partner_id
-    _attach_subscriptions(relationship, membership)
-    relationship.grants = list(DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id=customer_id)
-                               .order_by("-requested_at", "-pk"))
-    relationship.user_count = DirectoryUser.objects.filter(customer_id=customer_id).count()
-    relationship.directory_access = directory_roles_for(membership=membership, customer_id=customer_id)
-    _attach_agreement(relationship)
-    relationship.service_requests = list(ServiceRequest.objects.filter(partner_id=partner_id, customer_id=customer_id)
-                                         .order_by("-created_at", "-id"))
-    relationship.can_read_directory = bool(relationship.directory_access & USER_READ_ROLES)
+    _attach_subscriptions(row, membership)
+    row.grants = list(DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer_id=customer_id)
+                      .order_by("-requested_at", "-pk"))
+    row.user_count = DirectoryUser.objects.filter(customer_id=customer_id).count()
+    row.directory_access = directory_roles_for(membership=membership, customer_id=customer_id)
+    _attach_agreement(row)
+    row.service_requests = list(ServiceRequest.objects.filter(partner_id=partner_id, customer_id=customer_id)
+                                .order_by("-created_at", "-id"))
+    row.can_read_directory = bool(row.directory_access & USER_READ_ROLES)
     return relationship
