@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import User
@@ -16,6 +15,7 @@ from customers.choices import CustomerRole
 from customers.models import AgreementVersion, Customer
 from customers.services import AgreementSignature, customer_create, customer_membership_add
 from demo.funnel_data import build_funnel_demo
+from demo.users import demo_user
 from directory.models import DirectoryUser, LicenseAssignment
 from invitations.acceptance import AcceptanceAnswer, invitation_accept
 from invitations.create_services import invitation_create
@@ -29,8 +29,6 @@ from partners.services import partner_create, partner_membership_add, partner_us
 from relationships.models import Relationship
 from subscriptions.models import Subscription
 from subscriptions.services import subscription_provision, support_contact_set
-
-DEMO_PASSWORD = "partnercenter-demo"  # noqa: S105 — printed on purpose for local demo users
 
 
 @dataclass
@@ -92,31 +90,6 @@ AGREEMENT = {
         "同意することにより、お客様はパートナーがお客様に代わってクラウド サービスを再販および管理する条件に同意します。",
     ),
 }
-
-
-class DemoError(Exception):
-    pass
-
-
-def demo_user(email: str, *, staff: bool = False, language: str = "en", full_name: str = "") -> User:
-    """The demo's own account for an invented address, marked verified: the demo owns these mailboxes.
-
-    An account someone else created for the address (signed up, never verified) is not adopted: the
-    demo would otherwise give a stranger's account its roles, as if owning the address were proven.
-    """
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        if staff:
-            user = User.objects.create_superuser(email=email, password=DEMO_PASSWORD, full_name=full_name)
-        else:
-            user = User.objects.create_user(
-                email=email, password=DEMO_PASSWORD, full_name=full_name, preferred_language=language
-            )
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    elif not EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
-        raise DemoError(f"{email} belongs to an account the demo did not create and whose address is not verified; "
-                        "delete that account or use a fresh database.")
-    return user
 
 
 @transaction.atomic

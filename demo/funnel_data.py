@@ -15,7 +15,19 @@ from datetime import timedelta
 from django.utils import timezone
 
 from customers.models import Customer
+from customers.services import AgreementSignature
+from demo.users import demo_user
+from invitations.acceptance import AcceptanceAnswer, NewTenant, invitation_accept
+from invitations.closing import invitation_decline
+from invitations.create_services import invitation_create
+from invitations.drafts import invitation_draft
+from invitations.lifecycle import invitations_expire
+from invitations.models import Invitation
+from invitations.send_services import invitation_send
+from invitations.trust_services import invitation_record_first_open
 from partners.models import Partner, PartnerMembership
+from relationships.models import DelegatedAdminGrant
+from relationships.services import grant_approve
 
 
 @dataclass(frozen=True)
@@ -54,18 +66,6 @@ FUNNEL = (
 
 
 def build_funnel_demo(*, partner: Partner) -> None:
-    from customers.services import AgreementSignature
-    from demo.data import demo_user
-    from invitations.acceptance import AcceptanceAnswer, NewTenant, invitation_accept
-    from invitations.closing import invitation_decline
-    from invitations.create_services import invitation_create
-    from invitations.drafts import invitation_draft
-    from invitations.lifecycle import invitations_expire
-    from invitations.models import Invitation
-    from invitations.send_services import invitation_send
-    from invitations.trust_services import invitation_record_first_open
-    from relationships.models import DelegatedAdminGrant
-    from relationships.services import grant_approve
 
     if Customer.objects.filter(primary_domain=FUNNEL[0].domain).exists() or Invitation.objects.filter(
         partner=partner, sent_to=f"it@{FUNNEL[-1].domain}"

@@ -141,7 +141,7 @@ def invitation_batch_confirm(*, batch: InvitationBatch, membership: PartnerMembe
     audit_record(action=AuditAction.INVITATION_BATCH_CONFIRMED, actor=membership.user, partner=locked.partner, target=locked,
                  after={"rows": locked.valid_rows, "source": locked.source, "filename": locked.filename})
 
-    from invitation_batches.tasks import (
+    from invitation_batches.tasks import (  # noqa: PLC0415 — see the comment below
         process_invitation_batch,  # tasks imports this module: a top-level import would be a cycle
     )
 
@@ -260,7 +260,7 @@ def invitation_batches_recover(*, now: datetime | None = None) -> list[int]:
     conditional update in the row's own transaction), so a job that was only slow and a resumed
     one can overlap without sending anything twice. Returns the ids of the batches re-queued.
     """
-    from invitation_batches.tasks import (
+    from invitation_batches.tasks import (  # noqa: PLC0415 — see the comment below
         process_invitation_batch,  # tasks imports this module: a top-level import would be a cycle
     )
 

@@ -201,7 +201,7 @@ def webhook_events_emit(*, event: AuditEvent) -> list[WebhookDelivery]:
 
 def webhook_delivery_publish(*, delivery_id: int) -> bool:
     """Hand the row to Celery. A broker outage is logged, not raised: the sweep retries later."""
-    from notifications.webhook_tasks import send_webhook_delivery  # webhook_tasks imports this module
+    from notifications.webhook_tasks import send_webhook_delivery  # noqa: PLC0415 — webhook_tasks imports this module
 
     try:
         send_webhook_delivery.apply_async(args=(delivery_id,))

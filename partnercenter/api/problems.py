@@ -181,7 +181,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    from rest_framework.views import (
+    from rest_framework.views import (  # noqa: PLC0415 — see the comment below
         exception_handler as drf_exception_handler,  # (rest_framework.views imports our settings)
     )
 

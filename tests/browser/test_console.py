@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from demo.data import DEMO_PASSWORD, build_demo_world
+from demo.data import build_demo_world
+from demo.users import DEMO_PASSWORD
 from notifications.models import MailboxMessage
 from partners.models import PartnerMembership
 from tests.browser.mailbox import enter_verification_code

@@ -59,7 +59,8 @@ def test_demo_data_does_not_adopt_an_unverified_account_someone_signed_up_for_a_
     """Issue 18: a stranger who signed up as a demo address first gets neither the demo's roles nor a verified address."""
     from allauth.account.models import EmailAddress
 
-    from demo.data import DemoError, build_demo_world
+    from demo.data import build_demo_world
+    from demo.users import DemoError
     from partners.models import PartnerMembership
     from tests.factories import UserFactory
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import SignInEvent
-from demo.data import DEMO_PASSWORD
+from demo.users import DEMO_PASSWORD
 from partners.models import Partner
 
 

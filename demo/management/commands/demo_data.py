@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.data import DEMO_PASSWORD, DemoError, build_demo_world
+from demo.data import build_demo_world
+from demo.users import DEMO_PASSWORD, DemoError
 
 
 class Command(BaseCommand):
