@@ -70,3 +70,8 @@ urlpatterns += [
 
 # Bulk invitations (issue 10).
 urlpatterns += [path("p/", include("invitation_batches.urls"))]
+
+# Error pages (issue 22): branded, translated, saying what happened and where to go.
+handler403 = "partnercenter.error_views.permission_denied"
+handler404 = "partnercenter.error_views.page_not_found"
+handler500 = "partnercenter.error_views.server_error"

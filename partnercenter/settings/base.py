@@ -477,6 +477,10 @@ LOGGING["formatters"]["plain"]["()"] = "partnercenter.log_filters.RedactingForma
 LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["django.server"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
+# 403/404 are logged on one line, without the traceback of the refusal (partnercenter/client_error_logging.py).
+LOGGING["filters"]["client_error_without_traceback"] = {"()": "partnercenter.client_error_logging.ClientErrorWithoutTraceback"}
+LOGGING["loggers"]["django.request"] = {"handlers": [], "level": "INFO", "propagate": True,
+                                        "filters": ["client_error_without_traceback"]}
 LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
 # redis-py gives its RESP3 push-message logger a bare stderr handler unless the logger exists already:
 # configured here, it writes through the root handler and its redaction like every other logger.
