@@ -34,3 +34,20 @@ def with_action_button(body_html: str, label: str) -> SafeString:
         button = render_to_string("email/button.html", {"url": inline.group("url"), "label": label})
         return mark_safe(html + button)  # noqa: S308 — escaped body, our markup
     return mark_safe(html)  # noqa: S308 — already safe markup (the caller's escaped body)
+
+
+_URL_LINE = re.compile(r"^(https?://\S+)$", re.MULTILINE)
+
+
+@register.filter
+def text_with_action(body: str, label: str) -> str:
+    """The plain-text twin of with_action_button: the line holding nothing but the link becomes the
+    action's name above the link; a link inside a sentence stays, and the action follows the text."""
+    text = str(body).strip()
+    match = _URL_LINE.search(text)
+    if match:
+        return text[: match.start()] + f"{label}\n{match.group(1)}" + text[match.end():]
+    inline = re.search(r"https?://\S+", text)
+    if inline:
+        return f"{text}\n\n{label}\n{inline.group(0)}"
+    return text
