@@ -75,3 +75,8 @@ urlpatterns += [path("p/", include("invitation_batches.urls"))]
 handler403 = "partnercenter.error_views.permission_denied"
 handler404 = "partnercenter.error_views.page_not_found"
 handler500 = "partnercenter.error_views.server_error"
+
+# Browsers ask for /favicon.ico where a page names no icon (Django admin, JSON answers): the product's icon.
+from partnercenter.favicon import favicon  # noqa: E402
+
+urlpatterns += [path("favicon.ico", favicon, name="favicon")]

@@ -86,6 +86,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # isodatetime, timeuntil_words (partnercenter/template_builtins.py) in every template.
+            "builtins": ["partnercenter.template_builtins"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -170,6 +172,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# One date and time format per language (partnercenter/formats/<lang>/formats.py, issue 22 item 4).
+FORMAT_MODULE_PATH = ["partnercenter.formats"]
 USE_I18N = True
 USE_TZ = True
 

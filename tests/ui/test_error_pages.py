@@ -136,3 +136,21 @@ def test_error_page_falls_back_to_a_plain_page_when_the_branded_one_cannot_rende
     response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_favicon_ico_leads_to_the_product_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("img/favicon.svg")
+
+
+def test_the_draft_page_highlights_invitations_in_the_menu(client, partner_a):
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(partner=partner_a.partner, created_by=partner_a.admin.user)
+    client.force_login(partner_a.admin.user)
+    url = reverse("invitations:draft", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": invitation.pk})
+    response = client.get(url)
+    assert response.status_code == 200
+    nav = response.content.decode().split('class="console-nav"', 1)[1].split("</nav>", 1)[0]
+    current = nav.split('aria-current="page"', 1)[1].split("</a>", 1)[0]
+    assert "Invitations" in current
