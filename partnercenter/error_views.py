@@ -99,3 +99,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
         plain = loader.get_template("errors/plain.html")
         return HttpResponse(plain.render({"status": 500, "heading": _("Something went wrong on our side"),
                                           "message": request_id}), status=500)
+
+
+def method_not_allowed_page(request: HttpRequest, refused: HttpResponse) -> HttpResponse:
+    """405 for a browser: what the address is for, keeping the Allow header of the refusal."""
+    response = _render(request, "405.html", {"method": request.method, "allowed": refused.get("Allow", "")}, 405,
+                       _("This address cannot be opened this way"))
+    if refused.has_header("Allow"):
+        response["Allow"] = refused["Allow"]
+    return response

@@ -16,6 +16,11 @@ class MethodNotAllowedMessageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            if "text/html" in request.headers.get("Accept", "") and request.method != "HEAD":
+                # A browser (a bookmarked form address, a GET of a POST-only action): the product's page.
+                from partnercenter.error_views import method_not_allowed_page
+
+                return method_not_allowed_page(request, response)
             response.content = (_("This address does not accept %(method)s requests; it accepts: %(allowed)s.")
                                 % {"method": request.method, "allowed": response.get("Allow", "")}).encode()
             response["Content-Type"] = "text/plain; charset=utf-8"

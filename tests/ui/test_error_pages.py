@@ -154,3 +154,22 @@ def test_the_draft_page_highlights_invitations_in_the_menu(client, partner_a):
     nav = response.content.decode().split('class="console-nav"', 1)[1].split("</nav>", 1)[0]
     current = nav.split('aria-current="page"', 1)[1].split("</a>", 1)[0]
     assert "Invitations" in current
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "This address cannot be opened this way"),
+                                                   ("ja", "このアドレスはこの方法では開けません")])
+def test_405_for_a_browser_is_the_product_page(client, partner_a, settings, language, heading):
+    client.force_login(partner_a.admin.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    invitation_pk = 1
+    url = reverse("invitations:cancel", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": invitation_pk})
+    response = client.get(url, HTTP_ACCEPT="text/html,application/xhtml+xml")
+    assert response.status_code == 405
+    assert heading in response.content.decode() and "POST" in response["Allow"]
+
+
+def test_405_for_a_program_stays_plain_text(client, partner_a):
+    client.force_login(partner_a.admin.user)
+    url = reverse("invitations:cancel", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": 1})
+    response = client.get(url)
+    assert response.status_code == 405 and response["Content-Type"].startswith("text/plain")
