@@ -78,10 +78,12 @@ def _invitation_email_row(invitation: Invitation, *, key_suffix: str, template: 
     with translation.override(invitation.language):
         footer = render_to_string("invitations/email/invitation_footer.txt", context).strip()
         html = render_to_string("invitations/email/invitation_body.html", {**context, "footer": footer})
+        # The plain-text part says what the HTML part says, in the same layout (templates/email/base_body.html).
+        text = render_to_string("invitations/email/invitation_body.txt", {**context, "body": body, "footer": footer})
     return email_outbox_row(
         to=invitation.sent_to,
         template=template or "invitations/email/invitation",
-        rendered=RenderedEmail(subject=subject, text=f"{body.rstrip()}\n\n-- \n{footer}\n", html=html),
+        rendered=RenderedEmail(subject=subject, text=text, html=html),
         language=invitation.language,
         partner=partner,
         idempotency_key=f"invitation:{invitation.pk}:{invitation.token_nonce}:{key_suffix}",

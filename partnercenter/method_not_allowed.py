@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from partnercenter.error_views import method_not_allowed_page
+
 
 class MethodNotAllowedMessageMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -16,6 +18,10 @@ class MethodNotAllowedMessageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            if "text/html" in request.headers.get("Accept", "") and request.method != "HEAD":
+                # A browser (a bookmarked form address, a GET of a POST-only action): the product's page.
+
+                return method_not_allowed_page(request, response)
             response.content = (_("This address does not accept %(method)s requests; it accepts: %(allowed)s.")
                                 % {"method": request.method, "allowed": response.get("Allow", "")}).encode()
             response["Content-Type"] = "text/plain; charset=utf-8"

@@ -68,3 +68,13 @@ urlpatterns += [
 
 # Bulk invitations (issue 10).
 urlpatterns += [path("p/", include("console.invitation_batches_urls"))]
+
+# Error pages (issue 22): branded, translated, saying what happened and where to go.
+handler403 = "partnercenter.error_views.permission_denied"
+handler404 = "partnercenter.error_views.page_not_found"
+handler500 = "partnercenter.error_views.server_error"
+
+# Browsers ask for /favicon.ico where a page names no icon (Django admin, JSON answers): the product's icon.
+from partnercenter.favicon import favicon  # noqa: E402
+
+urlpatterns += [path("favicon.ico", favicon, name="favicon")]

@@ -87,6 +87,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # isodatetime, timeuntil_words (partnercenter/template_builtins.py) in every template.
+            "builtins": ["partnercenter.template_builtins"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -171,6 +173,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# One date and time format per language (partnercenter/formats/<lang>/formats.py, issue 22 item 4).
+FORMAT_MODULE_PATH = ["partnercenter.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -478,6 +482,10 @@ LOGGING["formatters"]["plain"]["()"] = "partnercenter.log_filters.RedactingForma
 LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["django.server"] = {"handlers": [], "level": "INFO", "propagate": True}
 LOGGING["loggers"]["partnercenter.request"] = {"level": "INFO"}
+# 403/404 are logged on one line, without the traceback of the refusal (partnercenter/client_error_logging.py).
+LOGGING["filters"]["client_error_without_traceback"] = {"()": "partnercenter.client_error_logging.ClientErrorWithoutTraceback"}
+LOGGING["loggers"]["django.request"] = {"handlers": [], "level": "INFO", "propagate": True,
+                                        "filters": ["client_error_without_traceback"]}
 LOGGING["loggers"]["partnercenter.task"] = {"level": "INFO"}
 # redis-py gives its RESP3 push-message logger a bare stderr handler unless the logger exists already:
 # configured here, it writes through the root handler and its redaction like every other logger.

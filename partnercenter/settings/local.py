@@ -8,7 +8,11 @@ from __future__ import annotations
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# DEBUG off by default even here: `make run` is what people try the product with, and with DEBUG on
+# Django answers 404 with a page listing every URL pattern and 500 with a traceback instead of the
+# product's error pages (partnercenter/error_views.py, issue 22). DJANGO_DEBUG=1 for development.
+# Static files are served by WhiteNoise from the source folders either way (below).
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production-0123456789")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 LOG_JSON = env.bool("LOG_JSON", default=False)
@@ -53,4 +57,4 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Security keys on http://localhost:8000 during development (WebAuthn wants https otherwise).
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # local only, whatever DEBUG says

@@ -93,7 +93,10 @@ def test_send_from_the_portal_emails_the_edited_draft_once(client, partner_a, ma
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Let's work together"
-    assert message.body.startswith("Dear CIO,")
+    # The layout's brand line (issue 22 item 7), then the edited draft as the partner wrote it.
+    brand, draft = message.body.split("\n\n", 1)
+    assert brand == f"partnercenter · {partner_a.partner.name}"
+    assert draft.startswith("Dear CIO,")
     assert invitation_url(invitation) in message.body
     assert invitation_url(invitation) in message.alternatives[0][0]
     invitation.refresh_from_db()
