@@ -120,14 +120,14 @@ def grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", d
     return {
         "event": event,
         "partner_name": grant.partner.name,
-        "customer_name": grant.customer.company_name,
+        "customer_name": grant.customer_required.company_name,
         "display_name": grant.display_name,
         "roles": role_names(grant.roles),
         "ends_on": grant.ends_at.date().isoformat() if grant.ends_at else "",
         "reason": reason,
         "days_left": days_left,
         "partner_url": absolute_url("relationships:grants", partner_id=grant.partner.partner_id),
-        "customer_url": absolute_url("customers:partners", tenant_id=grant.customer.tenant_id),
+        "customer_url": absolute_url("customers:partners", tenant_id=grant.customer_required.tenant_id),
     }
 
 
@@ -135,14 +135,15 @@ def tell_partner(grant: DelegatedAdminGrant, event: str, reason: str = "") -> No
     notify(users=partner_contacts(grant.partner), template="relationships/email/grant_event",
             context={**grant_context(grant, event=event, reason=reason), "audience": "partner"},
             key=f"grant:{grant.pk}:{event}:{grant.ends_at.isoformat() if grant.ends_at else ''}",
-            partner=grant.partner, customer=grant.customer, topic=f"grant:{grant.pk}")
+            partner=grant.partner, customer=grant.customer_required, topic=f"grant:{grant.pk}")
 
 
 def tell_customer(grant: DelegatedAdminGrant, event: str, reason: str = "") -> None:
-    notify(users=customer_contacts(grant.customer), template="relationships/email/grant_event",
+    customer = grant.customer_required
+    notify(users=customer_contacts(customer), template="relationships/email/grant_event",
             context={**grant_context(grant, event=event, reason=reason), "audience": "customer"},
             key=f"grant:{grant.pk}:{event}:{grant.ends_at.isoformat() if grant.ends_at else ''}",
-            partner=grant.partner, customer=grant.customer, topic=f"grant:{grant.pk}")
+            partner=grant.partner, customer=customer, topic=f"grant:{grant.pk}")
 
 
 # --- Grant transitions -----------------------------------------------------------------------
@@ -167,7 +168,7 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
     """A customer global admin approves: the grant becomes active now for its duration; defaults assigned."""
 
     locked = locked_grant(grant)
-    authorize(customer_actor(user=user, customer=locked.customer), Permission.APPROVE_GRANT, locked,
+    authorize(customer_actor(user=user, customer=locked.customer_required), Permission.APPROVE_GRANT, locked,
               message=_("Only a global admin of the customer can approve admin roles."))
     now = timezone.now()
     if locked.status != GrantStatus.APPROVAL_PENDING or locked.request_expires_at <= now:
@@ -194,7 +195,7 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
 def grant_reject(*, grant: DelegatedAdminGrant, user: User, reason: str = "") -> DelegatedAdminGrant:
 
     locked = locked_grant(grant)
-    authorize(customer_actor(user=user, customer=locked.customer), Permission.APPROVE_GRANT, locked,
+    authorize(customer_actor(user=user, customer=locked.customer_required), Permission.APPROVE_GRANT, locked,
               message=_("Only a global admin of the customer can reject admin roles."))
     updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.APPROVAL_PENDING).update(
         status=GrantStatus.REJECTED, terminated_at=timezone.now(), terminated_by=user, termination_reason=reason.strip()[:2000]
