@@ -44,15 +44,13 @@ if TYPE_CHECKING:
 def relationship_establish(
     *, partner: Partner, customer: Customer, invitation: models.Model | None, actor: User | None,
     relationship_type: str = RelationshipType.RESELLER, indirect_provider: Partner | None = None,
-    webhook_subscriptions_seen: dict | None = None,
 ) -> tuple[Relationship, bool]:
     """The active relationship between partner and customer, created if there is none.
 
     Returns (relationship, created). Must run inside the caller's transaction. Inserts first: the
     partial unique constraint answers "is there one already?" (the usual answer at acceptance is
     no, so no SELECT beforehand), and settles a race between two different invitations too (the
-    loser reuses the winner's row). `webhook_subscriptions_seen`: the caller's per-transaction
-    dict (see audit_record).
+    loser reuses the winner's row).
     """
     try:
         with transaction.atomic():
@@ -65,8 +63,7 @@ def relationship_establish(
     except IntegrityError:
         return Relationship.objects.get(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE), False
     audit_record(action=AuditAction.RELATIONSHIP_ESTABLISHED, actor=actor, partner=partner, customer=customer,
-                 target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None},
-                 webhook_subscriptions_seen=webhook_subscriptions_seen)
+                 target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None})
     return relationship, True
 
 
