@@ -40,7 +40,6 @@ def audit_record(
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     actor_label: str | None = None,
-    webhook_subscriptions_seen: object = None,
 ) -> AuditEvent:
     """Record `action` in the caller's open transaction.
 
@@ -50,13 +49,9 @@ def audit_record(
     model instance the event belongs to (or give `partner_id` / `customer_id`).
 
     Then `audit.signals.event_recorded` is sent in this same transaction (e.g. notifications
-    writes the webhook deliveries of the event there).
-
-    `webhook_subscriptions_seen`: deprecated and ignored (kept so older call sites still work; to
-    be removed): notifications now reads a partner's webhook subscriptions once per transaction by
-    itself.
+    writes the webhook deliveries of the event there; it reads a partner's webhook subscriptions
+    once per transaction by itself).
     """
-    del webhook_subscriptions_seen
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(f"audit_record({action}) called outside a transaction")
     context = request_context.current()

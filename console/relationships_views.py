@@ -227,7 +227,7 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
                 if not self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN):
                     raise PermissionDenied
                 grant_terminate(grant=grant, actor=self.membership, reason=refuse_nul("reason", request.POST.get("reason", "")))
-                messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer.company_name})
+                messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer_required.company_name})
             else:
                 if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):
                     raise PermissionDenied

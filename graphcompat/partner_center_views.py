@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from graphcompat.base import GraphView
@@ -35,7 +36,7 @@ class RelationshipRequestView(GraphView):
     read_scope = ApiScope.INVITATIONS_READ
     http_method_names = ["get", "head"]
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().dispatch(request, *args, **kwargs)
         for name in ECHOED:
             if request.headers.get(name):

@@ -76,10 +76,11 @@ def unified_roles(role_ids: list[str]) -> dict[str, Any]:
 
 def customer_participant(grant: DelegatedAdminGrant) -> dict[str, Any] | None:
     """The customer as the partner named it: the display name sent on create/update is kept."""
-    if grant.customer_id is None:
+    customer = grant.customer  # a Graph draft may have none yet
+    if customer is None:
         return None
     sent = getattr(grant, "customer_display_name", "")
-    return {"tenantId": str(grant.customer.tenant_id), "displayName": sent or grant.customer.company_name}
+    return {"tenantId": str(customer.tenant_id), "displayName": sent or customer.company_name}
 
 
 def relationship_entity(grant: DelegatedAdminGrant) -> dict[str, Any]:

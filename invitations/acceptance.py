@@ -174,12 +174,10 @@ def _acceptor_works_for_partner(user: User) -> Exists:
 
 
 def grant_request_from_invitation(
-    *, invitation: Invitation, customer: Customer, actor: User | None, webhook_subscriptions_seen: dict | None = None,
+    *, invitation: Invitation, customer: Customer, actor: User | None,
 ) -> DelegatedAdminGrant:
     """The delegated admin request carried by an accepted invitation, waiting for approval (moved from
-    relationships.services: it reads the invitation, which sits above relationships).
-
-    `webhook_subscriptions_seen`: the caller's per-transaction dict (see audit_record)."""
+    relationships.services: it reads the invitation, which sits above relationships)."""
     grant = DelegatedAdminGrant.objects.create(
         partner=invitation.partner,
         customer=customer,
@@ -192,8 +190,7 @@ def grant_request_from_invitation(
         status=GrantStatus.APPROVAL_PENDING,
     )
     audit_record(action=AuditAction.GRANT_REQUESTED, actor=actor, partner=invitation.partner, customer=customer,
-                 target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk},
-                 webhook_subscriptions_seen=webhook_subscriptions_seen)
+                 target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk})
     return grant
 
 
@@ -242,7 +239,7 @@ def _mark_accepted(invitation: Invitation, *, user: User, customer: Customer) ->
     invitation.status, invitation.accepted_at, invitation.accepted_by, invitation.customer = InvitationStatus.ACCEPTED, now, user, customer
 
 
-def _relationship_for(invitation: Invitation, *, customer: Customer, user: User, webhooks_seen: dict) -> tuple[Relationship, bool]:
+def _relationship_for(invitation: Invitation, *, customer: Customer, user: User) -> tuple[Relationship, bool]:
     """The relationship the acceptance establishes (or the existing one), and whether it is new."""
     if invitation.kind == InvitationKind.DELEGATED_ADMIN:
         # Restoring or requesting admin roles for an existing customer: never a second relationship.
@@ -253,14 +250,11 @@ def _relationship_for(invitation: Invitation, *, customer: Customer, user: User,
         provider = invitation.indirect_provider
         relationship, created = relationship_establish(
             partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
-            relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
-            webhook_subscriptions_seen=webhooks_seen)
+            relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider)
         relationship_establish(partner=provider, customer=customer, invitation=invitation, actor=user,  # type: ignore[arg-type]
-                               relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider,
-                               webhook_subscriptions_seen=webhooks_seen)
+                               relationship_type=RelationshipType.INDIRECT_RESELLER, indirect_provider=provider)
         return relationship, created
-    return relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user,
-                                  webhook_subscriptions_seen=webhooks_seen)
+    return relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
 
 
 def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
@@ -289,11 +283,9 @@ def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: C
 
 def _accept_locked(
     invitation: Invitation, *, user: User, answer: AcceptanceAnswer, verified: bool, works_for_partner: bool,
-    webhooks_seen: dict | None = None,
 ) -> AcceptanceResult:
     """Everything after the lock; `verified` and `works_for_partner` come from _acceptor_verified
-    and _acceptor_works_for_partner.
-    `webhooks_seen`: the transaction's dict of webhook subscriptions already read, if the caller has one."""
+    and _acceptor_works_for_partner."""
     if not verified:
         raise InvitationError("email_not_verified", _("Verify your email address before accepting."))
     _raise(acceptor_refusal(partner=invitation.partner, recipient_email=invitation.recipient_email,
@@ -306,15 +298,12 @@ def _accept_locked(
             raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
         agreement_accept(customer=customer, agreement=agreement, user=user, signature=answer.signature)
     _mark_accepted(invitation, user=user, customer=customer)
-    if webhooks_seen is None:
-        webhooks_seen = {}  # the partner's webhook subscriptions, read once for this transaction's events
-    relationship, created = _relationship_for(invitation, customer=customer, user=user, webhooks_seen=webhooks_seen)
-    grant = (grant_request_from_invitation(invitation=invitation, customer=customer, actor=user, webhook_subscriptions_seen=webhooks_seen)
+    relationship, created = _relationship_for(invitation, customer=customer, user=user)
+    grant = (grant_request_from_invitation(invitation=invitation, customer=customer, actor=user)
              if invitation.include_delegated_admin else None)
     audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
                  before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
-                                                      "grant_id": grant.pk if grant else None},
-                 webhook_subscriptions_seen=webhooks_seen)
+                                                      "grant_id": grant.pk if grant else None})
     # The conditional update above moved this invitation to accepted, once and for all: the two
     # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
     partner_notify(invitation, event="accepted", customer_name=customer.company_name,
@@ -350,9 +339,7 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     )
     link_issue(invitation, "invitation")
     invitation.save(update_fields=["token_nonce", "token_hash"])
-    webhooks_seen: dict = {}  # the partner's webhook subscriptions, read once for this transaction's events
     audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
-                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin},
-                 webhook_subscriptions_seen=webhooks_seen)
+                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
     return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
-                          works_for_partner=locked.acceptor_works_for_partner, webhooks_seen=webhooks_seen)
+                          works_for_partner=locked.acceptor_works_for_partner)

@@ -209,10 +209,8 @@ def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Ch
     return findings, email_row
 
 
-def _created_audit(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked,
-                   webhooks_seen: dict[int, object]) -> None:
+def _created_audit(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked) -> None:
     audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=invitation.partner, target=invitation,
-                 webhook_subscriptions_seen=webhooks_seen,
                  after={"kind": checked.kind, "include_delegated_admin": checked.include_delegated_admin,
                         "recipient_email": checked.recipient_email,
                         "indirect_provider_id": checked.provider.partner_id if checked.provider else None,
@@ -220,8 +218,7 @@ def _created_audit(invitation: Invitation, *, membership: PartnerMembership, che
                         "expires_at": invitation.expires_at.isoformat()})
 
 
-def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None,
-                      webhooks_seen: dict[int, object]) -> None:
+def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None) -> None:
     """`send_email`: queue the email built with the invitation and audit `invitation.sent`."""
     # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
     assert email_row is not None
@@ -229,7 +226,7 @@ def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, 
     message = email_enqueue_row(email_row, new_key=True)
     invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
     audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=invitation.partner, target=invitation,
-                 after={"sent_to": invitation.sent_to}, webhook_subscriptions_seen=webhooks_seen)
+                 after={"sent_to": invitation.sent_to})
 
 
 @transaction.atomic
@@ -281,14 +278,13 @@ def invitation_create(
     invitation = _invitation_new(membership=membership, partner=partner, checked=checked, language=language,
                                  duration_days=duration_days, auto_extend=auto_extend, send_email=send_email)
     findings, email_row = _invitation_insert(invitation, partner=partner, checked=checked, send_email=send_email)
-    webhooks_seen: dict[int, object] = {}  # this transaction's two events read the partner's subscriptions once
-    _created_audit(invitation, membership=membership, checked=checked, webhooks_seen=webhooks_seen)
+    _created_audit(invitation, membership=membership, checked=checked)
     # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
     invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
     # What the duplicate check found that did not block (other partners): information for the page.
     invitation.duplicate_findings = findings  # type: ignore[attr-defined]
     if send_email:
-        _first_email_send(invitation, membership=membership, email_row=email_row, webhooks_seen=webhooks_seen)
+        _first_email_send(invitation, membership=membership, email_row=email_row)
     return invitation
 
 

@@ -12,10 +12,11 @@ the file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language
@@ -29,7 +30,9 @@ def _pick(texts: dict[str, str]) -> str:
     return texts.get(language) or texts["en"]
 
 
-_lazy_pick = lazy(_pick, str)
+# lazy() returns a proxy (a Promise) that picks the text when it is turned into a str; django-stubs types
+# lazy(f) as f itself, so the cast states what the call really returns.
+_lazy_pick = cast(Callable[[dict[str, str]], Promise], lazy(_pick, str))
 
 
 @dataclass(frozen=True)

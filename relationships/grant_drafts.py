@@ -169,7 +169,7 @@ def grant_approval_url(grant: DelegatedAdminGrant) -> str:
     """Where the customer's global admins approve: /c/<tenant>/granularAdminRelationships/<graph id>."""
     from relationships.graph_ids import grant_graph_id
 
-    return absolute_url("granular_admin_relationship", tenant_id=grant.customer.tenant_id, relationship_id=grant_graph_id(grant))
+    return absolute_url("granular_admin_relationship", tenant_id=grant.customer_required.tenant_id, relationship_id=grant_graph_id(grant))
 
 
 @transaction.atomic

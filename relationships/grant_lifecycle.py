@@ -96,12 +96,13 @@ def grant_reminders_send() -> int:
         key = f"grant:{grant.pk}:reminder:{threshold}:{ends_at.isoformat()}"
         if OutboxMessage.objects.filter(idempotency_key__startswith=f"{key}:").exists():
             continue
+        customer = grant.customer_required  # an active grant has its customer
         context = grant_context(grant, event="reminder", days_left=max(remaining.days, 0) or 1)
         notify(users=partner_contacts(grant.partner), template="relationships/email/grant_event",
-                context={**context, "audience": "partner"}, key=key, partner=grant.partner, customer=grant.customer,
+                context={**context, "audience": "partner"}, key=key, partner=grant.partner, customer=customer,
                 topic=f"grant:{grant.pk}")
-        notify(users=customer_contacts(grant.customer), template="relationships/email/grant_event",
-                context={**context, "audience": "customer"}, key=key, partner=grant.partner, customer=grant.customer,
+        notify(users=customer_contacts(customer), template="relationships/email/grant_event",
+                context={**context, "audience": "customer"}, key=key, partner=grant.partner, customer=customer,
                 topic=f"grant:{grant.pk}")
         audit_record(action=AuditAction.GRANT_REMINDED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
                      data={"days_before": threshold})

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.directory_roles import role_names
@@ -18,6 +20,10 @@ from relationships.choices import (
     RelationshipStatus,
     RelationshipType,
 )
+from relationships.errors import GrantError
+
+if TYPE_CHECKING:
+    from customers.models import Customer
 
 
 class Relationship(models.Model):
@@ -121,6 +127,14 @@ class DelegatedAdminGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.status})"
+
+    @property
+    def customer_required(self) -> Customer:
+        """The customer of a grant past the draft stage (`grant_lock_for_approval` refuses a draft without one)."""
+        customer = self.customer
+        if customer is None:
+            raise GrantError("no_customer", gettext("This relationship has no customer yet: name the customer first."))
+        return customer
 
     @property
     def role_names(self) -> list[str]:

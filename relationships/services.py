@@ -44,15 +44,13 @@ if TYPE_CHECKING:
 def relationship_establish(
     *, partner: Partner, customer: Customer, invitation: models.Model | None, actor: User | None,
     relationship_type: str = RelationshipType.RESELLER, indirect_provider: Partner | None = None,
-    webhook_subscriptions_seen: dict | None = None,
 ) -> tuple[Relationship, bool]:
     """The active relationship between partner and customer, created if there is none.
 
     Returns (relationship, created). Must run inside the caller's transaction. Inserts first: the
     partial unique constraint answers "is there one already?" (the usual answer at acceptance is
     no, so no SELECT beforehand), and settles a race between two different invitations too (the
-    loser reuses the winner's row). `webhook_subscriptions_seen`: the caller's per-transaction
-    dict (see audit_record).
+    loser reuses the winner's row).
     """
     try:
         with transaction.atomic():
@@ -65,8 +63,7 @@ def relationship_establish(
     except IntegrityError:
         return Relationship.objects.get(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE), False
     audit_record(action=AuditAction.RELATIONSHIP_ESTABLISHED, actor=actor, partner=partner, customer=customer,
-                 target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None},
-                 webhook_subscriptions_seen=webhook_subscriptions_seen)
+                 target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None})
     return relationship, True
 
 
@@ -120,14 +117,14 @@ def grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", d
     return {
         "event": event,
         "partner_name": grant.partner.name,
-        "customer_name": grant.customer.company_name,
+        "customer_name": grant.customer_required.company_name,
         "display_name": grant.display_name,
         "roles": role_names(grant.roles),
         "ends_on": grant.ends_at.date().isoformat() if grant.ends_at else "",
         "reason": reason,
         "days_left": days_left,
         "partner_url": absolute_url("relationships:grants", partner_id=grant.partner.partner_id),
-        "customer_url": absolute_url("customers:partners", tenant_id=grant.customer.tenant_id),
+        "customer_url": absolute_url("customers:partners", tenant_id=grant.customer_required.tenant_id),
     }
 
 
@@ -135,14 +132,15 @@ def tell_partner(grant: DelegatedAdminGrant, event: str, reason: str = "") -> No
     notify(users=partner_contacts(grant.partner), template="relationships/email/grant_event",
             context={**grant_context(grant, event=event, reason=reason), "audience": "partner"},
             key=f"grant:{grant.pk}:{event}:{grant.ends_at.isoformat() if grant.ends_at else ''}",
-            partner=grant.partner, customer=grant.customer, topic=f"grant:{grant.pk}")
+            partner=grant.partner, customer=grant.customer_required, topic=f"grant:{grant.pk}")
 
 
 def tell_customer(grant: DelegatedAdminGrant, event: str, reason: str = "") -> None:
-    notify(users=customer_contacts(grant.customer), template="relationships/email/grant_event",
+    customer = grant.customer_required
+    notify(users=customer_contacts(customer), template="relationships/email/grant_event",
             context={**grant_context(grant, event=event, reason=reason), "audience": "customer"},
             key=f"grant:{grant.pk}:{event}:{grant.ends_at.isoformat() if grant.ends_at else ''}",
-            partner=grant.partner, customer=grant.customer, topic=f"grant:{grant.pk}")
+            partner=grant.partner, customer=customer, topic=f"grant:{grant.pk}")
 
 
 # --- Grant transitions -----------------------------------------------------------------------
@@ -167,7 +165,7 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
     """A customer global admin approves: the grant becomes active now for its duration; defaults assigned."""
 
     locked = locked_grant(grant)
-    authorize(customer_actor(user=user, customer=locked.customer), Permission.APPROVE_GRANT, locked,
+    authorize(customer_actor(user=user, customer=locked.customer_required), Permission.APPROVE_GRANT, locked,
               message=_("Only a global admin of the customer can approve admin roles."))
     now = timezone.now()
     if locked.status != GrantStatus.APPROVAL_PENDING or locked.request_expires_at <= now:
@@ -194,7 +192,7 @@ def grant_approve(*, grant: DelegatedAdminGrant, user: User) -> DelegatedAdminGr
 def grant_reject(*, grant: DelegatedAdminGrant, user: User, reason: str = "") -> DelegatedAdminGrant:
 
     locked = locked_grant(grant)
-    authorize(customer_actor(user=user, customer=locked.customer), Permission.APPROVE_GRANT, locked,
+    authorize(customer_actor(user=user, customer=locked.customer_required), Permission.APPROVE_GRANT, locked,
               message=_("Only a global admin of the customer can reject admin roles."))
     updated = DelegatedAdminGrant.objects.filter(pk=locked.pk, status=GrantStatus.APPROVAL_PENDING).update(
         status=GrantStatus.REJECTED, terminated_at=timezone.now(), terminated_by=user, termination_reason=reason.strip()[:2000]

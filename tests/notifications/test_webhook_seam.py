@@ -94,12 +94,6 @@ def test_a_failing_listener_rolls_the_event_back_with_the_change(partner_a):  # 
     assert not AuditEvent.objects.exists()
 
 
-def test_the_deprecated_keyword_is_still_accepted(partner_a):  # type: ignore[no-untyped-def]
-    with transaction.atomic():
-        audit_record(action=AuditAction.INVITATION_CANCELLED, actor=None, partner=partner_a.partner, webhook_subscriptions_seen={})
-    assert AuditEvent.objects.count() == 1
-
-
 @pytest.mark.parametrize(("app", "above"), [
     ("audit", {"notifications", "partners", "customers", "relationships", "invitations"}),
     ("notifications", {"partners", "customers", "relationships", "invitations"}),
