@@ -17,6 +17,7 @@ from partnercenter.links import absolute_url
 from partners.authz import Permission, authorize
 from relationships.choices import GrantStatus, RelationshipStatus
 from relationships.errors import GrantError
+from relationships.graph_ids import grant_graph_id
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
 from relationships.services import (
     customer_contacts,
@@ -167,7 +168,6 @@ def grant_draft_delete(*, grant: DelegatedAdminGrant, membership: PartnerMembers
 
 def grant_approval_url(grant: DelegatedAdminGrant) -> str:
     """Where the customer's global admins approve: /c/<tenant>/granularAdminRelationships/<graph id>."""
-    from relationships.graph_ids import grant_graph_id
 
     return absolute_url("granular_admin_relationship", tenant_id=grant.customer_required.tenant_id, relationship_id=grant_graph_id(grant))
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from notifications.models import OutboxMessage
 from partnercenter.directory_roles import GLOBAL_ADMINISTRATOR
 from relationships.choices import GrantStatus
 from relationships.models import DelegatedAdminGrant
@@ -78,7 +79,6 @@ def grant_reminders_send() -> int:
     Grants that will auto-extend are not reminded. The idempotency key of each email makes a re-run
     of the beat task send nothing twice.
     """
-    from notifications.models import OutboxMessage
 
     now = timezone.now()
     sent = 0
