@@ -54,7 +54,6 @@ def _organisation_context(request: HttpRequest) -> dict[str, Any]:
         return {}
     try:
         if "partner_id" in kwargs:
-
             for membership in partner_memberships_for_user(user=user):
                 if membership.partner.partner_id == kwargs["partner_id"]:
                     labels = dict(PartnerRole.choices)
@@ -65,16 +64,15 @@ def _organisation_context(request: HttpRequest) -> dict[str, Any]:
                             "organisation_url": reverse("partners:overview",
                                                         kwargs={"partner_id": membership.partner.partner_id})}
         if "tenant_id" in kwargs:
-
-            membership = (CustomerMembership.objects.select_related("customer")
+            customer_membership = (CustomerMembership.objects.select_related("customer")
                           .filter(user=user, customer__tenant_id=kwargs["tenant_id"]).first())
-            if membership is not None:
-                return {"organisation": membership.customer.company_name,
-                        "roles": [membership.get_role_display()],
+            if customer_membership is not None:
+                customer = customer_membership.customer
+                return {"organisation": customer.company_name,
+                        "roles": [customer_membership.get_role_display()],
                         "role_admin": _("A global admin of %(customer)s can do this, or change your role.")
-                        % {"customer": membership.customer.company_name},
-                        "organisation_url": reverse("customers:overview",
-                                                        kwargs={"tenant_id": membership.customer.tenant_id})}
+                        % {"customer": customer.company_name},
+                        "organisation_url": reverse("customers:overview", kwargs={"tenant_id": customer.tenant_id})}
     except Exception:  # the refusal page must never fail because of the explanation
         logger.warning("403 page: the organisation could not be described", exc_info=True)
     return {}
