@@ -37,6 +37,7 @@ from customers.services import (
     normalise_domain,
 )
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
+from invitations.draft_markers import EXPIRY_MARKER, fill_expiry, mark_expiry
 from invitations.email_limits import invitation_email_count, partner_invitation_count
 from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
@@ -110,7 +111,7 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
         "roles": role_names(invitation.requested_roles),
         "duration_days": invitation.grant_duration_days,
         "portal_name": portal_for(partner.cloud).name,
-        "expires_on": invitation.expires_at.date().isoformat(),
+        "expires_on": EXPIRY_MARKER,  # filled in when shown or sent: a resend moves it (draft_markers)
         "link": LINK_MARKER,
     }
 
@@ -133,7 +134,8 @@ def _rendered_draft(language: str, _active_language: str | None, context_items: 
 
 def invitation_draft(invitation: Invitation) -> tuple[str, str]:
     """The editable draft (subject, body) with the live link in place."""
-    return invitation.message_subject, invitation.message_body.replace(LINK_MARKER, invitation_url(invitation))
+    return (fill_expiry(invitation.message_subject, invitation),
+            fill_expiry(invitation.message_body.replace(LINK_MARKER, invitation_url(invitation)), invitation))
 
 
 def tenants_with_domain(target_domain: str) -> list[Customer]:
@@ -401,7 +403,7 @@ def _store_draft(invitation: Invitation, *, subject: str, body: str) -> tuple[st
             % {"url": url},
             field="body",
         )
-    return subject, body.replace(url, LINK_MARKER)
+    return mark_expiry(subject, invitation), mark_expiry(body.replace(url, LINK_MARKER), invitation)
 
 
 def _locked_pending(invitation: Invitation, partner: Partner) -> Invitation:
@@ -519,8 +521,10 @@ def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) 
     now = timezone.now()
     _issue_link(locked, "invitation")
     locked.link_issued_at = now
+    # A draft stored with the date written out (before draft_markers) follows the new expiry too.
+    locked.message_subject, locked.message_body = mark_expiry(locked.message_subject, locked), mark_expiry(locked.message_body, locked)
     locked.expires_at = now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
-    locked.save(update_fields=["token_nonce", "token_hash", "link_issued_at", "expires_at"])
+    locked.save(update_fields=["token_nonce", "token_hash", "link_issued_at", "expires_at", "message_subject", "message_body"])
     if locked.sent_to:
         Invitation.objects.filter(pk=locked.pk).update(sent_at=now)
         locked.sent_at = now
