@@ -60,7 +60,7 @@ from partners.permissions import PartnerPermission, roles_allow
 from partners.selectors import partner_users_with_roles
 from relationships.choices import RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.roles import role_names
+from relationships.roles import role_labels, role_names
 from relationships.services import grant_request_from_invitation, relationship_establish
 
 if TYPE_CHECKING:
@@ -119,7 +119,8 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
 def _default_draft(invitation: Invitation) -> tuple[str, str]:
     # The draft is a pure function of its context (the link is only a marker), so identical
     # contexts (a batch's rows, an API client's repeated calls) are rendered once per process.
-    context = tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in _draft_context(invitation).items())
+    with translation.override(invitation.language):  # role and portal names in the email's language, not the page's
+        context = tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in _draft_context(invitation).items())
     return _rendered_draft(invitation.language, translation.get_language(), context)
 
 
@@ -863,7 +864,7 @@ def _accept_locked(
         "verified_domain": invitation.partner.verified_domain,
         "customer_name": customer.company_name,
         "include_delegated_admin": invitation.include_delegated_admin,
-        "roles": role_names(invitation.requested_roles),
+        "roles": role_labels(invitation.requested_roles),  # lazy: email_render names them in the email's language
         "duration_days": invitation.grant_duration_days,
         "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),
     }

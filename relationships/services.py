@@ -21,7 +21,7 @@ from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError, RelationshipError
 from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantActionRequest, GrantOperation, Relationship
-from relationships.roles import BY_ID, CATALOG, GLOBAL_ADMINISTRATOR, MAX_DURATION_DAYS, MIN_DURATION_DAYS, role_names
+from relationships.roles import BY_ID, CATALOG, GLOBAL_ADMINISTRATOR, MAX_DURATION_DAYS, MIN_DURATION_DAYS, role_labels
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -134,7 +134,7 @@ def _grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", 
         "partner_name": grant.partner.name,
         "customer_name": grant.customer.company_name,
         "display_name": grant.display_name,
-        "roles": role_names(grant.roles),
+        "roles": role_labels(grant.roles),  # lazy: email_render names them in each recipient's language
         "ends_on": grant.ends_at.date().isoformat() if grant.ends_at else "",
         "reason": reason,
         "days_left": days_left,

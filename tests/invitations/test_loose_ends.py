@@ -50,3 +50,53 @@ def test_a_draft_edited_by_the_partner_keeps_following_the_expiry(partner_a, mak
         resent = invitation_resend(invitation=invitation, membership=partner_a.admin)
     body = invitation_draft(resent)[1]
     assert body.startswith("Dear CIO,") and f"valid until {resent.expires_at.date().isoformat()}" in body
+
+
+# --- Item 3: an email is written entirely in its own language ------------------------------------
+
+
+def test_a_japanese_invitation_created_from_english_screens_names_roles_and_portal_in_japanese(partner_a, make_invitation):
+    from django.utils import translation
+
+    with translation.override("en"):  # the partner's screens are in English
+        invitation = make_invitation(language="ja", include_delegated_admin=True)
+        subject, body = invitation_draft(invitation)
+    assert "ユーザー管理者" in body and "顧客向け管理センター" in body
+    assert "User Administrator" not in body and "Customer admin center" not in body
+
+
+def test_the_japanese_grant_emails_name_the_roles_in_japanese(partner_a, customer_a, django_capture_on_commit_callbacks):
+    from django.utils import timezone, translation
+
+    from relationships.models import DelegatedAdminGrant, Relationship
+    from relationships.roles import BUNDLES
+    from relationships.services import grant_approve
+
+    Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
+    for user in (partner_a.admin.user, customer_a.user):
+        user.preferred_language = "ja"
+        user.save(update_fields=["preferred_language"])
+    grant = DelegatedAdminGrant.objects.create(
+        partner=partner_a.partner, customer=customer_a.customer, display_name="Northwind support",
+        roles=list(BUNDLES["user_management"][1]), duration_days=30, request_expires_at=timezone.now() + timedelta(days=9))
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        grant_approve(grant=grant, user=customer_a.user)
+    emails = OutboxMessage.objects.filter(template="relationships/email/grant_event", recipient=partner_a.admin.user.email)
+    assert emails.exists()
+    for email in emails:
+        text = unseal(email.sealed_body)["text"]
+        assert "ユーザー管理者" in text and "User Administrator" not in text, text
+
+
+def test_email_render_names_lazy_labels_in_the_emails_language():
+    from django.utils import translation
+
+    from notifications.services import email_render
+    from relationships.roles import role_labels
+
+    with translation.override("en"):
+        rendered = email_render(template="relationships/email/grant_event", language="ja", context={
+            "event": "approved", "audience": "partner", "partner_name": "Contoso", "customer_name": "Northwind",
+            "display_name": "x", "roles": role_labels(["fe930be7-5e62-47db-91af-98c3a49a38b1"]), "ends_on": "2027-01-01",
+            "reason": "", "days_left": None, "partner_url": "https://x.example/", "customer_url": "https://x.example/"})
+    assert "ユーザー管理者" in rendered.text and "User Administrator" not in rendered.text
