@@ -142,8 +142,10 @@ def customer_details_attach(*, relationship: Relationship, membership: PartnerMe
         grant__ends_at__gt=timezone.now(), partner_role__in=list(membership.roles),
     ).values_list("roles", flat=True):
         access |= set(roles)
+    # The acceptance of the newest version, not the latest-dated one: an attestation is dated at noon
+    # of the day the customer signed, which can be before an acceptance of an earlier version (issue 21, item 4).
     relationship.agreement = (AgreementAcceptance.objects.filter(customer_id=customer_id).select_related("agreement")
-                              .order_by("-accepted_at", "-pk").first())
+                              .order_by("-agreement__effective_at", "-accepted_at", "-pk").first())
     relationship.service_requests = list(ServiceRequest.objects.filter(partner_id=partner_id, customer_id=customer_id)
                                          .order_by("-created_at", "-id"))
     current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
