@@ -13,7 +13,7 @@ from django.views.generic import FormView
 
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
-from partners.api_key_forms import SCOPE_DESCRIPTIONS, ApiKeyCreateForm
+from partners.api_key_forms import ApiKeyCreateForm, scope_descriptions
 from partners.api_key_selectors import api_key_get_for_partner, api_key_list_for_partner
 from partners.api_key_services import api_key_create, api_key_revoke
 from partners.mixins import PartnerConsoleMixin
@@ -33,7 +33,7 @@ class ApiKeysView(PartnerConsoleMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["api_keys"] = api_key_list_for_partner(partner=self.partner)
-        context["scope_descriptions"] = [(str(scope), description) for scope, description in SCOPE_DESCRIPTIONS.items()]
+        context["scope_descriptions"] = scope_descriptions()
         return context
 
     def form_valid(self, form: ApiKeyCreateForm) -> HttpResponse:
