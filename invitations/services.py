@@ -41,7 +41,7 @@ from invitations.draft_markers import EXPIRY_MARKER, fill_expiry, mark_expiry
 from invitations.email_limits import invitation_email_count, partner_invitation_count
 from invitations.errors import InvitationError
 from invitations.models import Invitation, RelationshipLink
-from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
+from invitations.rules import RuleViolation, customer_rule_violation, rule_violation, target_rule_violation
 from invitations.tokens import derive_token, derived_hash, new_nonce
 from invitations.verification_codes import invitation_verification_code
 from notifications.models import OutboxMessage
@@ -157,7 +157,7 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
     same_cloud = [t for t in tenants if t.cloud == partner.cloud]
     if same_cloud:
         customer = same_cloud[0]
-        violation = customer_rule_violation(partner=partner, customer=customer)
+        violation = target_rule_violation(partner=partner, customer=customer, target=target_domain)  # never names the tenant
         if violation:
             return violation
         if kind == InvitationKind.INDIRECT_RESELLER and Relationship.objects.filter(
@@ -165,7 +165,7 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
         ).exists():
             return RuleViolation("already_customer", _("%(customer)s is already your customer.") % {"customer": customer.company_name})
     elif tenants:
-        return customer_rule_violation(partner=partner, customer=tenants[0])
+        return target_rule_violation(partner=partner, customer=tenants[0], target=target_domain)
     return None
 
 

@@ -100,3 +100,40 @@ def test_email_render_names_lazy_labels_in_the_emails_language():
             "display_name": "x", "roles": role_labels(["fe930be7-5e62-47db-91af-98c3a49a38b1"]), "ends_on": "2027-01-01",
             "reason": "", "days_left": None, "partner_url": "https://x.example/", "customer_url": "https://x.example/"})
     assert "ユーザー管理者" in rendered.text and "User Administrator" not in rendered.text
+
+
+# --- Item 10: checking a typed domain discloses nothing about another's tenant ---------------------
+
+
+@pytest.mark.parametrize(("country", "cloud", "code"), [("US", "public", "market_mismatch"), ("JP", "us_gov", "cloud_mismatch")])
+def test_checking_a_typed_domain_never_names_another_tenant_nor_its_country_or_cloud(client, partner_a, country, cloud, code):
+    from django.urls import reverse
+
+    from invitations.errors import InvitationError
+    from invitations.services import invitation_create
+    from partners.choices import Cloud
+    from tests.factories import CustomerFactory
+
+    CustomerFactory(company_name="Hidden Holdings", primary_domain="hidden.example", country=country, cloud=cloud)
+    with pytest.raises(InvitationError) as refused:
+        invitation_create(membership=partner_a.admin, include_delegated_admin=False, target_domain="hidden.example")
+    assert refused.value.code == code
+    client.force_login(partner_a.admin.user)
+    page = client.post(reverse("invitations:request", kwargs={"partner_id": partner_a.partner.partner_id}),
+                       {"language": "en", "target_domain": "hidden.example"}).content.decode()
+    for said in (refused.value.message, page):
+        assert "hidden.example" in said
+        assert "Hidden Holdings" not in said and "United States" not in said
+        assert str(Cloud(cloud).label) not in said or cloud == partner_a.partner.cloud
+
+
+def test_other_partners_finding_does_not_name_a_tenant_that_is_not_yours(partner_a):
+    from invitations.duplicates import duplicate_findings
+    from relationships.choices import RelationshipStatus
+    from tests.factories import CustomerFactory, PartnerFactory, RelationshipFactory
+
+    customer = CustomerFactory(company_name="Shared Co", primary_domain="shared.example", country="JP")
+    RelationshipFactory(partner=PartnerFactory(country="JP"), customer=customer, status=RelationshipStatus.ACTIVE)
+    [finding] = duplicate_findings(partner=partner_a.partner, target_domain="shared.example")
+    assert "Shared Co" not in finding.message and "shared.example" in finding.message
+
