@@ -36,6 +36,7 @@ from customers.services import (
     customer_needs_agreement,
     normalise_domain,
 )
+from invitations.acceptance_story import nothing_to_accept
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
 from invitations.draft_markers import EXPIRY_MARKER, fill_expiry, mark_expiry
 from invitations.email_limits import invitation_email_count, partner_invitation_count
@@ -751,7 +752,7 @@ def _partner_recipients(invitation: Invitation, *, creator_is_member: bool | Non
 
 def _notify_partner(
     invitation: Invitation, *, event: str, customer_name: str, reason: str = "", creator_is_member: bool | None = None,
-    new_key: bool = False,
+    new_key: bool = False, new_reseller: bool = True,
 ) -> None:
     """Email the partner about `event`. `new_key=True` when the caller has just moved the
     invitation into that state in this transaction (the keys cannot exist yet: no lookup, no savepoint)."""
@@ -762,6 +763,7 @@ def _notify_partner(
             "customer_name": customer_name,
             "invitation_id": invitation.pk,
             "include_delegated_admin": invitation.include_delegated_admin,
+            "new_reseller": new_reseller,  # False: the partner was already the reseller (admin roles only)
             "reason": reason,
             "console_url": absolute_url("invitations:list", partner_id=invitation.partner.partner_id),
         }
@@ -817,6 +819,7 @@ def _accept_locked(
             _("%(partner)s is not the reseller of %(customer)s: it must be your reseller before it can be given admin roles.")
             % {"partner": invitation.partner.name, "customer": customer.company_name},
         )
+    _raise(nothing_to_accept(invitation=invitation, customer=customer))  # already its reseller, nothing asked besides
     if agreement is not None and needs_agreement:
         if answer.signature is None:
             raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
@@ -857,13 +860,15 @@ def _accept_locked(
     # The conditional update above moved this invitation to accepted, once and for all: the two
     # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
     _notify_partner(invitation, event="accepted", customer_name=customer.company_name,
-                    creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True)  # None for a reusable link's
+                    creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True,  # None for a reusable link's
+                    new_reseller=created)
     template = "invitations/email/customer_accepted"
     context = {
         "partner_name": invitation.partner.name,
         "verified_domain": invitation.partner.verified_domain,
         "customer_name": customer.company_name,
         "include_delegated_admin": invitation.include_delegated_admin,
+        "new_reseller": created,  # False: the partner was already the reseller (admin roles only)
         "roles": role_labels(invitation.requested_roles),  # lazy: email_render names them in the email's language
         "duration_days": invitation.grant_duration_days,
         "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),

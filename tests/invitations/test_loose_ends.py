@@ -60,7 +60,7 @@ def test_a_japanese_invitation_created_from_english_screens_names_roles_and_port
 
     with translation.override("en"):  # the partner's screens are in English
         invitation = make_invitation(language="ja", include_delegated_admin=True)
-        subject, body = invitation_draft(invitation)
+        _subject, body = invitation_draft(invitation)
     assert "ユーザー管理者" in body and "顧客向け管理センター" in body
     assert "User Administrator" not in body and "Customer admin center" not in body
 
@@ -137,3 +137,80 @@ def test_other_partners_finding_does_not_name_a_tenant_that_is_not_yours(partner
     [finding] = duplicate_findings(partner=partner_a.partner, target_domain="shared.example")
     assert "Shared Co" not in finding.message and "shared.example" in finding.message
 
+
+
+# --- Item 8: acceptance tells what happened, and refuses what would change nothing -----------------
+
+
+def _accepted_emails() -> dict[str, str]:
+    return {m.template: m.subject + "\n" + unseal(m.sealed_body)["text"] for m in OutboxMessage.objects.filter(
+        template__in=["invitations/email/customer_accepted", "invitations/email/partner_accepted"])}
+
+
+def _accept_existing(client, open_link, invitation, customer_a):  # type: ignore[no-untyped-def]
+    client.force_login(customer_a.user)
+    review = open_link(invitation).content.decode()
+    return review, client.post("/r/", {"action": "accept", "tenant": str(customer_a.customer.tenant_id)})
+
+
+@pytest.fixture
+def existing_customer(partner_a, customer_a, agreement):  # type: ignore[no-untyped-def]
+    from customers.models import AgreementAcceptance
+    from relationships.models import Relationship
+
+    AgreementAcceptance.objects.create(customer=customer_a.customer, agreement=agreement, acceptor_kind="customer_user",
+                                       signer_name="x", signer_email="x@example.com")
+    return Relationship.objects.create(partner=partner_a.partner, customer=customer_a.customer)
+
+
+def test_accepting_a_request_for_admin_roles_says_so_on_the_page_and_in_both_emails(
+    client, partner_a, customer_a, existing_customer, open_link, django_capture_on_commit_callbacks,
+):
+    from invitations.choices import InvitationKind
+    from invitations.services import invitation_create
+    from relationships.roles import BUNDLES
+
+    invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=True, kind=InvitationKind.DELEGATED_ADMIN,
+                                   customer=customer_a.customer, roles=list(BUNDLES["helpdesk"][1]), duration_days=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        review, done = _accept_existing(client, open_link, invitation, customer_a)
+    assert "asks to be your reseller" not in review and "asks for admin roles" in review
+    assert done.status_code == 200
+    page = done.content.decode()
+    assert "is now the reseller" not in page and "You accepted the request of Contoso Cloud for admin roles" in page
+    emails = _accepted_emails()
+    assert set(emails) == {"invitations/email/customer_accepted", "invitations/email/partner_accepted"}
+    for text in emails.values():
+        assert "is now the reseller" not in text and "is now its reseller" not in text and "reseller request" not in text, text
+        assert "admin roles" in text
+
+
+def test_a_plain_invitation_to_an_existing_customer_is_refused_and_nothing_is_sent(
+    client, partner_a, customer_a, existing_customer, open_link, make_invitation, django_capture_on_commit_callbacks,
+):
+    from audit.models import AuditEvent
+    from invitations.choices import InvitationStatus
+    from relationships.models import Relationship
+
+    invitation = make_invitation(include_delegated_admin=False)  # no address, no domain: nothing to tell it is a customer
+    with django_capture_on_commit_callbacks(execute=True):
+        _review, refused = _accept_existing(client, open_link, invitation, customer_a)
+    assert refused.status_code == 400
+    assert "is already the reseller of Northwind: accepting would change nothing" in refused.content.decode()
+    assert "is now the reseller" not in refused.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.PENDING
+    assert Relationship.objects.filter(customer=customer_a.customer).count() == 1
+    assert _accepted_emails() == {} and not AuditEvent.objects.filter(action="invitation.accepted").exists()
+
+
+def test_a_reseller_invitation_with_admin_roles_to_an_existing_customer_says_only_the_roles_are_new(
+    client, partner_a, customer_a, existing_customer, open_link, make_invitation, django_capture_on_commit_callbacks,
+):
+    invitation = make_invitation(include_delegated_admin=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _review, done = _accept_existing(client, open_link, invitation, customer_a)
+    assert done.status_code == 200
+    assert "is already the reseller of Northwind: nothing changed" in done.content.decode()
+    for text in _accepted_emails().values():
+        assert "is now the reseller" not in text and "is now its reseller" not in text, text
