@@ -20,6 +20,14 @@ from notifications.services import RenderedEmail, email_enqueue_rendered
 
 PENDING_OFFER_SESSION_KEY = "offer_token"  # set by invitations.accept_views
 PENDING_JOIN_SESSION_KEY = "partner_user_invitation_token"  # set by partners.views
+PENDING_OFFER_EMAIL_SESSION_KEY = "offer_pinned_email"  # set by invitations.accept_views: the address the offer is pinned to
+
+
+def pending_offer_email(request: HttpRequest | None) -> str:
+    """The address the invitation the visitor opened is pinned to ("" if none): sign-up takes no other."""
+    if request is None or not request.session.get(PENDING_OFFER_SESSION_KEY):
+        return ""
+    return str(request.session.get(PENDING_OFFER_EMAIL_SESSION_KEY) or "").strip().lower()
 
 
 def pending_flow_url(request: HttpRequest | None) -> str | None:

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
+from accounts.adapter import PENDING_OFFER_EMAIL_SESSION_KEY
 from customers.models import AgreementAcceptance, AgreementVersion, CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
 from invitations.errors import InvitationError
@@ -144,7 +145,10 @@ def invitation_review(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             return redirect(f"{reverse('account_login')}?next={reverse('invitation_review')}")
         # Anyone holding the link may read the offer, but the link proves nothing about a mailbox:
-        # the partner holds the same link. Sign-up verifies the address with a code sent to it.
+        # the partner holds the same link. Sign-up verifies the address with a code sent to it,
+        # and takes only the address the offer is pinned to (accounts.forms.SignupForm).
+        if request.session.get(PENDING_OFFER_EMAIL_SESSION_KEY) != offer.recipient_email:
+            request.session[PENDING_OFFER_EMAIL_SESSION_KEY] = offer.recipient_email
         return render(request, "invitations/accept.html", _context(request, offer))
     if request.method == "POST":
         if request.POST.get("action") == "decline":

@@ -149,6 +149,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # an invitation's pinned address only (issue 21, item 7)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[partnercenter] "
 # allauth's built-in rate limits stay on (its defaults); we only name them to make that visible.
 ACCOUNT_RATE_LIMITS = {

@@ -139,6 +139,45 @@ def test_other_partners_finding_does_not_name_a_tenant_that_is_not_yours(partner
 
 
 
+# --- Item 7: sign-up from a pinned invitation takes only the pinned address ------------------------
+
+
+def test_signing_up_from_a_pinned_invitation_with_another_address_is_refused_with_the_reason(
+    client, partner_a, make_invitation, open_link, django_capture_on_commit_callbacks,
+):
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    invitation = make_invitation(recipient_email="a@northwind.example")
+    open_link(invitation)
+    password = "a-long-unique-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{reverse('account_signup')}?next=/r/&email=a%40northwind.example",
+                               {"email": "b@elsewhere.example", "password1": password, "password2": password, "next": "/r/"})
+    assert response.status_code == 200
+    assert "The invitation you opened is for a@northwind.example" in response.content.decode()
+    assert not User.objects.filter(email="b@elsewhere.example").exists()
+    assert not client.session.get("_auth_user_id")
+    with django_capture_on_commit_callbacks(execute=True):
+        pinned = client.post(f"{reverse('account_signup')}?next=/r/",
+                             {"email": "A@Northwind.example", "password1": password, "password2": password, "next": "/r/"})
+    assert pinned.status_code == 302 and User.objects.filter(email="a@northwind.example").exists()
+
+
+def test_an_invitation_without_an_address_takes_any_address(client, partner_a, make_invitation, open_link, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    open_link(make_invitation())
+    password = "a-long-unique-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{reverse('account_signup')}?next=/r/",
+                               {"email": "b@elsewhere.example", "password1": password, "password2": password, "next": "/r/"})
+    assert response.status_code == 302 and User.objects.filter(email="b@elsewhere.example").exists()
+
+
 # --- Item 8: acceptance tells what happened, and refuses what would change nothing -----------------
 
 
