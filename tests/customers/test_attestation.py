@@ -95,8 +95,7 @@ def test_an_attestation_of_the_new_version_shows_as_accepted_though_dated_before
 ):
     """Issue 21, item 4: the attestation is dated at noon of the day signed; the customer accepted the
     earlier version that afternoon, before staff published the new one. The row shows the new version."""
-    from datetime import datetime
-    from datetime import timezone as dt_timezone
+    from datetime import UTC, datetime
 
     import time_machine
 
@@ -104,7 +103,7 @@ def test_an_attestation_of_the_new_version_shows_as_accepted_though_dated_before
     from customers.models import AgreementVersion
 
     day = timezone.localdate() - timedelta(days=1)
-    afternoon = datetime(day.year, day.month, day.day, 15, 0, tzinfo=dt_timezone.utc)
+    afternoon = datetime(day.year, day.month, day.day, 15, 0, tzinfo=UTC)
     AgreementVersion.objects.filter(version="2026-01").update(effective_at=afternoon - timedelta(days=30))
     AgreementAcceptance.objects.create(customer=related.customer, agreement=agreement, acceptor_kind=AgreementAcceptor.CUSTOMER_USER,
                                        signer_name="Ida", signer_email="ida@northwind.example", accepted_at=afternoon)
