@@ -11,8 +11,8 @@ from django import template
 from django.db.models import Model
 
 from audit.formatting import Change, Detail, changes, details, target_type_label
-from audit.wording import label_words
 from audit.selectors import audit_events_for_targets
+from audit.wording import label_words
 from notifications.selectors import outbox_messages_for_topics
 
 register = template.Library()
