@@ -5,13 +5,14 @@ data key (`include_delegated_admin`, `user_management`, `status: open` ...).
 
 Pages are found from the URL configuration, not listed by hand: every GET page under /p/<partner>/
 and /c/<tenant>/ whose arguments the demo world can fill, plus the acceptance pages. A new page is
-swept without touching this test. KNOWN lists what a page still shows today that another item of
+swept without touching this test. KNOWN_BY_NAME lists what a page still shows today that another item of
 the issue owns (each with its item); the test fails on anything else, and on a KNOWN entry that
 has gone (so the list only shrinks).
 """
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 
@@ -33,7 +34,12 @@ RAW_KEY = re.compile(r"(?<![\w@./:-])[a-z]+(?:_[a-z]+)+(?![\w@.-])|\b[a-z_]+: (?
 
 # What the sweep still finds that belongs to other items of issue 21 ("Human text everywhere
 # instead of data keys": one formatting layer for history, activity and bulk pages). Shrink only.
-KNOWN: dict[str, set[str]] = {}
+KNOWN_BY_NAME: dict[str, set[str]] = {
+    # A bulk row's errors are stored as text in the language of the upload (invitation_batches.checks),
+    # so a row checked in English reads in English to a Japanese viewer. Left: the row should keep the
+    # rule's code and parameters and be put in words when shown.
+    "invitation_batches:detail": {"English: United States of America"},
+}
 
 
 class _VisibleText(HTMLParser):
@@ -112,12 +118,15 @@ def problems_of(html: str, sentences: list[str]) -> set[str]:
 def test_every_console_admin_center_and_acceptance_page_is_japanese(settings):  # type: ignore[no-untyped-def]
     from accounts.models import User
     from customers.models import Customer
+    from invitation_batches.services import invitation_batch_upload
     from invitations.choices import InvitationStatus
     from invitations.models import Invitation
     from invitations.services import invitation_url
-    from partners.models import Partner
+    from partners.models import Partner, PartnerMembership
+    from relationships.graph_ids import grant_graph_id
     from relationships.models import DelegatedAdminGrant
     from servicerequests.models import ServiceRequest
+    from tests.invitation_batches.conftest import csv_text, good_row
 
     settings.EMAIL_BACKEND = "notifications.mailbox.MailboxEmailBackend"
     build_demo_world()
@@ -130,6 +139,12 @@ def test_every_console_admin_center_and_acceptance_page_is_japanese(settings):  
         if first is not None:
             kwargs_for[name] = str(first.pk)
     staff_of_contoso = [User.objects.get(email=f"{box}@contoso-cloud.example") for box in ("admin", "agent", "sales", "helpdesk")]
+    admin = PartnerMembership.objects.get(partner=contoso, user=staff_of_contoso[0])
+    kwargs_for["membership_pk"] = str(PartnerMembership.objects.get(partner=contoso, user=staff_of_contoso[2]).pk)
+    rows = [good_row(1, domain="bulk1.example", recipient_email="it@bulk1.example"), good_row(2, country="US")]  # one valid, one not
+    kwargs_for["batch_pk"] = str(invitation_batch_upload(membership=admin, stream=io.BytesIO(csv_text(rows).encode()),
+                                                         filename="customers.csv").pk)
+    kwargs_for["relationship_id"] = grant_graph_id(DelegatedAdminGrant.objects.filter(partner=contoso, customer=northwind).first())
     customer_admin = User.objects.get(email="it@northwind.example")
     clients = [japanese_client(user) for user in staff_of_contoso]
     sentences = english_sentences()
@@ -158,14 +173,16 @@ def test_every_console_admin_center_and_acceptance_page_is_japanese(settings):  
         if problems := problems_of(review.content.decode(), sentences):
             found.setdefault("/r/", set()).update(problems)
 
-    assert len(rendered) >= 20, rendered  # the sweep reached the console, the admin center and the flow
+    assert len(rendered) >= 30, rendered
+    assert {f"/p/{PARTNER_ID}/invitations/bulk/{kwargs_for['batch_pk']}/", f"/p/{PARTNER_ID}/activity/"} <= set(rendered)  # the sweep reached the console, the admin center and the flow
     assert any(p.startswith("/c/") for p in rendered) and any(p.startswith("/p/") for p in rendered)
-    unexpected = {path: problems - KNOWN.get(path, set()) for path, problems in found.items()}
+    known = {f"/p/{PARTNER_ID}/invitations/bulk/{kwargs_for['batch_pk']}/": KNOWN_BY_NAME["invitation_batches:detail"]}
+    unexpected = {path: problems - known.get(path, set()) for path, problems in found.items()}
     unexpected = {path: problems for path, problems in unexpected.items() if problems}
-    gone = {path: known - found.get(path, set()) for path, known in KNOWN.items()}
-    gone = {path: known for path, known in gone.items() if known}
+    gone = {path: problems - found.get(path, set()) for path, problems in known.items()}
+    gone = {path: problems for path, problems in gone.items() if problems}
     assert not unexpected, "\n".join(f"{path}: {sorted(problems)}" for path, problems in unexpected.items())
-    assert not gone, f"fixed, remove from KNOWN: {gone}"
+    assert not gone, f"fixed, remove from KNOWN_BY_NAME: {gone}"
 
 
 def test_every_key_and_code_the_demo_world_records_reads_in_japanese(settings):  # type: ignore[no-untyped-def]
