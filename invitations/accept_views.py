@@ -24,6 +24,7 @@ from django_countries import countries
 from accounts.adapter import PENDING_OFFER_EMAIL_SESSION_KEY
 from customers.models import AgreementAcceptance, AgreementVersion, CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
+from invitations.acceptance_story import nothing_to_accept
 from invitations.errors import InvitationError
 from invitations.forms import AcceptForm, DeclineForm, ReportForm
 from invitations.scope import offer_abilities, offer_limits
@@ -70,6 +71,8 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
             AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
     for membership in memberships:
         refusal = tenant_refusal(partner=offer.partner, target_domain=offer.target_domain, membership=membership)
+        if refusal is None and offer.invitation is not None:  # said before the click: accepting would change nothing
+            refusal = nothing_to_accept(invitation=offer.invitation, customer=membership.customer)
         options.append({
             "membership": membership,
             "customer": membership.customer,

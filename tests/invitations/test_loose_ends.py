@@ -233,7 +233,8 @@ def test_a_plain_invitation_to_an_existing_customer_is_refused_and_nothing_is_se
 
     invitation = make_invitation(include_delegated_admin=False)  # no address, no domain: nothing to tell it is a customer
     with django_capture_on_commit_callbacks(execute=True):
-        _review, refused = _accept_existing(client, open_link, invitation, customer_a)
+        review, refused = _accept_existing(client, open_link, invitation, customer_a)
+    assert "accepting would change nothing" in review  # said on the page, before the click
     assert refused.status_code == 400
     assert "is already the reseller of Northwind: accepting would change nothing" in refused.content.decode()
     assert "is now the reseller" not in refused.content.decode()
