@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
+from accounts.pending_flows import PENDING_OFFER_EMAIL_SESSION_KEY
 from admincenter.accept_forms import AcceptForm, DeclineForm, ReportForm
 from customers.models import AgreementAcceptance, AgreementVersion, CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
@@ -32,6 +33,7 @@ from invitations.acceptance import (
     relationship_link_accept,
     tenant_refusal,
 )
+from invitations.acceptance_story import nothing_to_accept
 from invitations.closing import invitation_decline
 from invitations.errors import InvitationError
 from invitations.scope import offer_abilities, offer_limits
@@ -70,6 +72,8 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
             AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
     for membership in memberships:
         refusal = tenant_refusal(partner=offer.partner, target_domain=offer.target_domain, membership=membership)
+        if refusal is None and offer.invitation is not None:  # said before the click: accepting would change nothing
+            refusal = nothing_to_accept(invitation=offer.invitation, customer=membership.customer)
         options.append({
             "membership": membership,
             "customer": membership.customer,
@@ -146,7 +150,10 @@ def invitation_review(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             return redirect(f"{reverse('account_login')}?next={reverse('invitation_review')}")
         # Anyone holding the link may read the offer, but the link proves nothing about a mailbox:
-        # the partner holds the same link. Sign-up verifies the address with a code sent to it.
+        # the partner holds the same link. Sign-up verifies the address with a code sent to it,
+        # and takes only the address the offer is pinned to (accounts.forms.SignupForm).
+        if request.session.get(PENDING_OFFER_EMAIL_SESSION_KEY) != offer.recipient_email:
+            request.session[PENDING_OFFER_EMAIL_SESSION_KEY] = offer.recipient_email
         return render(request, "invitations/accept.html", _context(request, offer))
     if request.method == "POST":
         if request.POST.get("action") == "decline":

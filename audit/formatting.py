@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from audit.actions import AuditAction
+from audit.wording import field_label, value_words
 
 # Keys of `AuditEvent.data` that are not before/after but say why or how.
 DETAIL_LABELS = {
@@ -74,6 +75,8 @@ def _role_name(code: str) -> str | None:
 def short_value(value: Any) -> str:
     if value is None:
         return "—"
+    if (words := value_words(value)) is not None:  # Yes/No, a choice's label, a date and time
+        return words
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -112,7 +115,7 @@ def changes(data: dict[str, Any] | None) -> list[Change]:
     fields = list(before) + [key for key in after if key not in before]
     return [
         Change(
-            field=str(key),
+            field=field_label(str(key)),
             before=short_value(before[key]) if key in before else "",
             after=short_value(after[key]) if key in after else "",
         )
@@ -127,7 +130,7 @@ def details(data: dict[str, Any] | None) -> list[Detail]:
         if key in ("before", "after"):
             continue
         shown = str(BY_LABELS[value]) if key == "by" and value in BY_LABELS else short_value(value)
-        result.append(Detail(label=str(DETAIL_LABELS.get(key, key)), value=shown))
+        result.append(Detail(label=str(DETAIL_LABELS[key]) if key in DETAIL_LABELS else field_label(key), value=shown))
     return result
 
 

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.middleware import preferred_language_for
+from accounts.pending_flows import (
+    PENDING_JOIN_SESSION_KEY,
+    PENDING_OFFER_SESSION_KEY,
+)
 from notifications.services import RenderedEmail, email_enqueue_rendered
-
-PENDING_OFFER_SESSION_KEY = "offer_token"  # set by admincenter.accept_views
-PENDING_JOIN_SESSION_KEY = "partner_user_invitation_token"  # set by console.partners_views
 
 
 def pending_flow_url(request: HttpRequest | None) -> str | None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
-from console.api_key_forms import SCOPE_DESCRIPTIONS, ApiKeyCreateForm
+from console.api_key_forms import ApiKeyCreateForm, scope_descriptions
 from console.mixins import PartnerConsoleMixin
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
@@ -33,7 +33,7 @@ class ApiKeysView(PartnerConsoleMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["api_keys"] = api_key_list_for_partner(partner=self.partner)
-        context["scope_descriptions"] = [(str(scope), description) for scope, description in SCOPE_DESCRIPTIONS.items()]
+        context["scope_descriptions"] = scope_descriptions()
         return context
 
     def form_valid(self, form: ApiKeyCreateForm) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -24,8 +25,14 @@ from partnercenter.csv_writer import csv_document
 from partners.permissions import PartnerPermission
 
 
+def one_decimal(value: float) -> str:
+    """`value` rounded (half up) to one decimal, in the page's number format. number_format alone
+    cuts the digits off: 6 of 66 read "9.0 %" while the CSV said 0.0909 (issue 21, item 9)."""
+    return formats.number_format(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), 1)
+
+
 def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{formats.number_format(rate * 100, 1)} %"
+    return "—" if rate is None else f"{one_decimal(rate * 100)} %"
 
 
 def duration_label(value: timedelta | None) -> str:
@@ -33,8 +40,8 @@ def duration_label(value: timedelta | None) -> str:
         return "—"
     hours = value.total_seconds() / 3600
     if hours < 48:
-        return _("%(hours)s hours") % {"hours": formats.number_format(hours, 1)}
-    return _("%(days)s days") % {"days": formats.number_format(hours / 24, 1)}
+        return _("%(hours)s hours") % {"hours": one_decimal(hours)}
+    return _("%(days)s days") % {"days": one_decimal(hours / 24)}
 
 
 class FunnelMixin(PartnerConsoleMixin):

@@ -23,7 +23,7 @@ from invitation_batches.choices import RowStatus
 from invitation_batches.csv_format import MAX_FIELD_CHARS, ParsedLine, parse_bool
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.duplicates import OTHER_PARTNERS, clean_domain, duplicate_index
-from invitations.rules import customer_rule_violation, rule_violation
+from invitations.rules import rule_violation, target_rule_violation
 from partnercenter.directory_roles import BUNDLES
 from partners.choices import SOVEREIGN_CLOUDS
 
@@ -118,7 +118,7 @@ def check_chunk(*, partner: Partner, rows: list[InvitationBatchRow]) -> None:
             found = tenants.get(row.domain_key, [])
             same_cloud = [t for t in found if t.cloud == partner.cloud]
             if same_cloud or found:
-                violation = customer_rule_violation(partner=partner, customer=(same_cloud or found)[0])
+                violation = target_rule_violation(partner=partner, customer=(same_cloud or found)[0], target=row.domain)
             else:
                 violation = rule_violation(partner=partner, customer_country=row.country, customer_cloud=partner.cloud,
                                            customer_name=row.company or row.domain)

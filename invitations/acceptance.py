@@ -27,6 +27,7 @@ from customers.services import (
     customer_needs_agreement,
     normalise_domain,
 )
+from invitations.acceptance_story import nothing_to_accept
 from invitations.choices import InvitationKind, InvitationSource, InvitationStatus, LinkStatus
 from invitations.errors import InvitationError
 from invitations.links import INVALID_LINK_MESSAGE, link_issue
@@ -38,7 +39,7 @@ from notifications.services import (
     email_enqueue_rendered,
     email_render,
 )
-from partnercenter.directory_roles import role_names
+from partnercenter.directory_roles import role_labels
 from partnercenter.links import absolute_url
 from partners.models import Partner, PartnerMembership
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
@@ -257,7 +258,7 @@ def _relationship_for(invitation: Invitation, *, customer: Customer, user: User)
     return relationship_establish(partner=invitation.partner, customer=customer, invitation=invitation, actor=user)
 
 
-def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
+def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: Customer, new_reseller: bool) -> None:
     """The accepting admin's confirmation email (a new key: the invitation was just accepted)."""
     template = "invitations/email/customer_accepted"
     context = {
@@ -265,7 +266,8 @@ def _customer_notify_accepted(invitation: Invitation, *, user: User, customer: C
         "verified_domain": invitation.partner.verified_domain,
         "customer_name": customer.company_name,
         "include_delegated_admin": invitation.include_delegated_admin,
-        "roles": role_names(invitation.requested_roles),
+        "new_reseller": new_reseller,  # False: the partner was already the reseller (admin roles only)
+        "roles": role_labels(invitation.requested_roles),  # lazy: email_render names them in the email's language
         "duration_days": invitation.grant_duration_days,
         "admin_center_url": absolute_url("customers:partners", tenant_id=customer.tenant_id),
     }
@@ -293,6 +295,7 @@ def _accept_locked(
     agreement = agreement_current(language=user.preferred_language)
     customer, needs_agreement = _resolve_tenant(invitation=invitation, user=user, answer=answer, agreement=agreement)
     _delegated_admin_needs_relationship(invitation, customer)
+    _raise(nothing_to_accept(invitation=invitation, customer=customer))  # already its reseller, nothing asked besides
     if agreement is not None and needs_agreement:
         if answer.signature is None:
             raise InvitationError("agreement_required", _("Accept the customer agreement to continue."), field="agreement_accepted")
@@ -307,8 +310,9 @@ def _accept_locked(
     # The conditional update above moved this invitation to accepted, once and for all: the two
     # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
     partner_notify(invitation, event="accepted", customer_name=customer.company_name,
-                   creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True)  # None for a reusable link's
-    _customer_notify_accepted(invitation, user=user, customer=customer)
+                   creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True,  # None for a reusable link's
+                   new_reseller=created)
+    _customer_notify_accepted(invitation, user=user, customer=customer, new_reseller=created)
     return AcceptanceResult(invitation=invitation, relationship=relationship, grant=grant, customer=customer,
                             relationship_created=created)
 

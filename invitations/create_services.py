@@ -25,7 +25,7 @@ from invitations.email_limits import invitation_email_count, partner_invitation_
 from invitations.errors import InvitationError
 from invitations.links import link_issue
 from invitations.models import Invitation
-from invitations.rules import RuleViolation, customer_rule_violation
+from invitations.rules import RuleViolation, target_rule_violation
 from invitations.send_services import _invitation_email_row
 from invitations.tokens import new_nonce
 from notifications.models import OutboxMessage
@@ -60,7 +60,7 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
     same_cloud = [t for t in tenants if t.cloud == partner.cloud]
     if same_cloud:
         customer = same_cloud[0]
-        violation = customer_rule_violation(partner=partner, customer=customer)
+        violation = target_rule_violation(partner=partner, customer=customer, target=target_domain)  # never names the tenant
         if violation:
             return violation
         if kind == InvitationKind.INDIRECT_RESELLER and Relationship.objects.filter(
@@ -68,7 +68,7 @@ def check_target(*, partner: Partner, target_domain: str, kind: str = Invitation
         ).exists():
             return RuleViolation("already_customer", _("%(customer)s is already your customer.") % {"customer": customer.company_name})
     elif tenants:
-        return customer_rule_violation(partner=partner, customer=tenants[0])
+        return target_rule_violation(partner=partner, customer=tenants[0], target=target_domain)
     return None
 
 

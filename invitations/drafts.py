@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.actions import AuditAction
 from audit.services import audit_record
 from invitations.choices import InvitationKind, InvitationStatus
+from invitations.draft_markers import EXPIRY_MARKER, fill_expiry, mark_expiry
 from invitations.errors import InvitationError
 from invitations.links import LINK_MARKER, invitation_url
 from invitations.models import Invitation
@@ -38,7 +39,7 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
         "roles": role_names(invitation.requested_roles),
         "duration_days": invitation.grant_duration_days,
         "portal_name": portal_for(partner.cloud).name,
-        "expires_on": invitation.expires_at.date().isoformat(),
+        "expires_on": EXPIRY_MARKER,  # filled in when shown or sent: a resend moves it (draft_markers)
         "link": LINK_MARKER,
     }
 
@@ -46,7 +47,8 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
 def _default_draft(invitation: Invitation) -> tuple[str, str]:
     # The draft is a pure function of its context (the link is only a marker), so identical
     # contexts (a batch's rows, an API client's repeated calls) are rendered once per process.
-    context = tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in _draft_context(invitation).items())
+    with translation.override(invitation.language):  # role and portal names in the email's language, not the page's
+        context = tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in _draft_context(invitation).items())
     return _rendered_draft(invitation.language, translation.get_language(), context)
 
 
@@ -61,7 +63,8 @@ def _rendered_draft(language: str, _active_language: str | None, context_items: 
 
 def invitation_draft(invitation: Invitation) -> tuple[str, str]:
     """The editable draft (subject, body) with the live link in place."""
-    return invitation.message_subject, invitation.message_body.replace(LINK_MARKER, invitation_url(invitation))
+    return (fill_expiry(invitation.message_subject, invitation),
+            fill_expiry(invitation.message_body.replace(LINK_MARKER, invitation_url(invitation)), invitation))
 
 
 def _store_draft(invitation: Invitation, *, subject: str, body: str) -> tuple[str, str]:
@@ -76,7 +79,7 @@ def _store_draft(invitation: Invitation, *, subject: str, body: str) -> tuple[st
             % {"url": url},
             field="body",
         )
-    return subject, body.replace(url, LINK_MARKER)
+    return mark_expiry(subject, invitation), mark_expiry(body.replace(url, LINK_MARKER), invitation)
 
 
 def _locked_pending(invitation: Invitation, partner: Partner) -> Invitation:

@@ -108,8 +108,9 @@ class DuplicateIndex:
             if others:
                 found.append(DuplicateFinding(
                     OTHER_PARTNERS,
-                    _("%(customer)s already works with %(count)s other partner(s). That is allowed: a customer may have several partners.") % {
-                        "customer": customer.company_name, "count": others},
+                    # Named by what the partner typed: the tenant is not its customer (issue 21, item 10).
+                    _("The organisation at %(target)s already works with %(count)s other partner(s). That is allowed: a customer may have several partners.") % {
+                        "target": target_domain.strip() or email, "count": others},
                     customer=customer,
                 ))
         return found

@@ -36,7 +36,7 @@ def partner_recipients(invitation: Invitation, *, creator_is_member: bool | None
 
 def partner_notify(
     invitation: Invitation, *, event: str, customer_name: str, reason: str = "", creator_is_member: bool | None = None,
-    new_key: bool = False,
+    new_key: bool = False, new_reseller: bool = True,
 ) -> None:
     """Email the partner about `event`. `new_key=True` when the caller has just moved the
     invitation into that state in this transaction (the keys cannot exist yet: no lookup, no savepoint)."""
@@ -47,6 +47,7 @@ def partner_notify(
             "customer_name": customer_name,
             "invitation_id": invitation.pk,
             "include_delegated_admin": invitation.include_delegated_admin,
+            "new_reseller": new_reseller,  # False: the partner was already the reseller (admin roles only)
             "reason": reason,
             "console_url": absolute_url("invitations:list", partner_id=invitation.partner.partner_id),
         }

@@ -65,3 +65,20 @@ def rule_violation(*, partner: Partner, customer_country: str, customer_cloud: s
 def customer_rule_violation(*, partner: Partner, customer: Customer) -> RuleViolation | None:
     return rule_violation(partner=partner, customer_country=str(customer.country), customer_cloud=customer.cloud,
                           customer_name=customer.company_name)
+
+
+def target_rule_violation(*, partner: Partner, customer: Customer, target: str) -> RuleViolation | None:
+    """The rules for the tenant found behind what the partner typed (`target`, a domain), explained
+    without disclosing that tenant: neither its name, nor its country, nor its cloud (issue 21,
+    item 10). The code is the rule's, as in `customer_rule_violation`."""
+    violation = customer_rule_violation(partner=partner, customer=customer)
+    if violation is None:
+        return None
+    if violation.code == "cloud_mismatch":
+        return RuleViolation(violation.code, _(
+            "The tenant of %(target)s is not in the %(partner_cloud)s. A partner can only work with customers in its own cloud."
+        ) % {"target": target, "partner_cloud": cloud_label(partner.cloud)})
+    return RuleViolation(violation.code, _(
+        "The tenant of %(target)s is registered outside the %(market)s market, where %(partner)s sells. Partners can request "
+        "relationships only with customers in their own country or market region."
+    ) % {"target": target, "market": region_label(partner.market_region), "partner": partner.name})

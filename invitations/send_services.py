@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from invitations.draft_markers import mark_expiry
 from invitations.drafts import _locked_pending, _store_draft, invitation_draft
 from invitations.email_limits import invitation_email_count
 from invitations.errors import InvitationError
@@ -129,8 +130,10 @@ def invitation_resend(*, invitation: Invitation, membership: PartnerMembership) 
     now = timezone.now()
     link_issue(locked, "invitation")
     locked.link_issued_at = now
+    # A draft stored with the date written out (before draft_markers) follows the new expiry too.
+    locked.message_subject, locked.message_body = mark_expiry(locked.message_subject, locked), mark_expiry(locked.message_body, locked)
     locked.expires_at = now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
-    locked.save(update_fields=["token_nonce", "token_hash", "link_issued_at", "expires_at"])
+    locked.save(update_fields=["token_nonce", "token_hash", "link_issued_at", "expires_at", "message_subject", "message_body"])
     if locked.sent_to:
         Invitation.objects.filter(pk=locked.pk).update(sent_at=now)
         locked.sent_at = now

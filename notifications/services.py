@@ -22,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
@@ -46,9 +47,25 @@ class RenderedEmail:
     html: str
 
 
+def in_language(context: dict[str, Any]) -> dict[str, Any]:
+    """`context` with its lazy strings (and those in its lists) evaluated in the active language.
+    Call it inside `translation.override(<the email's language>)`: a label evaluated before, in the
+    request's language, would put English words in a Japanese email (issue 21, item 3)."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, Promise):
+            return str(value)
+        if isinstance(value, list | tuple):
+            return type(value)(resolve(item) for item in value)
+        return value
+
+    return {name: resolve(value) for name, value in context.items()}
+
+
 def email_render(*, template: str, context: dict[str, Any], language: str) -> RenderedEmail:
     """Render `<template>_subject.txt`, `_body.txt` and `_body.html` in `language`."""
     with translation.override(language):
+        context = in_language(context)  # lazy labels (role names, portal names) become words of `language`, here
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}_body.txt", context)
         html = render_to_string(f"{template}_body.html", context)

@@ -93,3 +93,9 @@ USER_READ_ROLES = frozenset({
 
 def role_names(role_ids: list[str]) -> list[str]:
     return [str(BY_ID[role_id].name) for role_id in role_ids if role_id in BY_ID]
+
+
+def role_labels(role_ids: list[str]) -> list[Promise]:
+    """The roles' names, still lazy: for an email's context, which renders them in the email's
+    language (notifications.services.email_render), whatever language the request is in."""
+    return [BY_ID[role_id].name for role_id in role_ids if role_id in BY_ID]

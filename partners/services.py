@@ -135,7 +135,8 @@ def _send_partner_user_invitation(invitation: PartnerUserInvitation, token: str)
             "partner_id": invitation.partner.partner_id,
             "verified_domain": invitation.partner.verified_domain,
             "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
-            "roles": invitation.role_labels,
+            # lazy labels: email_render names the roles in the email's language (issue 21, item 3)
+            "roles": [PartnerRole(role).label for role in PartnerRole.values if role in invitation.roles],
             "role_codes": invitation.roles,
             "link": link,
             "expires_at": invitation.expires_at.isoformat(),

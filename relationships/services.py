@@ -25,7 +25,7 @@ from partnercenter.directory_roles import (
     GLOBAL_ADMINISTRATOR,
     MAX_DURATION_DAYS,
     MIN_DURATION_DAYS,
-    role_names,
+    role_labels,
 )
 from partnercenter.links import absolute_url
 from partners.authz import PARTNER_KINDS, Actor, ActorKind, Permission, authorize
@@ -119,7 +119,7 @@ def grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", d
         "partner_name": grant.partner.name,
         "customer_name": grant.customer_required.company_name,
         "display_name": grant.display_name,
-        "roles": role_names(grant.roles),
+        "roles": role_labels(grant.roles),  # lazy: email_render names them in each recipient's language
         "ends_on": grant.ends_at.date().isoformat() if grant.ends_at else "",
         "reason": reason,
         "days_left": days_left,

@@ -69,8 +69,10 @@ def _attach_subscriptions(relationship: Customer360Details, membership: PartnerM
 
 
 def _attach_agreement(relationship: Customer360Details) -> None:
+    # The acceptance of the newest version, not the latest-dated one: an attestation is dated at noon
+    # of the day the customer signed, which can be before an acceptance of an earlier version (issue 21, item 4).
     relationship.agreement = (AgreementAcceptance.objects.filter(customer_id=relationship.customer_id).select_related("agreement")
-                              .order_by("-accepted_at", "-pk").first())
+                              .order_by("-agreement__effective_at", "-accepted_at", "-pk").first())
     current_version = (AgreementVersion.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at")
                        .values_list("version", flat=True).first())
     relationship.agreement_current = bool(relationship.agreement and relationship.agreement.agreement.version == current_version)

@@ -12,6 +12,7 @@ from django.db.models import Model
 
 from audit.formatting import Change, Detail, changes, details, target_type_label
 from audit.selectors import audit_events_for_targets
+from audit.wording import label_words
 from notifications.selectors import outbox_messages_for_topics
 
 register = template.Library()
@@ -87,6 +88,11 @@ def audit_changes(data: dict[str, Any] | None) -> list[Change]:
 @register.filter
 def audit_details(data: dict[str, Any] | None) -> list[Detail]:
     return details(data)
+
+
+@register.filter
+def audit_target_label(label: str) -> str:
+    return label_words(label or "")
 
 
 @register.filter

@@ -2,7 +2,7 @@
 need code rather than markup.
 
 `body_html|with_action_button:label` — an invitation's body is the partner's own text (escaped, the
-link made an anchor: invitations.services._email_body_html). The paragraph that holds nothing but the
+link made an anchor: invitations.send_services._email_body_html). The paragraph that holds nothing but the
 link becomes the layout's button with the address as text below it (templates/email/button.html), so
 the raw address no longer sets the width of the email on a phone; a link inside a sentence stays
 where the partner wrote it and the button follows the text.

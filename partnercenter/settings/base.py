@@ -152,6 +152,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "console.account_adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "console.account_forms.SignupForm"}  # an invitation's pinned address only (issue 21, item 7)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[partnercenter] "
 # allauth's built-in rate limits stay on (its defaults); we only name them to make that visible.
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {

@@ -117,3 +117,35 @@ def test_the_integration_pages_speak_japanese(client, partner_a, settings):  # t
     hooks = client.get(f"/p/{partner_a.partner.partner_id}/settings/webhooks/").content.decode()
     assert "API キーを作成" in keys and "スコープ" in keys
     assert "サブスクリプションを追加" in hooks and "配信" in hooks
+
+
+def test_the_page_offers_every_scope_and_a_key_with_every_box_ticked_works_on_service_requests(client, partner_a, world):  # type: ignore[no-untyped-def]
+    """Issue 21, item 5: the page never offered service_requests:read/write."""
+    from partners.permissions import ApiScope
+
+    signed_in(client, partner_a.admin)
+    offered = re.findall(r'name="scopes" value="([^"]+)"', client.get(url(partner_a.partner)).content.decode())
+    assert offered == [scope.value for scope in ApiScope]
+    response = client.post(url(partner_a.partner), {"name": "Everything", "scopes": offered})
+    token = re.search(r'value="(pck_[^"]+)"', response.content.decode()).group(1)
+    api, path = KeyClient(token), f"/api/v1/service-requests/{world['service_request'].pk}"
+    read = api.get(path)
+    assert read.status_code == 200, read.json()
+    moved = api.patch(path, {"status": "in_progress"}, HTTP_IF_MATCH=read["ETag"])
+    assert moved.status_code == 200, moved.json()
+
+
+def test_docs_list_exactly_the_scopes_the_code_has_and_none_as_reserved():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from console.api_key_forms import SCOPE_DESCRIPTIONS
+    from partners.permissions import ApiScope
+
+    text = (Path(settings.BASE_DIR) / "docs" / "api.md").read_text()
+    section = text.split("## Keys and scopes", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^\| `([a-z_]+:[a-z]+)` \|", section, re.MULTILINE) == [scope.value for scope in ApiScope]
+    assert "reserved" not in section.lower()
+    assert set(SCOPE_DESCRIPTIONS) == set(ApiScope)
+    assert not any("reserved" in str(description).lower() for description in SCOPE_DESCRIPTIONS.values())

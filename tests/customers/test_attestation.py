@@ -89,3 +89,30 @@ def test_attestation_page_for_another_partners_customer_is_404(client, agent, cu
     client.login(email=agent.user.email, password=PASSWORD)
     url = reverse("partner_customers:attest", kwargs={"partner_id": agent.partner.partner_id, "tenant_id": customer_b.customer.tenant_id})
     assert client.get(url).status_code == 404
+
+
+def test_an_attestation_of_the_new_version_shows_as_accepted_though_dated_before_the_earlier_acceptance(  # type: ignore[no-untyped-def]
+    client, agent, related, agreement,
+):
+    """Issue 21, item 4: the attestation is dated at noon of the day signed; the customer accepted the
+    earlier version that afternoon, before staff published the new one. The row shows the new version."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from customers.choices import AgreementAcceptor
+    from customers.models import AgreementVersion
+
+    day = timezone.localdate() - timedelta(days=1)
+    afternoon = datetime(day.year, day.month, day.day, 15, 0, tzinfo=UTC)
+    AgreementVersion.objects.filter(version="2026-01").update(effective_at=afternoon - timedelta(days=30))
+    AgreementAcceptance.objects.create(customer=related.customer, agreement=agreement, acceptor_kind=AgreementAcceptor.CUSTOMER_USER,
+                                       signer_name="Ida", signer_email="ida@northwind.example", accepted_at=afternoon)
+    with time_machine.travel(afternoon + timedelta(hours=1), tick=False):
+        AgreementVersion.objects.create(version="2026-12", language="en", title="Customer Agreement", text="New terms.",
+                                        effective_at=afternoon + timedelta(minutes=30))
+        attest(agent, related.customer, accepted_on=day)
+    client.force_login(agent.user)
+    page = client.get(reverse("relationships:customer", kwargs={"partner_id": agent.partner.partner_id,
+                                                                "tenant_id": related.customer.tenant_id})).content.decode()
+    assert "Earlier version" not in page and "2026-12 ·" in page

@@ -162,8 +162,8 @@ def test_columns_say_who_did_what_to_which_customer_from_where(client, partner_a
         "Invitation cancelled",
         "#7 Contoso → it@northwind.example",
         "Northwind",
-        "pending",
-        "cancelled",
+        "Pending",  # the states in words, not their codes (issue 21: human text instead of data keys)
+        "Cancelled",
         "duplicate request",
         "Platform staff",
         "203.0.113.5",

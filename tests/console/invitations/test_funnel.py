@@ -199,3 +199,16 @@ def test_one_click_resend_from_the_dashboard_comes_back_to_it(client, partner_a,
     evil = client.post(reverse("invitations:resend", kwargs={"partner_id": partner_a.partner.partner_id, "invitation_pk": invitation.pk}),
                        {"next": "https://evil.example/"})
     assert evil.url == reverse("invitations:list", kwargs={"partner_id": partner_a.partner.partner_id})
+
+
+@pytest.mark.parametrize(("part", "whole", "shown"), [(6, 66, "9.1 %"), (1, 3, "33.3 %"), (2, 3, "66.7 %"), (1, 8, "12.5 %"),
+                                                      (0, 5, "0.0 %"), (5, 5, "100.0 %")])
+def test_percentages_are_rounded_not_cut_off(part, whole, shown):  # type: ignore[no-untyped-def]
+    """Issue 21, item 9: 6 of 66 showed "9.0 %" while the CSV said 0.0909."""
+    from django.utils import translation
+
+    from console.funnel_views import duration_label, percent
+
+    with translation.override("en"):
+        assert percent(part / whole) == shown
+        assert duration_label(timedelta(hours=2, minutes=57)) == "3.0 hours"  # 2.95 hours

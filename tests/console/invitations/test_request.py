@@ -55,19 +55,23 @@ def test_sovereign_cloud_partner_cannot_clear_the_delegated_admin_box(client, pa
 
 
 @pytest.mark.parametrize(
-    ("country", "cloud", "code", "words"),
+    ("country", "cloud", "code", "words", "undisclosed"),
     [
-        ("US", Cloud.PUBLIC, "market_mismatch", ["Japan", "United States"]),
-        ("JP", Cloud.US_GOV, "cloud_mismatch", ["Public cloud", "US Government cloud"]),
+        ("US", Cloud.PUBLIC, "market_mismatch", ["Japan", "far.example"], ["United States", "Far Away Inc"]),
+        ("JP", Cloud.US_GOV, "cloud_mismatch", ["Public cloud", "far.example"], ["US Government cloud", "Far Away Inc"]),
     ],
 )
-def test_known_target_outside_market_or_cloud_is_refused_with_the_explanation(make_invitation, country, cloud, code, words):
+def test_known_target_outside_market_or_cloud_is_refused_with_the_explanation(make_invitation, country, cloud, code, words, undisclosed):
+    """The explanation names the partner's market or cloud and the domain it typed; the tenant's
+    name, country and cloud are not the partner's to learn (issue 21, item 10)."""
     CustomerFactory(primary_domain="far.example", country=country, cloud=cloud, company_name="Far Away Inc")
     with pytest.raises(InvitationError) as caught:
         make_invitation(target_domain="far.example")
     assert caught.value.code == code
     for word in words:
         assert word in caught.value.message
+    for word in undisclosed:
+        assert word not in caught.value.message
     assert not Invitation.objects.exists()
 
 
