@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from customers.models import CustomerMembership
@@ -31,13 +32,16 @@ def _render(request: HttpRequest, template_name: str, context: dict[str, Any], s
     """The page; if it cannot be rendered (a static file missing from the manifest, a database down for
     the user menu), a plain page with the same heading rather than a second error."""
     try:
-        return render(request, template_name, context, status=status)
+        response = render(request, template_name, context, status=status)
     except Exception:
         logger.warning("Error page %s could not be rendered; plain page served", status, exc_info=True)
         plain = loader.get_template("errors/plain.html")
-        return HttpResponse(plain.render({"status": status, "heading": heading,
-                                          "message": context.get("message") or context.get("reason") or ""}),
-                            status=status)
+        response = HttpResponse(plain.render({"status": status, "heading": heading,
+                                              "message": context.get("message") or context.get("reason") or ""}),
+                                status=status)
+    # An error page may quote the address asked for, and an address can carry a link's token: never cached.
+    add_never_cache_headers(response)
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
