@@ -23,10 +23,18 @@ class BatchUploadForm(forms.Form):
         return upload
 
 
+class _CustomerSelection(forms.MultipleChoiceField):
+    """The tenant ids ticked on the Customers page. Any value is accepted here: the service answers
+    one that is not the partner's customer as "not found" on its row, like a line of a CSV."""
+
+    def valid_value(self, value: Any) -> bool:
+        return isinstance(value, str) and 0 < len(value) <= 253
+
+
 class BulkGdapForm(forms.Form):
     """Bulk delegated admin (issue 24): the customers (selected, typed or a CSV) and the one request for all of them."""
 
-    customer = forms.MultipleChoiceField(label=_("Selected customers"), required=False, widget=forms.CheckboxSelectMultiple)
+    customer = _CustomerSelection(label=_("Selected customers"), required=False, widget=forms.CheckboxSelectMultiple)
     identifiers = forms.CharField(
         label=_("More customers: tenant ids or primary domains"), required=False, max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One per line (or separated by commas)."),
