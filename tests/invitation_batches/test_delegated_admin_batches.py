@@ -21,7 +21,12 @@ from partnercenter.errors import PermissionDeniedError
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus
 from relationships.models import Relationship
-from tests.factories import CustomerFactory, CustomerMembershipFactory, DelegatedAdminGrantFactory, PartnerMembershipFactory
+from tests.factories import (
+    CustomerFactory,
+    CustomerMembershipFactory,
+    DelegatedAdminGrantFactory,
+    PartnerMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +74,7 @@ def test_one_delegated_admin_invitation_per_customer(partner_a, customers, djang
 
 def test_covered_not_found_and_other_tenants(partner_a, partner_b, customers, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     active, pending = customers[0], customers[1]
-    DelegatedAdminGrantFactory(partner=partner_a.partner, customer=active, roles=ROLES + [BUNDLES["read_only"][1][0]])
+    DelegatedAdminGrantFactory(partner=partner_a.partner, customer=active, roles=[*ROLES, BUNDLES["read_only"][1][0]])
     DelegatedAdminGrantFactory(partner=partner_a.partner, customer=pending, roles=ROLES, status=GrantStatus.APPROVAL_PENDING)
     other = CustomerFactory(primary_domain="theirs.example", cloud=partner_b.partner.cloud, country="US")
     Relationship.objects.create(partner=partner_b.partner, customer=other)

@@ -93,4 +93,4 @@ def test_bad_input_shows_clear_errors(client, partner_a, customers):  # type: ig
     response = client.post(new, {"customer": ["not-a-uuid"], "bundle": "helpdesk", "duration_days": "9", "language": "en"})
     assert response.status_code == 302
     assert DelegatedAdminBatch.objects.get().rows.get().error_code == "not_found"
-    assert GdapRowStatus.NOT_ALLOWED == DelegatedAdminBatch.objects.get().rows.get().status
+    assert DelegatedAdminBatch.objects.get().rows.get().status == GdapRowStatus.NOT_ALLOWED
