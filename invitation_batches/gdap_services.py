@@ -176,7 +176,7 @@ def delegated_admin_batch_create(
     _count_rows(batch.pk)
     batch.refresh_from_db()
     audit_record(action=AuditAction.DELEGATED_ADMIN_BATCH_CREATED, actor=membership.user, partner=partner, target=batch,
-                 after={"customers": total, "roles": roles, "duration_days": duration_days, "auto_extend": auto_extend, "source": source})
+                 after={"total_rows": total, "roles": roles, "duration_days": duration_days, "auto_extend": auto_extend, "source": source})
 
     from invitation_batches.tasks import (  # noqa: PLC0415 — see the comment below
         process_delegated_admin_batch,  # tasks imports this module: a top-level import would be a cycle
@@ -240,7 +240,7 @@ def delegated_admin_batch_process(*, batch_id: int, clock: Callable[[], float] =
         if DelegatedAdminBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(status=BatchStatus.COMPLETED, finished_at=timezone.now()):
             batch.refresh_from_db()
             audit_record(action=AuditAction.DELEGATED_ADMIN_BATCH_COMPLETED, actor=None, partner=batch.partner, target=batch,
-                         after={"created": batch.created_rows, "covered": batch.covered_rows, "not_allowed": batch.refused_rows})
+                         after={"created": batch.created_rows, "covered_rows": batch.covered_rows, "refused_rows": batch.refused_rows})
     return handled
 
 
