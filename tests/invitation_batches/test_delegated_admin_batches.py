@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from invitation_batches.choices import BatchStatus, GdapRowStatus
 from invitation_batches.errors import BatchError
@@ -144,3 +146,25 @@ def test_csv_identifiers_and_result_csv(partner_a, customers, django_capture_on_
     assert lines[0].lstrip("\ufeff").startswith("line,given,tenant_id")
     assert "created" in lines[1] and "https://x/" in lines[1]
     assert "'=cmd|calc" in lines[2] and "not_found" in lines[2]  # formula-safe
+
+
+def test_statements_per_customer_are_constant(partner_a, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """The job costs the same statements for every customer: 10 and 30 customers differ by exactly 20 rows' worth."""
+    def statements(n: int, offset: int) -> int:
+        names = []
+        for i in range(offset, offset + n):
+            customer = CustomerFactory(primary_domain=f"scale{i}.example")
+            Relationship.objects.create(partner=partner_a.partner, customer=customer)
+            CustomerMembershipFactory(customer=customer)
+            names.append(customer.primary_domain)
+        batch = delegated_admin_batch_create(membership=partner_a.admin, identifiers=names, roles=ROLES, duration_days=90)
+        with CaptureQueriesContext(connection) as queries:
+            delegated_admin_batch_process(batch_id=batch.pk, clock=lambda: 0.0)
+        batch.refresh_from_db()
+        assert batch.created_rows == n
+        return len(queries.captured_queries)
+
+    small, large, larger = statements(10, 0), statements(30, 100), statements(50, 200)
+    per_customer = (large - small) / 20
+    assert per_customer == (larger - large) / 20, (small, large, larger)
+    print(f"statements: 10 customers {small}, 30 customers {large}, 50 customers {larger}; {per_customer} per customer")
