@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from api.customers_views import CustomerViewSet
+from api.delegated_admin_batches_views import DelegatedAdminBatchViewSet
 from api.invitation_batches_views import InvitationBatchViewSet
 from api.invitations_views import GrantRequestView, InvitationViewSet, RelationshipRequestLinkView
 from api.notifications_views import WebhookDeliveryViewSet, WebhookEventTypesView, WebhookSubscriptionViewSet
@@ -22,6 +23,7 @@ router.register("webhooks/subscriptions", WebhookSubscriptionViewSet, basename="
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 router.register("invitation-batches", InvitationBatchViewSet, basename="invitation-batch")  # issue 10
+router.register("delegated-admin-batches", DelegatedAdminBatchViewSet, basename="delegated-admin-batch")  # issue 24
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -82,3 +82,6 @@ class AuditAction(models.TextChoices):
     # Bulk invitations (issue 10).
     INVITATION_BATCH_CONFIRMED = "invitation_batch.confirmed", _("Bulk invitations confirmed")
     INVITATION_BATCH_COMPLETED = "invitation_batch.completed", _("Bulk invitations completed")
+    # Bulk delegated admin for existing customers (issue 24).
+    DELEGATED_ADMIN_BATCH_CREATED = "delegated_admin_batch.created", _("Bulk delegated admin request created")
+    DELEGATED_ADMIN_BATCH_COMPLETED = "delegated_admin_batch.completed", _("Bulk delegated admin request completed")

@@ -103,6 +103,7 @@ class CustomerListView(PartnerConsoleMixin, TemplateView):
             filtered=any(query.values()), filter_qs=filter_qs,
             querystring=urlencode({**{k: v for k, v in query.items() if v}, "sort": filters["sort"]}),
             can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
+            can_request_dap=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN),
             can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
             can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP),
         )

@@ -28,3 +28,12 @@ class RowStatus(models.TextChoices):
     INVALID = "invalid", _("Has errors")
     CREATED = "created", _("Invitation sent")
     FAILED = "failed", _("Failed")
+
+
+class GdapRowStatus(models.TextChoices):
+    """Bulk delegated admin (issue 24): what became of one customer of the batch."""
+
+    PENDING = "pending", _("Waiting")
+    CREATED = "created", _("Request created")
+    COVERED = "covered", _("Already covered")
+    NOT_ALLOWED = "not_allowed", _("Not allowed")

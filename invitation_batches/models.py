@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
+from invitation_batches.choices import BatchSource, BatchStatus, GdapRowStatus, RowStatus
 
 
 class InvitationBatch(models.Model):
@@ -130,3 +130,83 @@ class InvitationBatchRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.line} {self.recipient_email}"
+
+
+class DelegatedAdminBatch(models.Model):
+    """Bulk delegated admin (issue 24): the same admin roles requested from many existing customers.
+
+    Created `queued` with one row per customer given (tenant id or domain, as typed); one Celery
+    job walks the rows and makes each customer's request through the single-request service (a
+    `delegated_admin` invitation the customer approves), each row in its own transaction. The
+    counters are recounted from the rows' statuses, as for bulk invitations.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="delegated_admin_batches")
+    membership = models.ForeignKey("partners.PartnerMembership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    api_key = models.ForeignKey("partners.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    source = models.CharField(_("source"), max_length=16, choices=BatchSource.choices, default=BatchSource.UPLOAD)
+    status = models.CharField(_("status"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    roles = models.JSONField(_("roles"), default=list)
+    duration_days = models.PositiveIntegerField(_("duration (days)"))
+    auto_extend = models.BooleanField(_("auto-extend"), default=False)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    total_rows = models.PositiveIntegerField(_("customers"), default=0)
+    done_rows = models.PositiveIntegerField(_("customers done"), default=0)
+    created_rows = models.PositiveIntegerField(_("requests created"), default=0)
+    covered_rows = models.PositiveIntegerField(_("already covered"), default=0)
+    refused_rows = models.PositiveIntegerField(_("not allowed"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk delegated admin request")
+        verbose_name_plural = _("bulk delegated admin requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "created_at"], name="gdap_batch_partner")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status=BatchStatus.COMPLETED) | Q(finished_at__isnull=False),
+                                   name="invitation_batches_gdap_completed_has_time"),
+            models.CheckConstraint(condition=Q(done_rows__lte=models.F("total_rows")), name="invitation_batches_gdap_done_within_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} delegated admin ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == BatchStatus.COMPLETED:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.done_rows * 100 // self.total_rows)
+
+
+class DelegatedAdminBatchRow(models.Model):
+    """One customer of a bulk delegated admin request: as given, as resolved, and what the job did."""
+
+    batch = models.ForeignKey(DelegatedAdminBatch, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    given = models.CharField(_("tenant id or domain"), max_length=253)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=GdapRowStatus.choices, default=GdapRowStatus.PENDING)
+    invitation = models.ForeignKey("invitations.Invitation", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    error_code = models.CharField(_("reason code"), max_length=64, blank=True)
+    error_message = models.TextField(_("reason"), blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk delegated admin row")
+        verbose_name_plural = _("bulk delegated admin rows")
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "status", "line"], name="gdap_batch_row_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "line"], name="invitation_batches_gdap_one_row_per_line"),
+            models.CheckConstraint(condition=~Q(status=GdapRowStatus.CREATED) | Q(invitation__isnull=False),
+                                   name="invitation_batches_gdap_created_row_has_invitation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.line} {self.given}"

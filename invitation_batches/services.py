@@ -30,7 +30,7 @@ from invitation_batches.checks import check_chunk, mark_duplicates_in_file, row_
 from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
 from invitation_batches.errors import BatchError
-from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitation_batches.models import DelegatedAdminBatch, InvitationBatch, InvitationBatchRow
 from invitations.create_services import invitation_create
 from invitations.email_limits import partner_invitations_bucket, partner_invitations_rate
 from invitations.errors import InvitationError
@@ -211,7 +211,7 @@ def _count_rows(batch_id: int) -> None:
     )
 
 
-def _batch_actor(batch: InvitationBatch) -> PartnerMembership | None:
+def _batch_actor(batch: InvitationBatch | DelegatedAdminBatch) -> PartnerMembership | None:
     """Who the invitations are created as: the uploader's membership as it is now, or the API key's actor."""
     if batch.membership_id:
         return PartnerMembership.objects.select_related("partner", "user").filter(pk=batch.membership_id).first()

@@ -132,4 +132,11 @@ def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
 
     batch = invitation_batch_upload(membership=partner_a.admin, lines=json_lines([{
         "company": "Batch Co", "recipient_email": "it@batch-co.example", "domain": "batch-co.example", "country": "JP"}]))
-    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch}
+    # A bulk delegated admin request of partner A (issue 24).
+    from invitation_batches.gdap_services import delegated_admin_batch_create
+    from partnercenter.directory_roles import BUNDLES
+
+    gdap_batch = delegated_admin_batch_create(membership=partner_a.admin, identifiers=[str(world["customer"].tenant_id)],
+                                              roles=list(BUNDLES["helpdesk"][1]), duration_days=90)
+    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch,
+            "delegated_admin_batch": gdap_batch}

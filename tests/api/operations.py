@@ -52,6 +52,7 @@ def path_for(operation: Operation, objects: dict[str, Any]) -> str:
         "/api/v1/webhooks/deliveries/": objects["delivery"].pk,
         "/api/v1/service-requests/": objects["service_request"].pk,
         "/api/v1/invitation-batches/": objects["invitation_batch"].pk if "invitation_batch" in objects else 0,
+        "/api/v1/delegated-admin-batches/": objects["delegated_admin_batch"].pk if "delegated_admin_batch" in objects else 0,
     }
     for prefix, pk in ids.items():
         if path.startswith(prefix):
@@ -76,6 +77,7 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         "service_requests_partial_update": {"status": "in_progress"},
         "service_requests_notes_create": {"body": "A note from the sweep."},
 
+        "delegated_admin_batches_create": {"customers": [str(objects["customer"].tenant_id)], "role_bundle": "helpdesk"},
         "invitation_batches_create": {"rows": [{"company": "Sweep Co", "recipient_email": "it@sweep-co.example",
                                                 "domain": "sweep-co.example", "country": "JP"}]},
     }
