@@ -15,13 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
 from django.db.models import Count, Min
-from django.utils.translation import gettext as _
 from django_countries import countries
 
 from customers.models import Customer
 from invitation_batches.choices import RowStatus
 from invitation_batches.csv_format import MAX_FIELD_CHARS, ParsedLine, parse_bool
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitation_batches.wording import words
 from invitations.duplicates import OTHER_PARTNERS, clean_domain, duplicate_index
 from invitations.rules import rule_violation, target_rule_violation
 from partnercenter.directory_roles import BUNDLES
@@ -35,17 +35,18 @@ LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 LIMITS = {"company": 200, "recipient_email": 254, "domain": 253, "country": 8, "role_bundle": 32, "language": 8}
 
 
-def _error(field: str, code: str, message: str) -> dict[str, str]:
-    return {"field": field, "code": code, "message": message}
+def _error(field: str, code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A problem as the row keeps it: its rule's code and parameters (worded for the reader by
+    `invitation_batches.wording`), and its words now (for the API and older readers)."""
+    params = params or {}
+    return {"field": field, "code": code, "params": params, "message": words(code, params)}
 
 
-def domain_problem(value: str) -> str | None:
-    """None for a well-formed (IDNA-normalisable, letters-digits-hyphens) domain; else the reason."""
+def domain_is_valid(value: str) -> bool:
+    """A well-formed (IDNA-normalisable, letters-digits-hyphens) domain."""
     key = clean_domain(value)
     labels = key.split(".")
-    if len(labels) < 2 or len(key) > 253 or not all(LABEL.match(label) for label in labels) or labels[-1].isdigit():
-        return _("“%(value)s” is not a valid domain name (for example contoso.com).") % {"value": value[:100]}
-    return None
+    return not (len(labels) < 2 or len(key) > 253 or not all(LABEL.match(label) for label in labels) or labels[-1].isdigit())
 
 
 def row_from_line(*, batch: InvitationBatch, partner: Partner, parsed: ParsedLine) -> InvitationBatchRow:
@@ -53,49 +54,44 @@ def row_from_line(*, batch: InvitationBatch, partner: Partner, parsed: ParsedLin
     v = parsed.values
     errors: list[dict[str, str]] = []
     if parsed.extra_cells:
-        errors.append(_error("", "malformed_row", _("This line has %(n)s more cell(s) than the header: check for an unquoted comma.")
-                             % {"n": parsed.extra_cells}))
+        errors.append(_error("", "malformed_row", {"n": parsed.extra_cells}))
     for name, limit in LIMITS.items():
         if len(v.get(name, "")) > min(limit, MAX_FIELD_CHARS):
-            errors.append(_error(name, "too_long", _("Too long: at most %(limit)s characters.") % {"limit": limit}))
+            errors.append(_error(name, "too_long", {"limit": limit}))
             v[name] = v[name][:limit]
     company, email, domain = v.get("company", ""), v.get("recipient_email", ""), v.get("domain", "")
     country = v.get("country", "").upper()
     if not company:
-        errors.append(_error("company", "company_required", _("Enter the company name.")))
+        errors.append(_error("company", "company_required"))
     if not email:
-        errors.append(_error("recipient_email", "email_required", _("Enter the recipient's email address.")))
+        errors.append(_error("recipient_email", "email_required"))
     else:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(_error("recipient_email", "invalid_email", _("“%(value)s” is not a valid email address.") % {"value": email[:100]}))
+            errors.append(_error("recipient_email", "invalid_email", {"value": email[:100]}))
     if not domain:
-        errors.append(_error("domain", "domain_required", _("Enter the customer's domain.")))
-    elif (problem := domain_problem(domain)) is not None:
-        errors.append(_error("domain", "invalid_domain", problem))
+        errors.append(_error("domain", "domain_required"))
+    elif not domain_is_valid(domain):
+        errors.append(_error("domain", "invalid_domain", {"value": domain[:100]}))
     if not country:
-        errors.append(_error("country", "country_required", _("Enter the customer's country as a two-letter code (for example JP).")))
+        errors.append(_error("country", "country_required"))
     elif country not in COUNTRY_CODES:
-        errors.append(_error("country", "invalid_country", _("“%(value)s” is not a country code (two letters, for example JP).") % {"value": country}))
+        errors.append(_error("country", "invalid_country", {"value": country}))
     include = parse_bool(v.get("include_delegated_admin", ""))
     if include is None:
-        errors.append(_error("include_delegated_admin", "invalid_boolean",
-                             _("“%(value)s” is not yes or no.") % {"value": v.get("include_delegated_admin", "")}))
+        errors.append(_error("include_delegated_admin", "invalid_boolean", {"value": v.get("include_delegated_admin", "")}))
     elif not include and partner.cloud in SOVEREIGN_CLOUDS:
-        errors.append(_error("include_delegated_admin", "sovereign_requires_admin",
-                             _("Partners in sovereign clouds must include delegated admin privileges.")))
+        errors.append(_error("include_delegated_admin", "sovereign_requires_admin"))
     bundle = v.get("role_bundle", "").strip().lower()
     if bundle and bundle not in BUNDLES:
-        errors.append(_error("role_bundle", "unknown_role_bundle", _("Unknown role bundle “%(value)s”; use one of: %(bundles)s.")
-                             % {"value": bundle, "bundles": ", ".join(BUNDLES)}))
+        errors.append(_error("role_bundle", "unknown_role_bundle", {"value": bundle, "bundles": ", ".join(BUNDLES)}))
     elif bundle and include is False:
-        errors.append(_error("role_bundle", "bundle_without_admin",
-                             _("A role bundle needs include_delegated_admin = yes.")))
+        errors.append(_error("role_bundle", "bundle_without_admin"))
     language = v.get("language", "").strip().lower() or "en"
     if language not in dict(settings.LANGUAGES):
-        errors.append(_error("language", "invalid_language", _("“%(value)s” is not a supported language (%(languages)s).")
-                             % {"value": language, "languages": ", ".join(code for code, _n in settings.LANGUAGES)}))
+        errors.append(_error("language", "invalid_language",
+                             {"value": language, "languages": ", ".join(code for code, _n in settings.LANGUAGES)}))
     return InvitationBatchRow(
         batch=batch, line=parsed.line, company=company, recipient_email=email, domain=domain, country=country,
         include_delegated_admin=include, role_bundle=bundle, language=language,
@@ -123,19 +119,19 @@ def check_chunk(*, partner: Partner, rows: list[InvitationBatchRow]) -> None:
                 violation = rule_violation(partner=partner, customer_country=row.country, customer_cloud=partner.cloud,
                                            customer_name=row.company or row.domain)
             if violation is not None:
-                row.errors.append(_error("country" if violation.code == "market_mismatch" else "domain", violation.code, violation.message))
+                row.errors.append(_error("country" if violation.code == "market_mismatch" else "domain", violation.code, violation.params))
         findings = index.findings(recipient_email=row.email_key if "recipient_email" not in bad else "",
                                   target_domain=row.domain_key if "domain" not in bad else "")
         for finding in findings:
             if finding.blocking:
                 row.errors.append(_finding_error(finding, row))
             elif finding.code == OTHER_PARTNERS:
-                row.notices.append({"code": finding.code, "message": finding.message})
+                row.notices.append({"code": finding.code, "params": finding.params, "message": finding.message})
         row.status = RowStatus.INVALID if row.errors else RowStatus.VALID
 
 
 def _finding_error(finding: Any, row: InvitationBatchRow) -> dict[str, Any]:
-    error = _error("domain" if finding.customer else "recipient_email", finding.code, finding.message)
+    error = _error("domain" if finding.customer else "recipient_email", finding.code, finding.params)
     if finding.customer is not None:
         error["customer_tenant_id"] = str(finding.customer.tenant_id)
     if finding.invitation is not None:
@@ -145,35 +141,36 @@ def _finding_error(finding: Any, row: InvitationBatchRow) -> dict[str, Any]:
 
 def mark_duplicates_in_file(*, batch: InvitationBatch) -> None:
     """Every repeat of a recipient email or domain after its first line gets an error naming that line."""
-    for key, field, code, message in (
-        ("email_key", "recipient_email", "duplicate_email_in_file", _("Same recipient email as line %(line)s of this file.")),
-        ("domain_key", "domain", "duplicate_domain_in_file", _("Same domain as line %(line)s of this file.")),
+    for key, field, code in (
+        ("email_key", "recipient_email", "duplicate_email_in_file"),
+        ("domain_key", "domain", "duplicate_domain_in_file"),
     ):
         repeated = (
             InvitationBatchRow.objects.filter(batch=batch).exclude(**{key: ""}).values(key)
             .annotate(n=Count("pk"), first=Min("line")).filter(n__gt=1).order_by("first")
         )
         if connection.vendor == "postgresql":
-            _mark_repeats_in_sql(batch=batch, key=key, field=field, code=code, message=str(message))
+            _mark_repeats_in_sql(batch=batch, key=key, field=field, code=code, template=words(code, {"line": "{line}"}))
             continue
         for group in repeated.iterator(chunk_size=500):
             later = InvitationBatchRow.objects.filter(batch=batch, **{key: group[key]}, line__gt=group["first"]).order_by("line")
             for row in later.iterator(chunk_size=500):
-                row.errors = [*row.errors, _error(field, code, message % {"line": group["first"]})]
+                row.errors = [*row.errors, _error(field, code, {"line": group["first"]})]
                 row.status = RowStatus.INVALID
                 row.save(update_fields=["errors", "status"])
 
 
-def _mark_repeats_in_sql(*, batch: InvitationBatch, key: str, field: str, code: str, message: str) -> None:
-    """PostgreSQL: one UPDATE for all repeats (a file with one address on every line stays cheap)."""
+def _mark_repeats_in_sql(*, batch: InvitationBatch, key: str, field: str, code: str, template: str) -> None:
+    """PostgreSQL: one UPDATE for all repeats (a file with one address on every line stays cheap);
+    `template` is the message with `{line}` where the first line's number goes."""
     table = InvitationBatchRow._meta.db_table
-    template = message.replace("%(line)s", "{line}")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE {table} AS r
                SET errors = r.errors::jsonb || jsonb_build_array(jsonb_build_object(
-                       'field', %s::text, 'code', %s::text, 'message', replace(%s::text, '{{line}}', d.first::text))),
+                       'field', %s::text, 'code', %s::text, 'params', jsonb_build_object('line', d.first),
+                       'message', replace(%s::text, '{{line}}', d.first::text))),
                    status = %s
               FROM (SELECT id, line, min(line) OVER (PARTITION BY {key}) AS first
                       FROM {table} WHERE batch_id = %s AND {key} <> '') AS d

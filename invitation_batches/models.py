@@ -86,8 +86,9 @@ class InvitationBatch(models.Model):
 class InvitationBatchRow(models.Model):
     """One line of a batch: the values as given, what the check found, and what the job did.
 
-    `errors` (a list of {field, code, message}) block the batch until fixed by re-uploading;
-    `notices` are information only (the tenant already has other partners). `email_key` and
+    `errors` (a list of {field, code, params, message}) block the batch until fixed by re-uploading;
+    each is put into words in the reader's language from its code and params (older rows: their
+    message as stored); `notices` are information only (the tenant already has other partners). `email_key` and
     `domain_key` are the normalised forms used to find duplicates within the file in SQL.
     """
 
@@ -109,6 +110,9 @@ class InvitationBatchRow(models.Model):
                                    related_name="+", verbose_name=_("invitation"))
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
     error_message = models.TextField(_("error"), blank=True)
+    # The job's failure as its code's parameters, worded for the reader (invitation_batches.wording);
+    # None where only the text is known (a service's refusal, or a row from before params were kept).
+    error_params = models.JSONField(_("error parameters"), null=True, blank=True, default=None)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:

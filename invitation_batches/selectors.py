@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
 
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
+from invitation_batches.wording import problem_words, words
 from partnercenter.csv_writer import BYTE_ORDER_MARK, CsvLines
 
 if TYPE_CHECKING:
@@ -45,10 +47,11 @@ def batch_progress(*, batch: InvitationBatch) -> dict[str, Any]:
 
 
 def row_error_text(row: InvitationBatchRow) -> tuple[str, str]:
+    """The row's error code and its words in the active language (the reader's)."""
     if row.error_code:
-        return row.error_code, row.error_message
+        return row.error_code, words(row.error_code, row.error_params, row.error_message)
     if row.errors:
-        return row.errors[0]["code"], " ".join(e["message"] for e in row.errors)
+        return row.errors[0]["code"], " ".join(problem_words(e) for e in row.errors)
     return "", ""
 
 
@@ -56,11 +59,18 @@ def batch_result_lines(*, batch: InvitationBatch, invitation_url: Any) -> Iterat
     """The result as CSV text, a line at a time (for a streaming response: bounded memory).
 
     Company, address, domain and error text come from the uploaded file: the writer neutralises
-    any that a spreadsheet would run as a formula. Line and invitation id stay numbers.
+    any that a spreadsheet would run as a formula. Line and invitation id stay numbers. The errors
+    are worded in the language active now (the reader's), though the lines are written later, as
+    the response streams.
     """
+    return _result_lines(batch=batch, invitation_url=invitation_url, language=translation.get_language())
+
+
+def _result_lines(*, batch: InvitationBatch, invitation_url: Any, language: str | None) -> Iterator[str]:
     writer = CsvLines()
     yield BYTE_ORDER_MARK + writer.row(RESULT_COLUMNS)
     for row in batch_rows(batch=batch).iterator(chunk_size=1000):
-        code, message = row_error_text(row)
+        with translation.override(language):
+            code, message = row_error_text(row)
         yield writer.row([row.line, row.company, row.recipient_email, row.domain, row.status, row.invitation_id or "",
                           invitation_url(row.invitation_id) if row.invitation_id else "", code, message])

@@ -31,9 +31,9 @@ from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
 from invitation_batches.errors import BatchError
 from invitation_batches.models import DelegatedAdminBatch, InvitationBatch, InvitationBatchRow
+from invitation_batches.wording import words
 from invitations.create_services import invitation_create
 from invitations.email_limits import partner_invitations_bucket, partner_invitations_rate
-from invitations.errors import InvitationError
 from partnercenter.directory_roles import BUNDLES
 from partnercenter.errors import DomainError
 from partners.api_key_services import api_key_actor
@@ -153,6 +153,10 @@ class _AlreadyDone(Exception):
     """The row was processed by an earlier run of the job: undo this attempt quietly."""
 
 
+class _ActorGone(Exception):
+    """The partner user or API key that sent the batch no longer exists or was revoked."""
+
+
 def invitation_batch_process(*, batch_id: int, clock: Callable[[], float] = time.monotonic) -> int:
     """The job: create and send the invitation of every ready row, each in its own transaction.
 
@@ -226,7 +230,7 @@ def _process_row(batch: InvitationBatch, row: InvitationBatchRow, membership: Pa
     try:
         with transaction.atomic():
             if membership is None:
-                raise InvitationError("forbidden", _("The partner user or API key that sent this batch no longer exists or was revoked."))
+                raise _ActorGone
             roles = list(BUNDLES[row.role_bundle][1]) if row.include_delegated_admin and row.role_bundle else None
             invitation = invitation_create(
                 membership=membership, include_delegated_admin=bool(row.include_delegated_admin), recipient_email=row.email_key,
@@ -238,16 +242,22 @@ def _process_row(batch: InvitationBatch, row: InvitationBatchRow, membership: Pa
                 raise _AlreadyDone
     except _AlreadyDone:
         return
+    except _ActorGone:
+        _fail_row(batch, row, code="forbidden", params={})
     except DomainError as error:  # InvitationError, or a refusal (PermissionDeniedError) after a role change
         _fail_row(batch, row, code=error.code, message=error.message)
     except Exception:  # one broken row must not stop the others; the log has the details
         logger.exception("bulk invitation row failed", extra={"batch_id": batch.pk, "line": row.line})
-        _fail_row(batch, row, code="unexpected_error", message=_("Something went wrong with this row; it was not sent. Try it again later."))
+        _fail_row(batch, row, code="unexpected_error", params={})
 
 
-def _fail_row(batch: InvitationBatch, row: InvitationBatchRow, *, code: str, message: str) -> None:
+def _fail_row(batch: InvitationBatch, row: InvitationBatchRow, *, code: str, message: str = "",
+              params: dict[str, object] | None = None) -> None:
+    """The row failed: `params` for the job's own failures (worded for each reader by
+    invitation_batches.wording), or only `message` for a service's refusal."""
     InvitationBatchRow.objects.filter(pk=row.pk, status=RowStatus.VALID).update(
-        status=RowStatus.FAILED, error_code=code, error_message=message, processed_at=timezone.now()
+        status=RowStatus.FAILED, error_code=code, error_message=message if params is None else words(code, params),
+        error_params=params, processed_at=timezone.now()
     )
 
 

@@ -48,10 +48,26 @@ class DuplicateFinding:
     message: str
     customer: Customer | None = None
     invitation: Invitation | None = None
+    params: dict[str, str | int] = field(default_factory=dict, compare=False)  # what `finding_words` puts into words
 
     @property
     def blocking(self) -> bool:
         return self.code in BLOCKING_CODES
+
+
+def finding_words(code: str, params: dict[str, str | int]) -> str:
+    """A finding in the active language, from its code and `params` (as stored with a bulk row)."""
+    if code == ALREADY_CUSTOMER:
+        return _("%(customer)s (%(domain)s) is already your customer.") % params
+    if code == PENDING_INVITATION:
+        return _("A pending invitation from you already exists for %(target)s (#%(id)s, expires %(expires)s): resend it instead.") % params
+    # Named by what the partner typed: the tenant is not its customer (issue 21, item 10).
+    return _("The organisation at %(target)s already works with %(count)s other partner(s). That is allowed: a customer may have several partners.") % params
+
+
+def _finding(code: str, params: dict[str, str | int], *, customer: Customer | None = None,
+             invitation: Invitation | None = None) -> DuplicateFinding:
+    return DuplicateFinding(code, finding_words(code, params), customer=customer, invitation=invitation, params=params)
 
 
 def clean_domain(value: str) -> str:
@@ -88,31 +104,17 @@ class DuplicateIndex:
         found: list[DuplicateFinding] = []
         for customer in sorted(tenants.values(), key=lambda c: c.pk):
             if customer.pk in self.own_customer_ids:
-                found.append(DuplicateFinding(
-                    ALREADY_CUSTOMER,
-                    _("%(customer)s (%(domain)s) is already your customer.") % {
-                        "customer": customer.company_name, "domain": customer.primary_domain},
-                    customer=customer,
-                ))
+                found.append(_finding(ALREADY_CUSTOMER, {"customer": customer.company_name, "domain": customer.primary_domain},
+                                      customer=customer))
         pending = (self.pending_by_email.get(email) if email else None) or (self.pending_by_domain.get(domain) if domain else None)
         if pending is not None:
-            found.append(DuplicateFinding(
-                PENDING_INVITATION,
-                _("A pending invitation from you already exists for %(target)s (#%(id)s, expires %(expires)s): resend it instead.") % {
-                    "target": pending.recipient_email or pending.sent_to or pending.target_domain, "id": pending.pk,
-                    "expires": timezone.localtime(pending.expires_at).date().isoformat()},
-                invitation=pending,
-            ))
+            found.append(_finding(PENDING_INVITATION, {
+                "target": pending.recipient_email or pending.sent_to or pending.target_domain, "id": pending.pk,
+                "expires": timezone.localtime(pending.expires_at).date().isoformat()}, invitation=pending))
         for customer in sorted(tenants.values(), key=lambda c: c.pk):
             others = self.other_partner_counts.get(customer.pk, 0)
             if others:
-                found.append(DuplicateFinding(
-                    OTHER_PARTNERS,
-                    # Named by what the partner typed: the tenant is not its customer (issue 21, item 10).
-                    _("The organisation at %(target)s already works with %(count)s other partner(s). That is allowed: a customer may have several partners.") % {
-                        "target": target_domain.strip() or email, "count": others},
-                    customer=customer,
-                ))
+                found.append(_finding(OTHER_PARTNERS, {"target": target_domain.strip() or email, "count": others}, customer=customer))
         return found
 
 

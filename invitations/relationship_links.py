@@ -1,4 +1,4 @@
-"""The partner's reusable relationship link: create or rotate its token, revoke it."""
+"""The partner's reusable relationship link: made with the partner, its token rotated, revoked."""
 
 from __future__ import annotations
 
@@ -17,10 +17,36 @@ from invitations.models import RelationshipLink
 from invitations.tokens import new_nonce
 from partners.authz import Permission, authorize
 from partners.choices import SOVEREIGN_CLOUDS
-from partners.models import PartnerMembership
+from partners.models import Partner, PartnerMembership
 
 if TYPE_CHECKING:
-    pass
+    from accounts.models import User
+
+
+def _new_link(partner: Partner) -> RelationshipLink:
+    """An unissued row (its token needs the row's id); the caller issues it."""
+    return RelationshipLink.objects.create(partner=partner, token_nonce="-", token_hash=f"unissued-{new_nonce()}",
+                                           include_delegated_admin=partner.cloud in SOVEREIGN_CLOUDS)
+
+
+def relationship_link_for_new_partner(*, partner: Partner, actor: User | None) -> RelationshipLink:
+    """A new partner's active reusable link: as in Partner Center, every partner has one to return.
+
+    Part of creating the partner (`partners.signals.partner_created`, inside partner_create's
+    transaction, authorised as that is), so no membership is asked for; audited as made by the
+    partner's creator.
+    """
+    link = _new_link(partner)
+    link_issue(link, "link")
+    link.save(update_fields=["token_nonce", "token_hash"])
+    audit_record(action=AuditAction.RELATIONSHIP_LINK_CREATED, actor=actor, partner=partner, target=link,
+                 after={"include_delegated_admin": link.include_delegated_admin})
+    return link
+
+
+def on_partner_created(sender: object, *, partner: Partner, actor: User | None, **kwargs: object) -> None:
+    """partners.signals.partner_created receiver."""
+    relationship_link_for_new_partner(partner=partner, actor=actor)
 
 
 @transaction.atomic
@@ -31,8 +57,7 @@ def relationship_link_rotate(*, membership: PartnerMembership, include_delegated
     link = RelationshipLink.objects.select_for_update().filter(partner=partner).first()
     created = link is None
     if link is None:
-        link = RelationshipLink.objects.create(partner=partner, token_nonce="-", token_hash=f"unissued-{new_nonce()}",
-                                               include_delegated_admin=partner.cloud in SOVEREIGN_CLOUDS)
+        link = _new_link(partner)
     if include_delegated_admin is not None:
         if partner.cloud in SOVEREIGN_CLOUDS and not include_delegated_admin:
             raise InvitationError("sovereign_requires_admin", _("Partners in sovereign clouds must include delegated admin privileges."))

@@ -24,6 +24,7 @@ from partners.authz import Actor, Permission, authorize
 from partners.choices import Cloud, PartnerRole, PartnerType, PartnerUserInvitationStatus
 from partners.markets import market_region_for
 from partners.models import Partner, PartnerMembership, PartnerUserInvitation
+from partners.signals import partner_created
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,7 +62,8 @@ def partner_create(
     """Create a partner; its market region is derived from its country.
 
     `mfa_required` (every user must sign in with a second factor) defaults to the
-    PARTNER_MFA_REQUIRED_DEFAULT setting: on in production.
+    PARTNER_MFA_REQUIRED_DEFAULT setting: on in production. Sends `partners.signals.partner_created`
+    in the same transaction (invitations makes the partner's reusable link).
     """
     if cloud not in Cloud.values:
         raise DomainError("invalid_cloud", _("Unknown cloud."), field="cloud")
@@ -88,6 +90,7 @@ def partner_create(
         after={"name": partner.name, "country": str(partner.country), "cloud": partner.cloud,
                "mfa_required": partner.mfa_required},
     )
+    partner_created.send(sender=Partner, partner=partner, actor=actor)
     return partner
 
 

@@ -77,6 +77,63 @@ class ReasonForm(forms.Form):
     )
 
 
+def _too_many_selected(modeladmin: Any, request: HttpRequest, objects: list[Any]) -> bool:
+    """More objects than one action may touch: say so (nothing is done)."""
+    if len(objects) <= MAX_OBJECTS_PER_ACTION:
+        return False
+    modeladmin.message_user(
+        request,
+        _("Select at most %(count)d objects for this action.") % {"count": MAX_OBJECTS_PER_ACTION},
+        messages.ERROR,
+    )
+    return True
+
+
+def _perform_each(
+    modeladmin: Any, request: HttpRequest, objects: list[Any], perform: Perform, reason: str, done: Callable[[int], str]
+) -> None:
+    """Run `perform` for each object (each in its service's own transaction); refusals reported per object."""
+    succeeded = 0
+    for obj in objects:
+        try:
+            # The staff console signs staff in before any action runs.
+            perform(modeladmin, cast("AuthenticatedHttpRequest", request), obj, reason)
+        except DomainError as error:
+            modeladmin.message_user(
+                request,
+                _("%(object)s: %(message)s") % {"object": obj, "message": error.message},
+                messages.ERROR,
+            )
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
+
+
+def _confirmation_page(
+    modeladmin: Any, request: HttpRequest, objects: list[Any], form: ReasonForm | None, perform: Perform,
+    texts: dict[str, StrOrPromise],
+) -> TemplateResponse:
+    """The page naming the objects and the consequence; its POST carries the reason back."""
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": texts["title"],
+        "subtitle": None,
+        "consequence": texts["consequence"],
+        "button": texts["button"],
+        "objects": objects,
+        "form": form,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "action_name": perform.__name__,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": modeladmin.media,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, "admin/support_action_confirmation.html", context)
+
+
 def support_action(
     *,
     description: StrOrPromise,
@@ -92,55 +149,20 @@ def support_action(
     consequence; its POST carries the reason back and runs `perform` for each object, each in the
     service's own transaction. Refusals are reported per object with the service's message.
     """
+    texts = {"title": title, "consequence": consequence, "button": button}
 
     def decorator(perform: Perform) -> Callable[[Any, HttpRequest, QuerySet[Any]], HttpResponse | None]:
         @admin.action(description=description, permissions=["support"])
         def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
             objects = list(queryset[: MAX_OBJECTS_PER_ACTION + 1])
-            if len(objects) > MAX_OBJECTS_PER_ACTION:
-                modeladmin.message_user(
-                    request,
-                    _("Select at most %(count)d objects for this action.") % {"count": MAX_OBJECTS_PER_ACTION},
-                    messages.ERROR,
-                )
+            if _too_many_selected(modeladmin, request, objects):
                 return None
             form = ReasonForm(request.POST if request.POST.get("post") == "yes" else None)
-            confirmed = request.POST.get("post") == "yes" and (form.is_valid() or not ask_reason)
-            if confirmed:
+            if request.POST.get("post") == "yes" and (form.is_valid() or not ask_reason):
                 reason = form.cleaned_data.get("reason", "") if ask_reason else ""
-                succeeded = 0
-                for obj in objects:
-                    try:
-                        # The staff console signs staff in before any action runs.
-                        perform(modeladmin, cast("AuthenticatedHttpRequest", request), obj, reason)
-                    except DomainError as error:
-                        modeladmin.message_user(
-                            request,
-                            _("%(object)s: %(message)s") % {"object": obj, "message": error.message},
-                            messages.ERROR,
-                        )
-                    else:
-                        succeeded += 1
-                if succeeded:
-                    modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
+                _perform_each(modeladmin, request, objects, perform, reason, done)
                 return None
-            opts = modeladmin.model._meta
-            context = {
-                **modeladmin.admin_site.each_context(request),
-                "title": title,
-                "subtitle": None,
-                "consequence": consequence,
-                "button": button,
-                "objects": objects,
-                "form": form if ask_reason else None,
-                "opts": opts,
-                "app_label": opts.app_label,
-                "action_name": perform.__name__,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "media": modeladmin.media,
-            }
-            request.current_app = modeladmin.admin_site.name
-            return TemplateResponse(request, "admin/support_action_confirmation.html", context)
+            return _confirmation_page(modeladmin, request, objects, form if ask_reason else None, perform, texts)
 
         action.__name__ = perform.__name__
         action.__doc__ = perform.__doc__

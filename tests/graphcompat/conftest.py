@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from kiota_abstractions.authentication import (
     AccessTokenProvider,
     AllowedHostsValidator,
@@ -16,6 +17,7 @@ from kiota_abstractions.authentication import (
 from msgraph import GraphRequestAdapter, GraphServiceClient
 
 from customers.choices import CustomerRole
+from invitations.relationship_links import relationship_link_for_new_partner
 from partners.api_key_services import api_key_create
 from relationships.models import Relationship
 from tests.factories import CustomerFactory, CustomerMembershipFactory, UserFactory
@@ -78,5 +80,7 @@ def example_world(partner_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         CustomerMembershipFactory(customer=customer, user=UserFactory(), role=CustomerRole.GLOBAL_ADMIN)
         Relationship.objects.create(partner=partner_a.partner, customer=customer)
         customers[tenant_id] = customer
+    with transaction.atomic():  # its reusable link, as partner_create makes it (the factory makes a bare row)
+        relationship_link_for_new_partner(partner=partner_a.partner, actor=None)
     token = api_key_create(membership=partner_a.admin, name="GDAP automation", scopes=["grants:write", "invitations:read"]).token
     return {"partner": partner_a, "customers": customers, "token": token}

@@ -8,19 +8,26 @@ import time
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from audit.models import AuditEvent
 from customers.choices import CustomerRole
 from invitations.api_selectors import active_relationship_link
 from invitations.links import relationship_link_url
-from invitations.relationship_links import relationship_link_revoke, relationship_link_rotate
+from invitations.models import RelationshipLink
+from invitations.relationship_links import (
+    relationship_link_for_new_partner,
+    relationship_link_revoke,
+    relationship_link_rotate,
+)
 from notifications.models import OutboxMessage
 from partners.api_key_services import api_key_create
+from partners.services import partner_create
 from relationships.choices import GrantStatus
 from relationships.graph_ids import grant_graph_id
 from relationships.models import DelegatedAdminGrant
-from tests.factories import CustomerMembershipFactory, UserFactory
+from tests.factories import CustomerMembershipFactory, PartnerMembershipFactory, UserFactory
 
 BASE = "/v1.0/tenantRelationships/delegatedAdminRelationships"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -186,15 +193,23 @@ def test_customer_approval_page_is_for_the_customers_own_members(graph, graph_wo
 
 
 def test_relationship_request_link_partner_center_endpoint(graph_world, partner_b) -> None:  # type: ignore[no-untyped-def]
-    """As Partner Center: every partner has a link (made on the first request), MS-RequestId/MS-CorrelationId echoed."""
+    """As Partner Center: every partner has a link (made with the partner), MS-RequestId/MS-CorrelationId echoed.
+    GET only reads: no link made or rotated, no audit event."""
+    for partner in (graph_world.partner, partner_b.partner):  # as partner_create does (the factory makes bare rows)
+        with transaction.atomic():
+            relationship_link_for_new_partner(partner=partner, actor=None)
+    links, events = list(RelationshipLink.objects.values().order_by("pk")), AuditEvent.objects.count()
     client = bearer(graph_world.token)
     first = client.get("/v1/customers/relationshiprequests", headers={"MS-RequestId": "r-1", "MS-CorrelationId": "c-1"})
     assert first.status_code == 200 and first["MS-RequestId"] == "r-1" and first["MS-CorrelationId"] == "c-1"
     link = active_relationship_link(partner=graph_world.partner)
     assert first.json() == {"url": relationship_link_url(link), "attributes": {"objectType": "RelationshipRequest"}}
-    assert AuditEvent.objects.filter(action="relationship_link.created").count() == 1
     assert client.get("/v1/customers/relationshiprequests").json() == first.json()  # the same link, nothing new
-    assert AuditEvent.objects.filter(action__startswith="relationship_link.").count() == 1
+    reader = bearer(api_key_create(membership=partner_b.admin, name="B", scopes=["invitations:read"]).token)
+    theirs = reader.get("/v1/customers/relationshiprequests")  # B gets its own link, never A's; reading needs no more
+    assert theirs.status_code == 200 and theirs.json()["url"] not in (first.json()["url"], None)
+    events += 1  # the key B's admin just made
+    assert list(RelationshipLink.objects.values().order_by("pk")) == links and AuditEvent.objects.count() == events
     link = relationship_link_rotate(membership=graph_world.membership)
     response = client.get("/v1/customers/relationshiprequests")
     assert response.status_code == 200
@@ -202,16 +217,37 @@ def test_relationship_request_link_partner_center_endpoint(graph_world, partner_
     assert Client().get("/v1/customers/relationshiprequests").status_code == 401
     no_scope = bearer(graph_world.read_token)  # grants:read only
     assert no_scope.get("/v1/customers/relationshiprequests").status_code == 403
-    reader = bearer(api_key_create(membership=partner_b.admin, name="B", scopes=["invitations:read"]).token)
-    none_yet = reader.get("/v1/customers/relationshiprequests")  # B has no link and this key may not make one
-    assert none_yet.status_code == 404 and "Partner settings" in none_yet.json()["error"]["message"]
-    other = bearer(api_key_create(membership=partner_b.admin, name="B2", scopes=["grants:write", "invitations:read"]).token)
-    theirs = other.get("/v1/customers/relationshiprequests")  # B gets its own link, never A's
-    assert theirs.status_code == 200 and theirs.json()["url"] != response.json()["url"]
     relationship_link_revoke(membership=graph_world.membership)
+    links, events = list(RelationshipLink.objects.values().order_by("pk")), AuditEvent.objects.count()
     revoked = client.get("/v1/customers/relationshiprequests")  # a link the partner revoked stays revoked
     assert revoked.status_code == 404 and revoked.json()["error"]["code"] == "itemNotFound"
+    assert "Partner settings" in revoked.json()["error"]["message"]
+    assert list(RelationshipLink.objects.values().order_by("pk")) == links and AuditEvent.objects.count() == events
     assert client.get("/v1/customers/nothing").json()["error"]["code"] == "BadRequest"
+
+
+def test_relationship_request_get_makes_no_link(partner_a) -> None:  # type: ignore[no-untyped-def]
+    """A partner without a link row (only a bare factory row now) gets 404 and GET writes nothing, whatever the key."""
+    token = api_key_create(membership=partner_a.admin, name="Writer", scopes=["grants:write", "invitations:read"]).token
+    events = AuditEvent.objects.count()
+    response = bearer(token).get("/v1/customers/relationshiprequests")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "itemNotFound"
+    assert not RelationshipLink.objects.exists() and AuditEvent.objects.count() == events
+
+
+def test_a_new_partner_has_its_reusable_link(partner_a) -> None:  # type: ignore[no-untyped-def]
+    """partner_create gives the partner an active link (audited in the same transaction), so GET has one to return."""
+    partner = partner_create(name="Litware Cloud", country="US", cloud="us_gov", partner_type="direct_bill",
+                             verified_domain="litware.example", actor=partner_a.admin.user)
+    link = RelationshipLink.objects.get(partner=partner)
+    assert link.status == "active" and link.include_delegated_admin  # sovereign cloud: delegated admin included
+    assert relationship_link_url(link).startswith("http")
+    event = AuditEvent.objects.get(action="relationship_link.created")
+    assert event.partner_id == partner.pk and event.actor == partner_a.admin.user
+    admin = PartnerMembershipFactory(partner=partner, user=UserFactory(), roles=["account_admin"])
+    token = api_key_create(membership=admin, name="Reader", scopes=["invitations:read"]).token
+    response = bearer(token).get("/v1/customers/relationshiprequests")
+    assert response.status_code == 200 and response.json()["url"] == relationship_link_url(link)
 
 
 def test_existing_grants_appear_with_stable_graph_ids(graph, graph_world) -> None:  # type: ignore[no-untyped-def]
