@@ -8,6 +8,7 @@ app_name = "invitations"
 urlpatterns = [
     path("<str:partner_id>/customers/request/", views.RequestRelationshipView.as_view(), name="request"),
     path("<str:partner_id>/invitations/", views.InvitationListView.as_view(), name="list"),
+    path("<str:partner_id>/invitations/export.<str:fmt>", views.InvitationExportView.as_view(), name="export"),
     path("<str:partner_id>/invitations/<int:invitation_pk>/draft/", views.DraftView.as_view(), name="draft"),
     path("<str:partner_id>/invitations/<int:invitation_pk>/resend/", views.InvitationActionView.as_view(), {"action": "resend"}, name="resend"),
     path("<str:partner_id>/invitations/<int:invitation_pk>/cancel/", views.InvitationActionView.as_view(), {"action": "cancel"}, name="cancel"),
