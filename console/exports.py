@@ -118,14 +118,11 @@ class ListExportMixin:
     The list view provides `filtered_queryset()`, `export_columns()` and `export_filename`; the format
     comes from the URL (`{"fmt": "csv"}` or `{"fmt": "xlsx"}`)."""
 
-    export_filename = "export"
     kwargs: dict[str, Any]
-
-    def filtered_queryset(self) -> QuerySet[Any]:  # pragma: no cover - provided by the list view
-        raise NotImplementedError
-
-    def export_columns(self) -> list[ExportColumn]:  # pragma: no cover - provided by the list view
-        raise NotImplementedError
+    # Provided by the list view, which comes after this mixin in the MRO (so no stubs here).
+    export_filename: str
+    filtered_queryset: Callable[[], QuerySet[Any]]
+    export_columns: Callable[[], list[ExportColumn]]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         fmt = self.kwargs.get("fmt", "")
