@@ -1,0 +1,27 @@
+"""The console's search (issue 24, item 4; workflows.search): trigram GIN indexes on UPPER(column),
+the expression Django's `icontains` compares on PostgreSQL, so a case-insensitive substring search
+is an index lookup. Raw SQL: declaring them on the model (OpClass) would need django.contrib.postgres
+installed."""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('customers', '0002_partner_created_customers'),
+    ]
+
+    operations = [
+        # pg_trgm is a trusted extension (PostgreSQL 13+): the database owner that migrates may create it.
+        TrigramExtension(),
+        migrations.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "customer_name_trgm" ON "customers_customer" USING gin ((UPPER("company_name"::text)) gin_trgm_ops)',
+            reverse_sql='DROP INDEX IF EXISTS "customer_name_trgm"',
+        ),
+        migrations.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "customer_domain_trgm" ON "customers_customer" USING gin ((UPPER("primary_domain"::text)) gin_trgm_ops)',
+            reverse_sql='DROP INDEX IF EXISTS "customer_domain_trgm"',
+        ),
+    ]

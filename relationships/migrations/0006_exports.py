@@ -1,0 +1,21 @@
+"""The console's search (issue 24, item 4; workflows.search): trigram GIN indexes on UPPER(column),
+the expression Django's `icontains` compares on PostgreSQL, so a case-insensitive substring search
+is an index lookup. Raw SQL: declaring them on the model (OpClass) would need django.contrib.postgres
+installed."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('relationships', '0005_grant_customer_optional_graph23'),
+        ('customers', '0003_exports'),
+    ]
+
+    operations = [
+        migrations.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "grant_display_name_trgm" ON "relationships_delegatedadmingrant" USING gin ((UPPER("display_name"::text)) gin_trgm_ops)',
+            reverse_sql='DROP INDEX IF EXISTS "grant_display_name_trgm"',
+        ),
+    ]
