@@ -321,9 +321,9 @@ class RelationshipRemoveView(PartnerConsoleMixin, TemplateView):
         return redirect("relationships:customers", partner_id=self.partner.partner_id)
 
 
-class CustomerExportView(ListExportMixin, CustomerListView):
+class CustomerExportView(ListExportMixin, CustomerListView):  # type: ignore[misc]  # get() answers a streamed file, not an HttpResponse
     """The Customers list as CSV or XLSX: the rows its current filters show, in its order."""
 
 
-class GrantExportView(ListExportMixin, GrantListView):
+class GrantExportView(ListExportMixin, GrantListView):  # type: ignore[misc]  # get() answers a streamed file, not an HttpResponse
     """The Delegated admin list as CSV or XLSX, with its status filter."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -32,7 +32,7 @@ from partners.saved_view_services import (
     saved_view_set_default,
 )
 
-LIST_URLS = {
+LIST_URLS: dict[str, tuple[str, str]] = {
     SavedViewList.CUSTOMERS: ("relationships:customers", "relationships:customers_export"),
     SavedViewList.INVITATIONS: ("invitations:list", "invitations:export"),
     SavedViewList.GRANTS: ("relationships:grants", "relationships:grants_export"),
@@ -50,7 +50,7 @@ class ListToolsMixin:
     kwargs: dict[str, Any]
     membership: PartnerMembership
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.GET and "tenant_id" not in self.kwargs:
             default = saved_view_default(membership=self.membership, list_name=self.saved_view_list)
             if default is not None and default.query_string:

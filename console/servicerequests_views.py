@@ -97,7 +97,7 @@ class ServiceRequestListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         return context
 
 
-class ServiceRequestExportView(ListExportMixin, ServiceRequestListView):
+class ServiceRequestExportView(ListExportMixin, ServiceRequestListView):  # type: ignore[misc]  # get() answers a streamed file, not an HttpResponse
     """The Service requests list as CSV or XLSX, with its status, customer and search filters."""
 
 
