@@ -5,7 +5,8 @@
 parameter (a redirect to the same list with the view's filters: GET changes nothing), and gives the
 page the member's saved views and the current filters for the Export buttons and the Save form
 (`includes/list_tools.html`). `SavedViewActionView` saves, makes default and deletes (POST only).
-`?view=all` opens the list without filters even when a default exists.
+`?view=all` opens the list without filters even when a default exists. The views are read with the
+user's memberships (partners.saved_view_selectors.memberships_with_saved_views): no query of their own.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from partnercenter.params import refuse_nul
 from partners.choices import SavedViewList
 from partners.models import PartnerMembership
 from partners.permissions import PartnerPermission
-from partners.saved_view_selectors import saved_view_default, saved_views_for
+from partners.saved_view_selectors import saved_view_rows
 from partners.saved_view_services import (
     saved_view_clean_query,
     saved_view_delete,
@@ -52,7 +53,7 @@ class ListToolsMixin:
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.GET and "tenant_id" not in self.kwargs:
-            default = saved_view_default(membership=self.membership, list_name=self.saved_view_list)
+            default = next((view for view in saved_view_rows(self.membership) if view.is_default), None)
             if default is not None and default.query_string:
                 return HttpResponseRedirect(f"{request.path}?{default.query_string}")
         return super().get(request, *args, **kwargs)  # type: ignore[misc]
@@ -62,7 +63,7 @@ class ListToolsMixin:
         partner_id = self.membership.partner.partner_id
         current = saved_view_clean_query(list_name=self.saved_view_list, query_string=self.request.GET.urlencode())
         export_url = reverse(LIST_URLS[self.saved_view_list][1], kwargs={"partner_id": partner_id, "fmt": "csv"})
-        views = list(saved_views_for(membership=self.membership, list_name=self.saved_view_list))
+        views = saved_view_rows(self.membership)
         context.update(
             saved_view_list=self.saved_view_list,
             saved_views=views,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from partners.models import PartnerMembership, SavedView
@@ -28,3 +33,32 @@ def saved_view_get(*, membership: PartnerMembership, view_pk: int, for_update: b
         return queryset.get(pk=view_pk)
     except (SavedView.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class SavedViewRow:
+    """A saved view as a list page shows it (read along with the membership, no query of its own)."""
+
+    pk: int
+    name: str
+    query_string: str
+    is_default: bool
+
+
+def memberships_with_saved_views(queryset: QuerySet[PartnerMembership], *, list_name: str) -> QuerySet[PartnerMembership]:
+    """Annotate each membership with its user's saved views of one list (`saved_views_data`, a JSON
+    array ordered by name): the list pages read them in the query that already loads the user's
+    memberships, so saved views cost a list page no query (the default view included)."""
+    views = (SavedView.objects.filter(user_id=OuterRef("user_id"), partner_id=OuterRef("partner_id"), list_name=list_name)
+             .order_by().values("user_id")
+             .annotate(items=JSONBAgg(JSONObject(pk="pk", name="name", query_string="query_string", is_default="is_default"),
+                                      order_by=("name", "pk")))
+             .values("items"))
+    return queryset.annotate(saved_views_data=Subquery(views))
+
+
+def saved_view_rows(membership: PartnerMembership) -> list[SavedViewRow]:
+    """The views annotated by memberships_with_saved_views on this membership (none when not annotated)."""
+    data: list[dict[str, Any]] = getattr(membership, "saved_views_data", None) or []
+    return [SavedViewRow(pk=int(item["pk"]), name=str(item["name"]), query_string=str(item["query_string"]),
+                         is_default=bool(item["is_default"])) for item in data]

@@ -96,3 +96,12 @@ def test_query_count_is_constant_and_results_bounded(client, partner_a, world):
     assert count() == small
     results = partner_search(partner=partner_a.partner, q="north")
     assert all(len(group.results) == SEARCH_LIMIT and group.more for group in results.groups)
+
+
+def test_search_and_list_tools_speak_japanese(client, partner_a, world, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    client.force_login(partner_a.sales.user)
+    body = client.get(reverse("search:search", kwargs={"partner_id": partner_a.partner.partner_id}), {"q": "northwind"}).content.decode()
+    assert "検索" in body and "委任された管理者" in body and "Delegated admin</h2>" not in body
+    page = client.get(reverse("relationships:grants", kwargs={"partner_id": partner_a.partner.partner_id})).content.decode()
+    assert "CSV にエクスポート" in page and "XLSX にエクスポート" in page and "このフィルターを保存" in page
