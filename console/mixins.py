@@ -20,12 +20,15 @@ from django.utils.translation import gettext as _
 from accounts.mfa_policy import MfaStep, mfa_step_needed, mfa_step_url
 from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
+from partners.saved_view_selectors import memberships_with_saved_views
 from partners.selectors import partner_memberships_for_user
 
 
 class PartnerConsoleMixin(LoginRequiredMixin):
     permission: PartnerPermission = PartnerPermission.VIEW_CONSOLE
     nav_section: str = "overview"
+    # A list with saved views (console.saved_views.ListToolsMixin): read with the memberships, no query of their own.
+    saved_view_list: str = ""
     request: HttpRequest
     kwargs: dict[str, Any]
 
@@ -34,7 +37,10 @@ class PartnerConsoleMixin(LoginRequiredMixin):
         """All the user's memberships, with their partners: the partner switcher lists them, and the
         one for the partner in the URL is among them (one query for both)."""
         assert self.request.user.is_authenticated  # dispatch turns anonymous users away first
-        return list(partner_memberships_for_user(user=self.request.user))
+        memberships = partner_memberships_for_user(user=self.request.user)
+        if self.saved_view_list:
+            memberships = memberships_with_saved_views(memberships, list_name=self.saved_view_list)
+        return list(memberships)
 
     @cached_property
     def membership(self) -> PartnerMembership:

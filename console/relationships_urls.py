@@ -7,10 +7,14 @@ app_name = "relationships"
 
 urlpatterns = [
     path("<str:partner_id>/customers/", views.CustomerListView.as_view(), name="customers"),
+    path("<str:partner_id>/customers/export.csv", views.CustomerExportView.as_view(), {"fmt": "csv"}, name="customers_export"),
+    path("<str:partner_id>/customers/export.xlsx", views.CustomerExportView.as_view(), {"fmt": "xlsx"}, name="customers_export"),
     path("<str:partner_id>/customers/<uuid:tenant_id>/", views.CustomerRowView.as_view(), name="customer"),
     path("<str:partner_id>/customers/<uuid:tenant_id>/users/", DirectoryUsersView.as_view(), name="customer_users"),
     path("<str:partner_id>/customers/<uuid:tenant_id>/remove/", views.RelationshipRemoveView.as_view(), name="customer_remove"),
     path("<str:partner_id>/delegated-admin/", views.GrantListView.as_view(), name="grants"),
+    path("<str:partner_id>/delegated-admin/export.csv", views.GrantExportView.as_view(), {"fmt": "csv"}, name="grants_export"),
+    path("<str:partner_id>/delegated-admin/export.xlsx", views.GrantExportView.as_view(), {"fmt": "xlsx"}, name="grants_export"),
     path("<str:partner_id>/delegated-admin/request/", views.GrantRequestView.as_view(), name="grant_request"),
     path("<str:partner_id>/delegated-admin/<int:grant_pk>/", views.GrantDetailView.as_view(), name="grant"),
 ]

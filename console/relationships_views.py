@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -19,19 +20,21 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 from django_countries import countries as country_names
 
+from console.exports import ExportColumn, ListExportMixin, label
 from console.mixins import PartnerConsoleMixin
 from console.relationships_forms import GrantRequestForm, ReasonForm
+from console.saved_views import ListToolsMixin
 from invitations.choices import InvitationKind
 from invitations.create_services import invitation_create
 from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
 from partnercenter.params import refuse_nul, text_param
-from partners.choices import PartnerRole, PartnerType
+from partners.choices import PartnerRole, PartnerType, SavedViewList
 from partners.permissions import PartnerPermission
 from relationships.choices import GrantStatus, RelationshipType
 from relationships.ending import relationship_terminate_for_partner
-from relationships.models import DelegatedAdminGrant
+from relationships.models import DelegatedAdminGrant, Relationship
 from relationships.removal import RemovalBlockedError, removal_blockers
 from relationships.selectors import (
     CUSTOMER_SORTS,
@@ -51,22 +54,49 @@ from workflows.customer_360 import customer_details_attach, customer_rows_for_pa
 URL_PLACEHOLDER = uuid.UUID(int=0)
 
 
-class CustomerListView(PartnerConsoleMixin, TemplateView):
+class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
     template_name = "relationships/customers.html"
+    saved_view_list = SavedViewList.CUSTOMERS
     permission = PartnerPermission.VIEW_CUSTOMERS
     nav_section = "customers"
     page_size = 25
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    export_filename = "customers"
+
+    def filters(self) -> dict[str, str]:
         params = self.request.GET
-        filters = {
+        return {
             "q": text_param(params, "q"),
             "sort": params.get("sort", "name") if params.get("sort", "name") in CUSTOMER_SORTS else "name",
             "relationship_type": params.get("type", "") if params.get("type", "") in RelationshipType.values else "",
             "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
             "country": text_param(params, "country", max_length=2).upper(),
         }
+
+    def filtered_queryset(self) -> QuerySet[Relationship]:
+        return customer_rows_for_partner(partner=self.partner, **self.filters())
+
+    def export_columns(self) -> list[ExportColumn]:
+        def delegated_admin(row: Any) -> str:
+            if row.has_active_grant:
+                return _("Active")
+            return _("Approval pending") if row.has_pending_grant else _("None")
+
+        return [
+            ExportColumn(_("Customer"), lambda r: r.customer.company_name),
+            ExportColumn(_("Domain"), lambda r: r.customer.primary_domain),
+            ExportColumn(_("Tenant ID"), lambda r: str(r.customer.tenant_id)),
+            ExportColumn(_("Country"), lambda r: r.country_code),
+            ExportColumn(_("Relationship"), lambda r: label(r, "relationship_type")),
+            ExportColumn(_("Delegated admin"), delegated_admin),
+            ExportColumn(_("Subscriptions"), lambda r: r.subscription_count),
+            ExportColumn(_("Since"), lambda r: r.established_at),
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        filters = self.filters()
         paginator = KnownCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
                                         count=customer_count_for_partner(partner=self.partner, **filters))
         page = paginator.get_page(params.get("page"))
@@ -141,17 +171,34 @@ class CustomerRowView(PartnerConsoleMixin, TemplateView):
         return context
 
 
-class GrantListView(PartnerConsoleMixin, TemplateView):
+class GrantListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
     """Partner console → Delegated admin: every grant with its status and days left."""
 
     template_name = "relationships/grants.html"
     permission = PartnerPermission.VIEW_CUSTOMERS
     nav_section = "grants"
+    export_filename = "delegated-admin"
+    saved_view_list = SavedViewList.GRANTS
+
+    def filtered_queryset(self) -> QuerySet[DelegatedAdminGrant]:
+        return grant_list_for_partner(partner=self.partner, status=self.request.GET.get("status", ""))
+
+    def export_columns(self) -> list[ExportColumn]:
+        return [
+            ExportColumn(_("Name"), lambda g: g.display_name),
+            ExportColumn(_("Customer"), lambda g: g.customer.company_name),
+            ExportColumn(_("Tenant ID"), lambda g: str(g.customer.tenant_id)),
+            ExportColumn(_("Roles"), lambda g: ", ".join(str(name) for name in g.role_names)),
+            ExportColumn(_("Status"), lambda g: label(g, "status")),
+            ExportColumn(_("Auto-extend"), lambda g: _("Yes") if g.auto_extend else _("No")),
+            ExportColumn(_("Requested"), lambda g: g.requested_at),
+            ExportColumn(_("Ends"), lambda g: g.ends_at),
+        ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
-        page = Paginator(grant_list_for_partner(partner=self.partner, status=status), 25).get_page(self.request.GET.get("page"))
+        page = Paginator(self.filtered_queryset(), 25).get_page(self.request.GET.get("page"))
         context.update(page=page, status=status, statuses=GrantStatus.choices, querystring=f"status={status}",
                        can_request=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN))
         return context
@@ -273,3 +320,11 @@ class RelationshipRemoveView(PartnerConsoleMixin, TemplateView):
         messages.success(request, _("The relationship with %(customer)s has ended; its admin roles ended with it and the customer has "
                                     "been told.") % {"customer": relationship.customer.company_name})
         return redirect("relationships:customers", partner_id=self.partner.partner_id)
+
+
+class CustomerExportView(ListExportMixin, CustomerListView):  # type: ignore[misc]  # get() answers a streamed file, not an HttpResponse
+    """The Customers list as CSV or XLSX: the rows its current filters show, in its order."""
+
+
+class GrantExportView(ListExportMixin, GrantListView):  # type: ignore[misc]  # get() answers a streamed file, not an HttpResponse
+    """The Delegated admin list as CSV or XLSX, with its status filter."""

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from console.exports import ExportColumn, ListExportMixin, label
 from console.mixins import PartnerConsoleMixin
+from console.saved_views import ListToolsMixin
 from console.servicerequests_forms import NoteForm, ServiceRequestForm
+from customers.models import Customer
 from partnercenter.errors import DomainError
 from partnercenter.params import text_param
+from partners.choices import SavedViewList
 from partners.permissions import PartnerPermission
 from relationships.selectors import active_customers_for_partner, relationship_for_partner_customer
 from servicerequests.choices import SERVICE_REQUEST_TRANSITIONS, ServiceRequestStatus
@@ -33,33 +39,66 @@ from servicerequests.services import (
 )
 
 
-class ServiceRequestListView(PartnerConsoleMixin, TemplateView):
+class ServiceRequestListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
     """Every request the partner filed, filtered by status and customer; or one customer's (tenant in the URL)."""
 
     template_name = "servicerequests/list.html"
     permission = PartnerPermission.VIEW_CUSTOMERS
     nav_section = "service_requests"
+    saved_view_list = SavedViewList.SERVICE_REQUESTS
+    export_filename = "service-requests"
+
+    @cached_property
+    def fixed_customer(self) -> Customer | None:
+        if "tenant_id" not in self.kwargs:
+            return None
+        return relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"])).customer
+
+    def filters(self) -> dict[str, str]:
+        fixed_customer = self.fixed_customer
+        return {
+            "status": text_param(self.request.GET, "status", max_length=20),
+            "customer_tenant_id": str(fixed_customer.tenant_id) if fixed_customer else text_param(self.request.GET, "customer", max_length=36),
+            "q": text_param(self.request.GET, "q"),
+        }
+
+    def filtered_queryset(self) -> QuerySet[ServiceRequest]:
+        filters = self.filters()
+        try:
+            uuid.UUID(filters["customer_tenant_id"] or "00000000-0000-0000-0000-000000000000")
+        except ValueError:  # a malformed tenant id in the filter: no match rather than an error page
+            return ServiceRequest.objects.none()
+        return service_request_list_for_partner(partner=self.partner, **filters)
+
+    def export_columns(self) -> list[ExportColumn]:
+        return [
+            ExportColumn(_("Request"), lambda r: r.number),
+            ExportColumn(_("Title"), lambda r: r.title),
+            ExportColumn(_("Customer"), lambda r: r.customer.company_name),
+            ExportColumn(_("Tenant ID"), lambda r: str(r.customer.tenant_id)),
+            ExportColumn(_("Severity"), lambda r: label(r, "severity")),
+            ExportColumn(_("Status"), lambda r: label(r, "status")),
+            ExportColumn(_("Notes"), lambda r: r.note_count),
+            ExportColumn(_("Filed by"), lambda r: r.created_by_label),
+            ExportColumn(_("Filed"), lambda r: r.created_at),
+        ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        fixed_customer = None
-        if "tenant_id" in self.kwargs:
-            fixed_customer = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"])).customer
-        status = text_param(self.request.GET, "status", max_length=20)
-        customer_filter = str(fixed_customer.tenant_id) if fixed_customer else text_param(self.request.GET, "customer", max_length=36)
-        q = text_param(self.request.GET, "q")
-        try:
-            uuid.UUID(customer_filter or "00000000-0000-0000-0000-000000000000")
-            queryset = service_request_list_for_partner(partner=self.partner, status=status, customer_tenant_id=customer_filter, q=q)
-        except ValueError:  # a malformed tenant id in the filter: no match rather than an error page
-            queryset = ServiceRequest.objects.none()
-        page = Paginator(queryset, 25).get_page(self.request.GET.get("page"))
+        fixed_customer = self.fixed_customer
+        filters = self.filters()
+        status, customer_filter, q = filters["status"], filters["customer_tenant_id"], filters["q"]
+        page = Paginator(self.filtered_queryset(), 25).get_page(self.request.GET.get("page"))
         context.update(
             page=page, status=status, q=q, customer_filter=customer_filter, fixed_customer=fixed_customer,
             statuses=ServiceRequestStatus.choices, customers=active_customers_for_partner(partner=self.partner),
             querystring=f"status={status}&customer={customer_filter}&q={q}",
         )
         return context
+
+
+class ServiceRequestExportView(ListExportMixin, ServiceRequestListView):  # type: ignore[misc]  # get() answers a streamed file, not an HttpResponse
+    """The Service requests list as CSV or XLSX, with its status, customer and search filters."""
 
 
 class ServiceRequestCreateView(PartnerConsoleMixin, FormView):

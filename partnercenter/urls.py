@@ -5,6 +5,7 @@ from django.urls import include, path
 from admincenter import accept_views
 from console import accounts_views as account_views
 from console import partners_views as partner_views
+from console import search_urls
 from partnercenter import health
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -42,6 +43,8 @@ urlpatterns += [
 # Service requests filed on customers' behalf (issue 6): partner console and customer admin center.
 urlpatterns += [
     path("p/", include("console.servicerequests_urls")),
+    path("p/", include("console.search_urls")),
+    path("p/", include(search_urls.saved_view_patterns)),
     path("p/", include("console.customers_urls")),
     path("c/", include("admincenter.servicerequests_urls")),
 ]

@@ -60,3 +60,21 @@ class DomainProofMethod(models.TextChoices):
 def partner_role_label(code: str) -> str | None:
     """A partner role code in words, or None if `code` is not one (the audit log's lookup)."""
     return str(PartnerRole(code).label) if code in PartnerRole.values else None
+
+
+class SavedViewList(models.TextChoices):
+    """The console lists a user can save filter sets for (issue 24, item 3)."""
+
+    CUSTOMERS = "customers", _("Customers")
+    INVITATIONS = "invitations", _("Invitations")
+    GRANTS = "grants", _("Delegated admin")
+    SERVICE_REQUESTS = "service_requests", _("Service requests")
+
+
+# The query parameters each list reads: a saved view keeps these and nothing else (never `page`).
+SAVED_VIEW_PARAMETERS: dict[str, tuple[str, ...]] = {
+    SavedViewList.CUSTOMERS: ("q", "type", "dap", "country", "sort"),
+    SavedViewList.INVITATIONS: ("status", "q"),
+    SavedViewList.GRANTS: ("status",),
+    SavedViewList.SERVICE_REQUESTS: ("status", "customer", "q"),
+}

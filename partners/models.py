@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from partnercenter.directory_roles import BUNDLES, DEFAULT_BUNDLE
-from partners.choices import Cloud, DomainProofMethod, PartnerRole, PartnerType, PartnerUserInvitationStatus
+from partners.choices import (
+    Cloud,
+    DomainProofMethod,
+    PartnerRole,
+    PartnerType,
+    PartnerUserInvitationStatus,
+    SavedViewList,
+)
 from partners.markets import region_label
 
 
@@ -262,3 +269,38 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.method} {self.path}"
+
+
+class SavedView(models.Model):
+    """A user's named filter set for one console list of one partner (issue 24, item 3).
+
+    Personal: only its user sees it, and only in the partner it was saved in. At most one default
+    per user, partner and list (a partial unique constraint); the list opens with it when opened
+    without filters. `query_string` holds only the list's own parameters
+    (partners.choices.SAVED_VIEW_PARAMETERS), url-encoded.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="saved_views")
+    list_name = models.CharField(_("list"), max_length=24, choices=SavedViewList.choices)
+    name = models.CharField(_("name"), max_length=80)
+    query_string = models.CharField(_("filters"), max_length=1000, blank=True)
+    is_default = models.BooleanField(_("default view"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["user", "partner", "list_name"], name="partners_savedview_owner"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner", "list_name", "name"], name="partners_savedview_unique_name",
+                                    violation_error_message=_("You already have a view with this name.")),
+            models.UniqueConstraint(fields=["user", "partner", "list_name"], condition=Q(is_default=True),
+                                    name="partners_savedview_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.list_name})"

@@ -113,3 +113,15 @@
     }
   } catch (error) { /* no Intl: times stay in UTC */ }
 })();
+
+// The console's search box (issue 24, item 4): "/" focuses it from anywhere but a field (as on GitHub).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+  const box = document.getElementById("console-search-q");
+  if (box) {
+    event.preventDefault();
+    box.focus();
+  }
+});

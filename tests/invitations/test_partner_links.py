@@ -14,7 +14,7 @@ from invitations.relationship_links import relationship_link_revoke, relationshi
 from partners.choices import Cloud
 from tests.factories import PartnerFactory
 
-migration = importlib.import_module("invitations.migrations.0005_partner_links_fixes")
+migration = importlib.import_module("invitations.migrations.0006_partner_links_fixes")
 
 
 def test_the_data_migration_gives_partners_without_a_link_an_active_one(partner_a, partner_b):  # type: ignore[no-untyped-def]

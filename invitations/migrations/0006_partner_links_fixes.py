@@ -23,7 +23,7 @@ def give_every_partner_a_link(apps, schema_editor):  # type: ignore[no-untyped-d
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("invitations", "0004_lookup_indexes"),
+        ("invitations", "0005_exports"),
         ("partners", "0006_partner_mfa_required"),
     ]
 
