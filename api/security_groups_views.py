@@ -26,7 +26,11 @@ from api.views import PartnerApiMixin
 from partnercenter.api.pagination import ApiCursorPagination
 from partners.models import PartnerMembership
 from partners.permissions import ApiScope
-from partners.security_group_selectors import membership_for_partner, security_group_for_partner, security_groups_for_partner
+from partners.security_group_selectors import (
+    membership_for_partner,
+    security_group_for_partner,
+    security_groups_for_partner,
+)
 from partners.security_group_services import (
     security_group_add_member,
     security_group_create,

@@ -26,7 +26,11 @@ from graphcompat.representations import ASSIGNMENT_TYPE, assignment_entity, cont
 from graphcompat.selectors import assignment_for_grant, relationship_for_partner
 from graphcompat.status import ASSIGNMENT_STATUSES, assignment_status
 from relationships.models import AccessAssignment, DelegatedAdminGrant
-from relationships.services import access_assignment_for_group_remove, access_assignment_for_group_set, access_assignments_set
+from relationships.services import (
+    access_assignment_for_group_remove,
+    access_assignment_for_group_set,
+    access_assignments_set,
+)
 
 CONTEXT = "accessAssignments/$entity"
 

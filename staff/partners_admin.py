@@ -10,7 +10,14 @@ from django.utils.translation import ngettext
 
 from partners.choices import PartnerRole
 from partners.domain_services import partner_domain_verify_by_staff
-from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerSecurityGroup, PartnerUserInvitation
+from partners.models import (
+    ApiIdempotencyKey,
+    ApiKey,
+    Partner,
+    PartnerMembership,
+    PartnerSecurityGroup,
+    PartnerUserInvitation,
+)
 from partners.services import partner_create, partner_membership_remove_by_staff
 from staff.admin_tools import (
     AuditTrailMixin,
