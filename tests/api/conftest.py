@@ -19,6 +19,7 @@ from invitations.create_services import invitation_create
 from partnercenter.directory_roles import BUNDLES
 from partners.api_key_services import api_key_create
 from partners.permissions import ApiScope
+from partners.security_group_services import security_group_add_member, security_group_create
 from relationships.models import DelegatedAdminGrant, Relationship
 
 ALL_SCOPES = [scope.value for scope in ApiScope]
@@ -132,4 +133,8 @@ def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
 
     batch = invitation_batch_upload(membership=partner_a.admin, lines=json_lines([{
         "company": "Batch Co", "recipient_email": "it@batch-co.example", "domain": "batch-co.example", "country": "JP"}]))
-    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch}
+    # A security group of partner A with one member (issue 23).
+    group = security_group_create(actor=partner_a.admin, partner=partner_a.partner, name="Tier 1 (A)")
+    security_group_add_member(actor=partner_a.admin, group=group, membership=partner_a.admin)
+    return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch,
+            "security_group": group, "security_group_member": partner_a.admin}
