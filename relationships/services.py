@@ -293,8 +293,8 @@ def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembersh
 # --- Access assignments to partner security groups (issue 23) ---------------------------------
 
 
-def _group_key(group: PartnerSecurityGroup) -> str:
-    return f"group:{group.object_id}"
+def _group_data(group: PartnerSecurityGroup) -> dict[str, str]:
+    return {"security_group": group.name, "object_id": str(group.object_id)}
 
 
 def _assignable(*, grant: DelegatedAdminGrant, actor: PartnerMembership | Actor, group: PartnerSecurityGroup) -> DelegatedAdminGrant:
@@ -326,7 +326,7 @@ def access_assignment_for_group_set(*, grant: DelegatedAdminGrant, actor: Partne
     ordered = [role for role in locked.roles if role in roles]
     now = timezone.now()
     existing = locked.access_assignments.filter(security_group=group).first()
-    before = {_group_key(group): list(existing.roles)} if existing is not None else {}
+    before = {"roles": list(existing.roles)} if existing is not None else {}
     if existing is None:
         assignment = AccessAssignment.objects.create(grant=locked, security_group=group, roles=ordered, updated_at=now, created_at=now)
     else:
@@ -334,7 +334,7 @@ def access_assignment_for_group_set(*, grant: DelegatedAdminGrant, actor: Partne
         existing.roles, existing.updated_at = ordered, now
         assignment = existing
     audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=_user_of(actor), partner=locked.partner, customer=locked.customer,
-                 target=locked, before=before, after={_group_key(group): ordered}, data={"security_group": group.name})
+                 target=locked, before=before, after={"roles": ordered}, data=_group_data(group))
     if operation_data is None:
         return assignment, None
     DelegatedAdminGrant.objects.filter(pk=locked.pk).update(modified_at=now)
@@ -354,7 +354,7 @@ def access_assignment_for_group_remove(*, grant: DelegatedAdminGrant, actor: Par
     existing.delete()
     DelegatedAdminGrant.objects.filter(pk=locked.pk).update(modified_at=timezone.now())
     audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=_user_of(actor), partner=locked.partner, customer=locked.customer,
-                 target=locked, before={_group_key(group): list(existing.roles)}, after={}, data={"security_group": group.name})
+                 target=locked, before={"roles": list(existing.roles)}, after={}, data=_group_data(group))
 
 
 def _user_of(actor: PartnerMembership | Actor) -> User | None:
