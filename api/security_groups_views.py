@@ -109,11 +109,11 @@ class SecurityGroupViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         security_group_add_member(actor=self.membership, group=group, membership=member)
         return self.represent(SecurityGroupSerializer(security_group_for_partner(partner=self.partner, object_id=object_id)).data)
 
-    @extend_schema(request=None, responses=SecurityGroupSerializer)
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>[0-9]{1,18})")
     def remove_member(self, request: Request, object_id: str, member_id: str) -> Response:
-        """Remove a member (their id from the group's `members`)."""
+        """Remove a member (their id from the group's `members`); 204 also when they were not one."""
         group = security_group_for_partner(partner=self.partner, object_id=object_id)
         member = membership_for_partner(partner=self.partner, membership_pk=member_id)
         security_group_remove_member(actor=self.membership, group=group, membership=member)
-        return self.represent(SecurityGroupSerializer(security_group_for_partner(partner=self.partner, object_id=object_id)).data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
