@@ -60,7 +60,9 @@ class AccessAssignmentsSerializer(serializers.Serializer):
 
 
 def assignments_of(grant: DelegatedAdminGrant) -> dict[str, list[str]]:
-    return {assignment.partner_role: list(assignment.roles) for assignment in sorted(grant.access_assignments.all(), key=lambda a: a.partner_role)}
+    """By partner role; assignments to a security group only (no partner role) are Graph's accessAssignments."""
+    return {assignment.partner_role: list(assignment.roles)
+            for assignment in sorted(grant.access_assignments.all(), key=lambda a: a.partner_role) if assignment.partner_role}
 
 
 class GrantSerializer(serializers.ModelSerializer):

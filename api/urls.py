@@ -9,6 +9,7 @@ from api.invitation_batches_views import InvitationBatchViewSet
 from api.invitations_views import GrantRequestView, InvitationViewSet, RelationshipRequestLinkView
 from api.notifications_views import WebhookDeliveryViewSet, WebhookEventTypesView, WebhookSubscriptionViewSet
 from api.relationships_views import GrantViewSet, RelationshipViewSet
+from api.security_groups_views import SecurityGroupViewSet
 from api.servicerequests_views import ServiceRequestViewSet
 from api.views import DOCS_CSP, ApiNotFoundView, RedocView, SchemaView, SwaggerView
 
@@ -19,6 +20,7 @@ router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("grants", GrantViewSet, basename="grant")
+router.register("security-groups", SecurityGroupViewSet, basename="security-group")  # issue 23
 router.register("webhooks/subscriptions", WebhookSubscriptionViewSet, basename="webhook-subscription")
 router.register("webhooks/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")

@@ -47,6 +47,7 @@ EXTRA_LABELS: dict[str, Promise] = {
     "reason": _("Reason"),
     "contact": _("support contact"),
     "product": _("product"),
+    "member": _("member"),  # a security group's member (issue 23)
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import domain_views, sign_in_views
+from console import domain_views, security_groups_views, sign_in_views
 from console import partners_views as views
 
 app_name = "partners"
@@ -30,6 +30,10 @@ urlpatterns = [
         {"action": "cancel"},
         name="user_invitation_cancel",
     ),
+    path("<str:partner_id>/settings/security-groups/", security_groups_views.SecurityGroupListView.as_view(),
+         name="security_groups"),
+    path("<str:partner_id>/settings/security-groups/<uuid:object_id>/", security_groups_views.SecurityGroupView.as_view(),
+         name="security_group"),
     path("<str:partner_id>/settings/domain/", domain_views.DomainVerificationView.as_view(), name="domain"),
     path("<str:partner_id>/settings/sign-in-security/", sign_in_views.SignInSecurityView.as_view(),
          name="sign_in_security"),

@@ -32,6 +32,7 @@ from partnercenter.pagination import KnownCountPaginator
 from partnercenter.params import refuse_nul, text_param
 from partners.choices import PartnerRole, PartnerType, SavedViewList
 from partners.permissions import PartnerPermission
+from partners.security_group_selectors import security_group_for_partner, security_groups_for_partner
 from relationships.choices import GrantStatus, RelationshipType
 from relationships.ending import relationship_terminate_for_partner
 from relationships.models import DelegatedAdminGrant, Relationship
@@ -48,7 +49,12 @@ from relationships.selectors import (
     indirect_reseller_customers_for_provider,
     relationship_for_partner_customer,
 )
-from relationships.services import access_assignments_set, grant_terminate
+from relationships.services import (
+    access_assignment_for_group_remove,
+    access_assignment_for_group_set,
+    access_assignments_set,
+    grant_terminate,
+)
 from workflows.customer_360 import customer_details_attach, customer_rows_for_partner
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -262,6 +268,8 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
             for role in PartnerRole
         ]
         context.update(grant=grant, matrix=matrix, granted=[BY_ID[r] for r in grant.roles],
+                       group_assignments=grant.access_assignments.filter(security_group__isnull=False).select_related("security_group"),
+                       security_groups=security_groups_for_partner(partner=self.partner),
                        can_assign=self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS) and grant.status == GrantStatus.ACTIVE,
                        can_terminate=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN) and grant.status == GrantStatus.ACTIVE,
                        reason_form=ReasonForm())
@@ -276,6 +284,16 @@ class GrantDetailView(PartnerConsoleMixin, TemplateView):
                     raise PermissionDenied
                 grant_terminate(grant=grant, actor=self.membership, reason=refuse_nul("reason", request.POST.get("reason", "")))
                 messages.success(request, _("Admin roles removed; %(customer)s has been told.") % {"customer": grant.customer_required.company_name})
+            elif request.POST.get("action") in ("assign_group", "unassign_group"):
+                if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):
+                    raise PermissionDenied
+                group = security_group_for_partner(partner=self.partner, object_id=request.POST.get("group", ""))
+                if request.POST["action"] == "assign_group":
+                    access_assignment_for_group_set(grant=grant, actor=self.membership, group=group, roles=request.POST.getlist("group_roles"))
+                    messages.success(request, _("Roles assigned to %(group)s.") % {"group": group.name})
+                else:
+                    access_assignment_for_group_remove(grant=grant, actor=self.membership, group=group)
+                    messages.success(request, _("%(group)s no longer receives these roles.") % {"group": group.name})
             else:
                 if not self.can(PartnerPermission.MANAGE_ACCESS_ASSIGNMENTS):
                     raise PermissionDenied

@@ -24,7 +24,8 @@ from invitations.models import Invitation
 from invitations.send_services import invitation_send
 from partners.choices import Cloud, PartnerRole, PartnerType
 from partners.domain_services import partner_domain_verify_by_staff
-from partners.models import Partner, PartnerMembership, PartnerUserInvitation
+from partners.models import Partner, PartnerMembership, PartnerSecurityGroup, PartnerUserInvitation
+from partners.security_group_services import security_group_add_member, security_group_create
 from partners.services import partner_create, partner_membership_add, partner_user_invite
 from relationships.models import Relationship
 from subscriptions.models import Subscription
@@ -156,6 +157,7 @@ def build_demo_world() -> DemoWorld:
         )
 
     _demo_relationship(contoso=contoso, northwind=northwind)
+    _demo_security_group(contoso=contoso)
 
     build_funnel_demo(partner=contoso)
     # Contoso proved its domain (the acceptance page shows "verified"); Fabrikam has not yet.
@@ -190,6 +192,19 @@ def _demo_relationship(*, contoso: Partner, northwind: Customer) -> None:
         pending = invitation_create(membership=admin, include_delegated_admin=False, language="en")
         subject, body = invitation_draft(pending)
         invitation_send(invitation=pending, membership=admin, subject=subject, body=body, recipient_email="it@fourthcoffee.example")
+
+
+def _demo_security_group(*, contoso: Partner) -> None:
+    """Contoso's helpdesk security group (issue 23): Partner settings → Security groups, and the access
+    container a GDAP script names by object id."""
+
+    if PartnerSecurityGroup.objects.filter(partner=contoso, name="Helpdesk tier 1").exists():
+        return
+    admin = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")
+    group = security_group_create(actor=admin, partner=contoso, name="Helpdesk tier 1",
+                                  description="First-line support for Contoso's customers.")
+    for member in PartnerMembership.objects.filter(partner=contoso, roles__contains=[PartnerRole.HELPDESK_AGENT.value]):
+        security_group_add_member(actor=admin, group=group, membership=member)
 
 
 DEMO_DIRECTORY = [

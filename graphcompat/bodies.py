@@ -14,6 +14,7 @@ from graphcompat.selectors import active_customer_for_partner
 from partnercenter.directory_roles import BY_ID
 from partnercenter.entra_roles import refused_roles
 from partners.choices import PartnerRole
+from partners.security_group_selectors import security_group_by_object_id
 
 if TYPE_CHECKING:
     from partners.models import Partner
@@ -102,21 +103,28 @@ def relationship_fields(body: dict[str, Any], *, partner: Partner, required: boo
     return values
 
 
-def assignment_fields(body: dict[str, Any], *, required: bool) -> dict[str, Any]:
-    """partner_role (from accessContainer.accessContainerId) and roles present in the body."""
+def assignment_fields(body: dict[str, Any], *, required: bool, partner: Partner) -> dict[str, Any]:
+    """The access container and roles present in the body.
+
+    accessContainer.accessContainerId names one of the partner's security groups by object id
+    (`security_group`), or, for assignments made before groups, a partner role (`partner_role`)."""
     fields = _writable(body, {"accessContainer", "accessDetails"})
     if required and ("accessContainer" not in fields or "accessDetails" not in fields):
         raise invalid(_("accessContainer and accessDetails are required."))
     values: dict[str, Any] = {}
     if "accessContainer" in fields:
         container = fields["accessContainer"] if isinstance(fields["accessContainer"], dict) else {}
-        role = container.get("accessContainerId")
-        if role not in PartnerRole.values:
-            raise invalid(_("accessContainer.accessContainerId must be a partner role: %(roles)s.")
-                          % {"roles": ", ".join(PartnerRole.values)})
+        container_id = container.get("accessContainerId")
         if container.get("accessContainerType", "securityGroup") != "securityGroup":
             raise invalid(_("accessContainer.accessContainerType must be securityGroup."))
-        values["partner_role"] = role
+        if isinstance(container_id, str) and container_id in PartnerRole.values:
+            values["partner_role"] = container_id
+        else:
+            group = security_group_by_object_id(partner=partner, object_id=container_id) if isinstance(container_id, str) else None
+            if group is None:
+                raise invalid(_("accessContainer.accessContainerId must be the object id of one of your security groups "
+                                "(Partner settings → Security groups)."))
+            values["security_group"] = group
     if "accessDetails" in fields:
         values["roles"] = _roles(fields["accessDetails"])
     return values

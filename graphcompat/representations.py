@@ -100,11 +100,17 @@ def relationship_entity(grant: DelegatedAdminGrant) -> dict[str, Any]:
     }
 
 
+def container_id(assignment: AccessAssignment) -> str:
+    """The security group's object id; a legacy assignment (no group) names its partner role."""
+    group = assignment.security_group
+    return str(group.object_id) if group is not None else assignment.partner_role
+
+
 def assignment_entity(assignment: AccessAssignment, *, status: str | None = None) -> dict[str, Any]:
     return {
         "id": str(assignment.graph_guid),
         "status": status or assignment_status(assignment.grant),
-        "accessContainer": {"accessContainerId": assignment.partner_role, "accessContainerType": "securityGroup"},
+        "accessContainer": {"accessContainerId": container_id(assignment), "accessContainerType": "securityGroup"},
         "accessDetails": unified_roles(list(assignment.roles)),
         "createdDateTime": _utc(assignment.created_at),
         "lastModifiedDateTime": _utc(max(assignment.created_at, assignment.updated_at)),

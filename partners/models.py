@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -304,3 +305,35 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.list_name})"
+
+
+class PartnerSecurityGroup(models.Model):
+    """A partner's security group: the access container of delegated admin access assignments (issue 23).
+
+    As in Partner Center, where GDAP assigns a customer's roles to the partner's Entra security groups:
+    `object_id` is the group's GUID (what Graph's `accessContainer.accessContainerId` names), and the
+    members are the partner's users. Managed by account admins (partners.security_group_services);
+    relationships.AccessAssignment points at it, and a member receives the roles assigned to it.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="security_groups")
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=500, blank=True, default="")
+    object_id = models.UUIDField(_("object ID"), default=uuid.uuid4, unique=True, editable=False)
+    members = models.ManyToManyField(PartnerMembership, related_name="security_groups", blank=True, verbose_name=_("members"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("security group")
+        verbose_name_plural = _("security groups")
+        ordering = ["partner", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "name"], name="partners_security_group_name_per_partner",
+                violation_error_message=_("A security group with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnercenter.directory_roles import role_names
+from partners.choices import partner_role_label
 from relationships.choices import (
     GrantOperationStatus,
     GrantOperationType,
@@ -153,14 +154,23 @@ class DelegatedAdminGrant(models.Model):
 
 
 class AccessAssignment(models.Model):
-    """Which of a grant's directory roles the partner users holding `partner_role` receive.
+    """Which of a grant's directory roles an access container receives.
 
-    Applied automatically when the grant is approved (admin agents get every granted role,
-    helpdesk agents the helpdesk/support ones); an account admin may edit them afterwards.
+    The access container is a partner security group (`security_group`, Graph's
+    `accessContainer.accessContainerId` is its object id): its members receive the roles. A legacy
+    assignment names a partner role instead (`partner_role`, `security_group` empty): every user
+    holding that role receives them. Approval still assigns the defaults by partner role (admin
+    agents get every granted role, helpdesk agents the helpdesk/support ones); migration
+    0007_access_assignment_groups_secgroups moved the rows that existed before groups onto one
+    "<Role> (migrated)" group per partner role, keeping `partner_role` as where they came from.
     """
 
     grant = models.ForeignKey(DelegatedAdminGrant, on_delete=models.CASCADE, related_name="access_assignments")
-    partner_role = models.CharField(_("partner role"), max_length=24)
+    partner_role = models.CharField(_("partner role"), max_length=24, blank=True, default="")
+    security_group = models.ForeignKey(
+        "partners.PartnerSecurityGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="access_assignments",
+        verbose_name=_("security group"),
+    )
     roles = models.JSONField(_("directory roles"), default=list)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     graph_guid = models.UUIDField(_("Graph id"), default=uuid.uuid4, unique=True, editable=False)
@@ -169,13 +179,25 @@ class AccessAssignment(models.Model):
     class Meta:
         verbose_name = _("access assignment")
         verbose_name_plural = _("access assignments")
-        ordering = ["grant", "partner_role"]
+        ordering = ["grant", "partner_role", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["grant", "partner_role"], name="relationships_assignment_one_per_role"),
+            models.UniqueConstraint(fields=["grant", "partner_role"], condition=~Q(partner_role=""),
+                                    name="relationships_assignment_one_per_role"),
+            models.UniqueConstraint(fields=["grant", "security_group"], condition=Q(security_group__isnull=False),
+                                    name="relationships_assignment_one_per_group"),
+            models.CheckConstraint(condition=~Q(partner_role="") | Q(security_group__isnull=False),
+                                   name="relationships_assignment_has_container"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.grant.display_name}: {self.partner_role}"
+        return f"{self.grant.display_name}: {self.security_group or self.partner_role}"
+
+    @property
+    def container_label(self) -> str:
+        """The group's name, or the legacy partner role's label."""
+        if self.security_group_id is not None and self.security_group is not None:
+            return self.security_group.name
+        return partner_role_label(self.partner_role) or self.partner_role
 
     @property
     def role_names(self) -> list[str]:

@@ -134,20 +134,24 @@ class CustomerAccess:
 
 
 def directory_roles_for(*, membership: PartnerMembership, customer_id: int, now: datetime | None = None) -> frozenset[str]:
-    """The directory roles the member holds in the customer's tenant now: their partner roles ∩ the
-    roles of the partner's active grants assigned to those roles. One query, no cache."""
+    """The directory roles the member holds in the customer's tenant now: the roles of the partner's
+    active grants assigned to the security groups the member belongs to, plus those assigned to the
+    member's partner roles by legacy assignments (no group). One query, no cache."""
+    in_groups = Q(security_group__members=membership.pk) if membership.pk else Q(pk__in=[])
+    legacy = Q(security_group__isnull=True, partner_role__in=list(membership.roles))
     assignments = AccessAssignment.objects.filter(
+        in_groups | legacy,
         grant__partner_id=membership.partner_id,
         grant__customer_id=customer_id,
         grant__status=GrantStatus.ACTIVE,
         grant__ends_at__gt=now or timezone.now(),
-        partner_role__in=list(membership.roles),
     ).values_list("roles", flat=True)
     return frozenset(role for assigned in assignments for role in assigned)
 
 
 def effective_access(*, membership: PartnerMembership, customer: Customer) -> CustomerAccess:
-    """The user's partner roles ∩ the roles of the partner's active grants assigned to those roles.
+    """The user's security groups (and, for legacy assignments, partner roles) ∩ the roles of the
+    partner's active grants assigned to them.
 
     Computed from the database on every call (no cache): removing roles takes effect on the very
     next request. One query.
@@ -160,7 +164,7 @@ def effective_access(*, membership: PartnerMembership, customer: Customer) -> Cu
         partner_id=membership.partner_id, customer=customer, status=GrantStatus.ACTIVE, ends_at__gt=now
     ).exists()
     if has_active:
-        reason = _("None of the admin roles %(customer)s granted are assigned to your partner roles (%(roles)s).") % {
+        reason = _("None of the admin roles %(customer)s granted are assigned to your security groups or partner roles (%(roles)s).") % {
             "customer": customer.company_name, "roles": ", ".join(membership.role_labels)}
     else:
         last = DelegatedAdminGrant.objects.filter(partner_id=membership.partner_id, customer=customer).order_by("-requested_at").first()

@@ -38,7 +38,7 @@ from relationships.models import AccessAssignment, DelegatedAdminGrant, GrantOpe
 if TYPE_CHECKING:
     from accounts.models import User
     from customers.models import Customer
-    from partners.models import Partner, PartnerMembership
+    from partners.models import Partner, PartnerMembership, PartnerSecurityGroup
 
 
 def relationship_establish(
@@ -265,7 +265,8 @@ def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembersh
         raise GrantError("not_found", _("Unknown grant."))
     if locked.status != GrantStatus.ACTIVE:
         raise GrantError("not_active", _("Access can be assigned only while the grant is active."))
-    before = {a.partner_role: a.roles for a in locked.access_assignments.all()}
+    by_role = locked.access_assignments.exclude(partner_role="")  # assignments to a group only: access_assignment_for_group_set
+    before = {a.partner_role: a.roles for a in by_role}
     cleaned: dict[str, list[str]] = {}
     for partner_role, roles in assignments.items():
         if partner_role not in PartnerRole.values:
@@ -277,7 +278,7 @@ def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembersh
         if ordered:
             cleaned[partner_role] = ordered
     now = timezone.now()
-    locked.access_assignments.exclude(partner_role__in=list(cleaned)).delete()
+    by_role.exclude(partner_role__in=list(cleaned)).delete()
     for partner_role, roles in cleaned.items():
         AccessAssignment.objects.update_or_create(grant=locked, partner_role=partner_role, defaults={"roles": roles, "updated_at": now})
     audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=actor.user, partner=locked.partner, customer=locked.customer,
@@ -287,3 +288,74 @@ def access_assignments_set(*, grant: DelegatedAdminGrant, actor: PartnerMembersh
     DelegatedAdminGrant.objects.filter(pk=locked.pk).update(modified_at=now)
     return GrantOperation.objects.create(grant=locked, operation_type="delegatedAdminAccessAssignmentUpdate", status="succeeded",
                                          data=operation_data, created_at=now, modified_at=now)
+
+
+# --- Access assignments to partner security groups (issue 23) ---------------------------------
+
+
+def _group_data(group: PartnerSecurityGroup) -> dict[str, str]:
+    return {"security_group": group.name, "object_id": str(group.object_id)}
+
+
+def _assignable(*, grant: DelegatedAdminGrant, actor: PartnerMembership | Actor, group: PartnerSecurityGroup) -> DelegatedAdminGrant:
+    authorize(actor, Permission.MANAGE_ACCESS_ASSIGNMENTS, grant, message=_("Only an account admin can edit access assignments."))
+    locked = locked_grant(grant)
+    if group.partner_id != locked.partner_id:
+        raise GrantError("unknown_security_group", _("Unknown security group."), field="security_group")
+    if locked.status != GrantStatus.ACTIVE:
+        raise GrantError("not_active", _("Access can be assigned only while the grant is active."))
+    return locked
+
+
+@transaction.atomic
+def access_assignment_for_group_set(*, grant: DelegatedAdminGrant, actor: PartnerMembership | Actor, group: PartnerSecurityGroup,
+                                    roles: list[str], operation_data: dict | None = None,
+                                    ) -> tuple[AccessAssignment, GrantOperation | None]:
+    """The roles of the grant the group's members receive (created or replaced; at least one role).
+
+    Pre: an account admin (or a key with grants:write) of the grant's partner; the group is the same
+    partner's; the grant is active; only roles the customer granted. Post: the assignment, an audit
+    event; with `operation_data` (a Graph update) also a `delegatedAdminAccessAssignmentUpdate`
+    operation, `succeeded`, which is returned with it.
+    """
+    locked = _assignable(grant=grant, actor=actor, group=group)
+    if not roles:
+        raise GrantError("roles_required", _("Choose at least one of the granted roles."), field="roles")
+    if set(roles) - set(locked.roles):
+        raise GrantError("not_granted", _("A security group can only receive roles the customer granted."), field="roles")
+    ordered = [role for role in locked.roles if role in roles]
+    now = timezone.now()
+    existing = locked.access_assignments.filter(security_group=group).first()
+    before = {"roles": list(existing.roles)} if existing is not None else {}
+    if existing is None:
+        assignment = AccessAssignment.objects.create(grant=locked, security_group=group, roles=ordered, updated_at=now, created_at=now)
+    else:
+        AccessAssignment.objects.filter(pk=existing.pk).update(roles=ordered, updated_at=now)
+        existing.roles, existing.updated_at = ordered, now
+        assignment = existing
+    audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=_user_of(actor), partner=locked.partner, customer=locked.customer,
+                 target=locked, before=before, after={"roles": ordered}, data=_group_data(group))
+    if operation_data is None:
+        return assignment, None
+    DelegatedAdminGrant.objects.filter(pk=locked.pk).update(modified_at=now)
+    operation = GrantOperation.objects.create(grant=locked, operation_type="delegatedAdminAccessAssignmentUpdate", status="succeeded",
+                                              data=operation_data, created_at=now, modified_at=now)
+    return assignment, operation
+
+
+@transaction.atomic
+def access_assignment_for_group_remove(*, grant: DelegatedAdminGrant, actor: PartnerMembership | Actor,
+                                       group: PartnerSecurityGroup) -> None:
+    """The group's members stop receiving the grant's roles (from the next request)."""
+    locked = _assignable(grant=grant, actor=actor, group=group)
+    existing = locked.access_assignments.filter(security_group=group).first()
+    if existing is None:
+        return
+    existing.delete()
+    DelegatedAdminGrant.objects.filter(pk=locked.pk).update(modified_at=timezone.now())
+    audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=_user_of(actor), partner=locked.partner, customer=locked.customer,
+                 target=locked, before={"roles": list(existing.roles)}, after={}, data=_group_data(group))
+
+
+def _user_of(actor: PartnerMembership | Actor) -> User | None:
+    return actor.user

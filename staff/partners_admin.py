@@ -3,14 +3,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from partners.choices import PartnerRole
 from partners.domain_services import partner_domain_verify_by_staff
-from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
+from partners.models import (
+    ApiIdempotencyKey,
+    ApiKey,
+    Partner,
+    PartnerMembership,
+    PartnerSecurityGroup,
+    PartnerUserInvitation,
+)
 from partners.services import partner_create, partner_membership_remove_by_staff
 from staff.admin_tools import (
     AuditTrailMixin,
@@ -210,3 +217,26 @@ class ApiIdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("partner",)
     raw_id_fields = ("partner",)
     date_hierarchy = "created_at"
+
+
+@admin.register(PartnerSecurityGroup)
+class PartnerSecurityGroupAdmin(AuditTrailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A partner's security groups (issue 23), read-only: account admins manage them in Partner settings
+    or through the API (partners.security_group_services)."""
+
+    list_display = ("name", "partner", "object_id", "member_count", "created_at")
+    list_select_related = ("partner",)
+    search_fields = ("name", "object_id", "partner__name", "partner__partner_id")
+    fields = ("partner", "name", "description", "object_id", "member_list", "created_at", "updated_at", "audit_trail")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerSecurityGroup]:
+        return super().get_queryset(request).annotate(members_total=Count("members"))
+
+    @admin.display(description=_("members"), ordering="members_total")
+    def member_count(self, obj: PartnerSecurityGroup) -> int:
+        return getattr(obj, "members_total", 0)
+
+    @admin.display(description=_("members"))
+    def member_list(self, obj: PartnerSecurityGroup) -> str:
+        return ", ".join(obj.members.select_related("user").order_by("user__email").values_list("user__email", flat=True)) or "—"

@@ -57,7 +57,7 @@ class RelationshipAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdminMixin
 
 class AccessAssignmentInline(ReadOnlyTabularInline):
     model = AccessAssignment
-    fields = ("partner_role", "roles", "updated_at")
+    fields = ("security_group", "partner_role", "roles", "updated_at")
 
 
 class GrantActionRequestInline(ReadOnlyTabularInline):
@@ -119,13 +119,14 @@ class DelegatedAdminGrantAdmin(SupportActionsMixin, AuditTrailMixin, ReadOnlyAdm
 
 @admin.register(AccessAssignment)
 class AccessAssignmentAdmin(AuditTrailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Which partner roles receive which of a grant's roles (edited by the partner's account admin)."""
+    """Which security group (or, for legacy rows, partner role) receives which of a grant's roles
+    (edited by the partner's account admin)."""
 
-    list_display = ("grant", "partner_role", "role_list", "updated_at")
+    list_display = ("grant", "security_group", "partner_role", "role_list", "updated_at")
     list_filter = ("partner_role",)
-    search_fields = ("grant__display_name", "grant__partner__name", "grant__customer__company_name")
-    list_select_related = ("grant",)
-    raw_id_fields = ("grant",)
+    search_fields = ("grant__display_name", "grant__partner__name", "grant__customer__company_name", "security_group__name")
+    list_select_related = ("grant", "security_group")
+    raw_id_fields = ("grant", "security_group")
     date_hierarchy = "updated_at"
     readonly_fields = ("audit_trail",)
 

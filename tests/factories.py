@@ -25,7 +25,14 @@ from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery,
 from partnercenter.directory_roles import BUNDLES, DEFAULT_BUNDLE
 from partners.choices import Cloud, PartnerRole, PartnerType
 from partners.markets import market_region_for
-from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
+from partners.models import (
+    ApiIdempotencyKey,
+    ApiKey,
+    Partner,
+    PartnerMembership,
+    PartnerSecurityGroup,
+    PartnerUserInvitation,
+)
 from relationships.choices import GrantStatus
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 from servicerequests.models import ServiceRequest, ServiceRequestNote
@@ -262,6 +269,15 @@ class DelegatedAdminGrantFactory(DjangoModelFactory[DelegatedAdminGrant]):
     request_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
     starts_at = factory.LazyFunction(timezone.now)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=o.duration_days))
+
+
+class PartnerSecurityGroupFactory(DjangoModelFactory[PartnerSecurityGroup]):
+    class Meta:
+        model = PartnerSecurityGroup
+
+    partner = factory.SubFactory(PartnerFactory)
+    name = factory.Sequence(lambda n: f"example group {n}")
+    description = "Helpdesk, first line"
 
 
 class AccessAssignmentFactory(DjangoModelFactory[AccessAssignment]):

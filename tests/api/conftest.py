@@ -19,6 +19,7 @@ from invitations.create_services import invitation_create
 from partnercenter.directory_roles import BUNDLES
 from partners.api_key_services import api_key_create
 from partners.permissions import ApiScope
+from partners.security_group_services import security_group_add_member, security_group_create
 from relationships.models import DelegatedAdminGrant, Relationship
 
 ALL_SCOPES = [scope.value for scope in ApiScope]
@@ -138,5 +139,8 @@ def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
 
     gdap_batch = delegated_admin_batch_create(membership=partner_a.admin, identifiers=[str(world["customer"].tenant_id)],
                                               roles=list(BUNDLES["helpdesk"][1]), duration_days=90)
+    # A security group of partner A with one member (issue 23).
+    group = security_group_create(actor=partner_a.admin, partner=partner_a.partner, name="Tier 1 (A)")
+    security_group_add_member(actor=partner_a.admin, group=group, membership=partner_a.admin)
     return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch,
-            "delegated_admin_batch": gdap_batch}
+            "delegated_admin_batch": gdap_batch, "security_group": group, "security_group_member": partner_a.admin}

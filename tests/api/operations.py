@@ -57,6 +57,9 @@ def path_for(operation: Operation, objects: dict[str, Any]) -> str:
     for prefix, pk in ids.items():
         if path.startswith(prefix):
             path = path.replace("{id}", str(pk))
+    if "security_group" in objects:  # issue 23
+        path = path.replace("{object_id}", str(objects["security_group"].object_id))
+        path = path.replace("{member_id}", str(objects["security_group_member"].pk))
     return path.replace("{tenant_id}", str(objects["customer"].tenant_id))
 
 
@@ -76,6 +79,10 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
                                     "description": "Filed by the sweep."},
         "service_requests_partial_update": {"status": "in_progress"},
         "service_requests_notes_create": {"body": "A note from the sweep."},
+        "security_groups_create": {"name": "Sweep group", "description": "Made by the sweep."},
+        "security_groups_partial_update": {"description": "changed"},
+        "security_groups_members_create": {"email": objects["security_group_member"].user.email}
+        if "security_group_member" in objects else {},
 
         "delegated_admin_batches_create": {"customers": [str(objects["customer"].tenant_id)], "role_bundle": "helpdesk"},
         "invitation_batches_create": {"rows": [{"company": "Sweep Co", "recipient_email": "it@sweep-co.example",

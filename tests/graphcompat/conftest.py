@@ -19,6 +19,7 @@ from msgraph import GraphRequestAdapter, GraphServiceClient
 from customers.choices import CustomerRole
 from invitations.relationship_links import relationship_link_for_new_partner
 from partners.api_key_services import api_key_create
+from partners.security_group_services import security_group_create
 from relationships.models import Relationship
 from tests.factories import CustomerFactory, CustomerMembershipFactory, UserFactory
 from tests.graphcompat import microsoft_examples as ms
@@ -83,4 +84,7 @@ def example_world(partner_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     with transaction.atomic():  # its reusable link, as partner_create makes it (the factory makes a bare row)
         relationship_link_for_new_partner(partner=partner_a.partner, actor=None)
     token = api_key_create(membership=partner_a.admin, name="GDAP automation", scopes=["grants:write", "invitations:read"]).token
-    return {"partner": partner_a, "customers": customers, "token": token}
+    # The security group Microsoft's create-access-assignment example names by object id.
+    group = security_group_create(actor=partner_a.admin, partner=partner_a.partner, name="Contoso helpdesk agents",
+                                  object_id=ms.EXAMPLE_GROUP_OBJECT_ID)
+    return {"partner": partner_a, "customers": customers, "token": token, "group": group}

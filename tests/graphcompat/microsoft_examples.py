@@ -192,6 +192,8 @@ EXAMPLE_TENANTS = {
     "52eaad04-13a2-4a2f-9ce8-93a294fadf36": "Contoso Inc",
     "4fdbff88-9d6b-42e0-9713-45c922ba8001": "Contoso Inc (customers example)",
 }
+# The security group (accessContainerId) of the create-access-assignment example above.
+EXAMPLE_GROUP_OBJECT_ID = "869713c9-0b28-4d08-8949-ae07ae1bf528"
 
 # --- The documented properties and their types (resource pages of the same reference) -----------------
 

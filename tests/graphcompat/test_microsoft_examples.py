@@ -133,18 +133,22 @@ def test_microsofts_examples_run_verbatim(example_world, version) -> None:  # ty
     assert graph.send(ms.LOCK_FOR_APPROVAL, relationship_id=wide).status_code == 201
     approve(wide, example_world["customers"]["52eaad04-13a2-4a2f-9ce8-93a294fadf36"])
 
-    # Microsoft's create example names an Entra security group by object id; our access containers are
-    # partner roles (docs/graph.md, "Differences"), so it is refused, clearly.
-    with_group = graph.send(ms.CREATE_ASSIGNMENT, relationship_id=wide)
-    assert with_group.status_code == 400 and "partner role" in with_group.json()["error"]["message"]
-    own = {"accessContainer": {"accessContainerId": "account_admin", "accessContainerType": "securityGroup"},
-           "accessDetails": json.loads(ms.CREATE_ASSIGNMENT.body)["accessDetails"]}
-    assignment_created = graph.client.post(graph.path(ms.CREATE_ASSIGNMENT, wide), json.dumps(own), content_type="application/json")
+    # Microsoft's create example names a security group by object id: the partner's group with that id
+    # (example_world) becomes the access container, as published.
+    assignment_created = graph.send(ms.CREATE_ASSIGNMENT, relationship_id=wide)
     assert assignment_created.status_code == 201, assignment_created.content
     assignment = entity_ok(assignment_created, "#microsoft.graph.delegatedAdminAccessAssignment")
     assert assignment["status"] == "pending"
+    assert assignment["accessContainer"] == json.loads(ms.CREATE_ASSIGNMENT.body)["accessContainer"]
     followed = graph.follow(assignment_created["Location"])  # Location answers, and its ETag is the one POST gave
     assert followed.status_code == 200 and followed["ETag"] == assignment_created["ETag"] == assignment["@odata.etag"]
+    worked.append("create access assignment")
+    # The same group again is refused (change that assignment instead); a partner role still works (legacy).
+    assert graph.send(ms.CREATE_ASSIGNMENT, relationship_id=wide).status_code == 400
+    own = {"accessContainer": {"accessContainerId": "account_admin", "accessContainerType": "securityGroup"},
+           "accessDetails": json.loads(ms.CREATE_ASSIGNMENT.body)["accessDetails"]}
+    by_role = graph.client.post(graph.path(ms.CREATE_ASSIGNMENT, wide), json.dumps(own), content_type="application/json")
+    assert by_role.status_code == 201 and by_role.json()["accessContainer"]["accessContainerId"] == "account_admin", by_role.content
 
     assignments = collection_ok(graph.send(ms.LIST_ASSIGNMENTS, relationship_id=wide), "#microsoft.graph.delegatedAdminAccessAssignment")
     assert assignment["id"] in {a["id"] for a in assignments}
@@ -209,9 +213,8 @@ def test_microsofts_examples_run_verbatim(example_world, version) -> None:  # ty
     assert link.status_code == 200 and link.json()["attributes"] == {"objectType": "RelationshipRequest"}
     worked.append("Partner Center relationshiprequests")
 
-    # 19 of the 20 documented operations run as published; the 20th (create access assignment with a
-    # security group's object id) needs partner security groups (issue 23, item 1).
-    assert len(worked) == 19, worked
+    # All 20 documented operations run as published.
+    assert len(worked) == 20, worked
 
 
 def test_customer_is_optional_until_lock_for_approval(example_world) -> None:  # type: ignore[no-untyped-def]

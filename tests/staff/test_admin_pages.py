@@ -26,7 +26,14 @@ from directory.models import DirectoryUser, LicenseAssignment
 from invitation_batches.models import InvitationBatch, InvitationBatchRow
 from invitations.models import Invitation, RelationshipLink
 from notifications.models import MailboxMessage, OutboxMessage, WebhookDelivery, WebhookSubscription
-from partners.models import ApiIdempotencyKey, ApiKey, Partner, PartnerMembership, PartnerUserInvitation
+from partners.models import (
+    ApiIdempotencyKey,
+    ApiKey,
+    Partner,
+    PartnerMembership,
+    PartnerSecurityGroup,
+    PartnerUserInvitation,
+)
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 from servicerequests.models import ServiceRequest
 from subscriptions.models import Subscription, SupportContact
@@ -65,6 +72,7 @@ FACTORIES: dict[type[Model], Callable[[], Any]] = {
     LicenseAssignment: f.LicenseAssignmentFactory,
     InvitationBatch: f.InvitationBatchFactory,
     InvitationBatchRow: f.InvitationBatchRowFactory,
+    PartnerSecurityGroup: f.PartnerSecurityGroupFactory,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
