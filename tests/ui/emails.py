@@ -88,22 +88,21 @@ def render_invitation(language: str) -> Email:
     """The invitation email as invitations.services builds it (factory rows; nothing saved but them)."""
     from unittest import mock
 
-    from invitations import services
+    from invitations import drafts, send_services
+    from invitations.links import invitation_url
+    from invitations.verification_codes import invitation_verification_code
     from tests.factories import InvitationFactory, PartnerFactory
 
     invitation = InvitationFactory(partner=PartnerFactory(name=NAME), language=language,
                                    recipient_email="it@northwind.example")
-    invitation.message_subject, invitation.message_body = services._default_draft(invitation)
+    invitation.message_subject, invitation.message_body = drafts._default_draft(invitation)
     invitation.save()
     captured: dict[str, Any] = {}
-    with mock.patch.object(services, "email_outbox_row", side_effect=lambda **kw: captured.update(kw)):
-        services._invitation_email_row(invitation, key_suffix="send")
+    with mock.patch.object(send_services, "email_outbox_row", side_effect=lambda **kw: captured.update(kw)):
+        send_services._invitation_email_row(invitation, key_suffix="send")
     rendered = captured["rendered"]
-    from invitations.verification_codes import invitation_verification_code
-
     return Email("invitations/email/invitation", language, rendered.subject, rendered.text, rendered.html,
-                 services.invitation_url(invitation), invitation_verification_code(invitation))
-
+                 invitation_url(invitation), invitation_verification_code(invitation))
 
 ALLAUTH = {
     "account/email/email_confirmation": {"code": "K7Q2XM"},
