@@ -30,6 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROLES = {"account_admin": "admin@contoso-cloud.example", "customer_global_admin": "it@northwind.example"}
 LANGUAGES = ("en", "ja")
 WIDTHS = (1280, 390)
+AGREEMENT_PAGE = "/agreement/2026-01/"  # the customer agreement's own page, linked from the acceptance form
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
@@ -56,7 +57,7 @@ def _sweep_paths() -> tuple[list[str], str]:
     """The pages the URL configuration lists that the demo world can fill, and the acceptance link."""
     from customers.models import Customer
     from invitation_batches.services import invitation_batch_upload
-    from invitations.choices import InvitationStatus
+    from invitations.create_services import invitation_create
     from invitations.links import invitation_url
     from invitations.models import Invitation
     from partners.models import Partner, PartnerMembership
@@ -80,9 +81,9 @@ def _sweep_paths() -> tuple[list[str], str]:
     kwargs_for["batch_pk"] = str(invitation_batch_upload(membership=admin, stream=io.BytesIO(csv_text(rows).encode()),
                                                          filename="customers.csv").pk)
     kwargs_for["relationship_id"] = grant_graph_id(DelegatedAdminGrant.objects.filter(partner=contoso, customer=northwind).first())
-    pending = Invitation.objects.filter(partner=contoso, status=InvitationStatus.PENDING, recipient_email__endswith="@northwind.example")
-    invitation = pending.order_by("pk").first() or Invitation.objects.filter(partner=contoso, status=InvitationStatus.PENDING).order_by("pk").first()
-    assert invitation is not None
+    # Not pinned to anyone: a customer global admin sees its tenants (Northwind refused: already Contoso's),
+    # a new tenant preselected, the customer agreement's text and the one Decline; Contoso's admin, the refusal.
+    invitation = invitation_create(membership=admin, include_delegated_admin=True)
     link = "/" + invitation_url(invitation).split("://", 1)[1].split("/", 1)[1]
     return console_paths(kwargs_for), link
 
@@ -110,14 +111,19 @@ def _sweep(browser: Browser, base: str, role: str, language: str, width: int) ->
     context.add_cookies([{"name": "django_language", "value": language, "url": base}])  # sign-in applies the user's own
     findings: list[Finding] = []
     visited = 0
-    for path in [*paths, link]:
-        page.goto(base + path)
+    statuses: dict[int, int] = {}
+    for path in [*paths, link, AGREEMENT_PAGE]:
+        response = page.goto(base + path)
+        status = response.status if response is not None else 0
+        statuses[status] = statuses.get(status, 0) + 1
         page.add_script_tag(content=AXE)
         name = "invitation_review" if path == link else (resolve(path).view_name or path)
         assert page.evaluate("document.documentElement.lang") == language, (path, language)
         findings += _check(page, name)
         visited += 1
     context.close()
+    print(f"SWEEP {role} {language} {width}px: {visited} pages, by status {dict(sorted(statuses.items()))}, {len(findings)} findings")
+    assert statuses.get(200, 0) >= 6, statuses  # signed in: the role's own pages answered (a customer has ~6)
     return visited, findings
 
 
