@@ -265,10 +265,10 @@ def test_the_agreement_is_a_full_versioned_text_in_both_languages(client, make_i
     invitation = make_invitation()
     client.force_login(UserFactory(email="cio@northwind.example"))
     body = open_link(invitation).content.decode()
-    assert 'data-agreement-text' in body and "<h3 class=\"h6 mt-3\">9. Liability and law</h3>" in body
+    assert 'data-agreement-text' in body and "<h3 class=\"h6 mt-3 fw-semibold\">9. Liability and law</h3>" in body
     assert 'href="/agreement/2026-01/?language=en"' in body
     page = client.get("/agreement/2026-01/", HTTP_ACCEPT_LANGUAGE="en")
-    assert page.status_code == 200 and "<h2 class=\"h6 mt-3\">10. Language</h2>" in page.content.decode()
+    assert page.status_code == 200 and "<h2 class=\"h6 mt-3 fw-semibold\">10. Language</h2>" in page.content.decode()
     client.cookies["django_language"] = "ja"
     japanese = client.get("/agreement/2026-01/").content.decode()
     assert "カスタマー契約" in japanese and "準拠法" in japanese and 'href="?language=en"' in japanese
