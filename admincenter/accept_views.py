@@ -10,12 +10,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,6 +24,7 @@ from django_countries import countries
 
 from accounts.pending_flows import PENDING_OFFER_EMAIL_SESSION_KEY
 from admincenter.accept_forms import AcceptForm, DeclineForm, ReportForm
+from customers.agreement_documents import agreement_blocks
 from customers.models import AgreementAcceptance, AgreementVersion, CustomerMembership
 from customers.services import AgreementSignature, agreement_current, customer_needs_agreement
 from invitations.acceptance import (
@@ -119,7 +121,7 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
                    "primary_domain": offer.target_domain, "country": str(offer.partner.country)}
         if selectable:
             initial["tenant"] = str(selectable[0]["customer"].tenant_id)
-        elif not options:
+        elif not refusal:  # none of the user's tenants can accept: a new tenant is the only choice, chosen already
             initial["tenant"] = "new"
         form = form or AcceptForm(initial=initial)
         context.update(
@@ -127,6 +129,7 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
             bound_tenant=bool(options and options[0].get("bound")),
             tenant_options=options,
             agreement=agreement,
+            agreement_blocks=agreement_blocks(agreement.text) if agreement is not None else [],
             agreement_needed=agreement is not None and (not selectable or any(o["needs_agreement"] for o in selectable)),
             form=form,
             country_options=_country_options(form["country"].value()),
@@ -221,3 +224,20 @@ def _report(request: HttpRequest, offer: Offer) -> HttpResponse:
         return _invalid(request)
     request.session.pop(SESSION_KEY, None)
     return render(request, "invitations/accept_reported.html", {"offer": offer})
+
+
+@require_GET
+def agreement_page(request: HttpRequest, version: str) -> HttpResponse:
+    """A customer agreement version's full text, public like the agreement itself: in the page's
+    language (English when not translated), or the one asked with ?language=, linked from the
+    acceptance form so it can be read at full size, printed or kept."""
+    texts = {text.language: text for text in AgreementVersion.objects.filter(version=version, effective_at__lte=timezone.now())}
+    if not texts:
+        raise Http404
+    asked = request.GET.get("language", "")
+    language = asked if asked in texts else translation.get_language() or ""
+    agreement = texts.get(language) or texts.get("en") or next(iter(texts.values()))
+    languages = [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+                 if code in texts and code != agreement.language]
+    return render(request, "invitations/agreement.html", {
+        "agreement": agreement, "agreement_blocks": agreement_blocks(agreement.text), "other_languages": languages})

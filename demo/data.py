@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from customers.agreement_documents import agreement_document
 from customers.choices import CustomerRole
 from customers.models import AgreementVersion, Customer
 from customers.services import AgreementSignature, customer_create, customer_membership_add
@@ -81,16 +83,7 @@ CUSTOMERS = [
     ("Woodgrove Federal Agency", "woodgrove-gov.example", "US", Cloud.US_GOV, "en"),
 ]
 
-AGREEMENT = {
-    "en": (
-        "Customer Agreement",
-        "By accepting, the customer agrees to the terms under which partners resell and manage cloud services on its behalf.",
-    ),
-    "ja": (
-        "カスタマー契約",
-        "同意することにより、お客様はパートナーがお客様に代わってクラウド サービスを再販および管理する条件に同意します。",
-    ),
-}
+AGREEMENT_VERSION = "2026-01"  # the full text: customers/agreements/customer-agreement-2026-01.<language>.txt
 
 
 @transaction.atomic
@@ -151,9 +144,10 @@ def build_demo_world() -> DemoWorld:
             customer_membership_add(customer=northwind, user=member, role=role, actor=staff)
         world.logins.append(DemoLogin(member.email, f"customer {northwind.company_name}", str(role.label)))
 
-    for language, (title, text) in AGREEMENT.items():
+    for language, _name in settings.LANGUAGES:
+        document = agreement_document(AGREEMENT_VERSION, language)
         AgreementVersion.objects.get_or_create(
-            version="2026-01", language=language, defaults={"title": title, "text": text}
+            version=document.version, language=language, defaults={"title": document.title, "text": document.text}
         )
 
     _demo_relationship(contoso=contoso, northwind=northwind)

@@ -8,7 +8,11 @@ fills them in from the invitation as it is now, so a resent email says the new d
 
 from __future__ import annotations
 
+import re
+from datetime import UTC
 from typing import TYPE_CHECKING
+
+from django.utils import formats, translation
 
 if TYPE_CHECKING:
     from invitations.models import Invitation
@@ -17,7 +21,9 @@ EXPIRY_MARKER = "[[invitation-expires-on]]"
 
 
 def expires_on(invitation: Invitation) -> str:
-    return invitation.expires_at.date().isoformat()
+    """The expiry date as the invitation's language writes dates on pages ("5 Jan 2027", 「2027年1月5日」)."""
+    with translation.override(invitation.language):
+        return formats.date_format(invitation.expires_at.astimezone(UTC).date(), "DATE_FORMAT")
 
 
 def fill_expiry(text: str, invitation: Invitation) -> str:
@@ -27,4 +33,8 @@ def fill_expiry(text: str, invitation: Invitation) -> str:
 
 def mark_expiry(text: str, invitation: Invitation) -> str:
     """The text to store: the invitation's current expiry date (as the draft showed it) becomes the marker."""
-    return text.replace(expires_on(invitation), EXPIRY_MARKER)
+    # Drafts stored before the dates were written per language carry the ISO date: it follows too.
+    # "6 Jan 2027" must not match inside "16 Jan 2027": the date stands on its own.
+    for written in (expires_on(invitation), invitation.expires_at.astimezone(UTC).date().isoformat()):
+        text = re.sub(rf"(?<!\d){re.escape(written)}", EXPIRY_MARKER, text)
+    return text

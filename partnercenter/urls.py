@@ -26,6 +26,7 @@ urlpatterns = [
     path("p/", include("console.audit_urls")),
     path("r/<str:token>", accept_views.invitation_open, name="invitation_open"),
     path("r/", accept_views.invitation_review, name="invitation_review"),
+    path("agreement/<str:version>/", accept_views.agreement_page, name="agreement_page"),
     path("c/", include("admincenter.customers_urls")),
     path("c/", include("admincenter.audit_urls")),
     path("join/<str:token>", partner_views.partner_user_invitation_open, name="partner_user_invitation_open"),

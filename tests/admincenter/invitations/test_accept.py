@@ -230,3 +230,48 @@ def test_expired_invitation_cannot_be_answered(client, make_invitation, open_lin
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.PENDING
+
+
+def test_the_page_has_one_decline_action_and_the_reason_goes_with_it(client, make_invitation, open_link, django_capture_on_commit_callbacks):
+    """Issue 22 item 5: one Decline button (in the answer's own form, with an optional reason), not two."""
+    invitation = make_invitation()
+    client.force_login(UserFactory(email="cio@northwind.example"))
+    body = open_link(invitation).content.decode()
+    assert body.count('value="decline"') == 1 and 'href="#decline"' not in body
+    assert body.count(">Decline<") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(REVIEW, {"action": "decline", "tenant": "new", "reason": "Not now"})
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.DECLINED and invitation.decline_reason == "Not now"
+
+
+def test_a_new_tenant_is_preselected_when_it_is_the_only_valid_choice(client, make_invitation, open_link, customer_a, agreement):
+    invitation = make_invitation(target_domain="tailspin.example")
+    # customer_a's tenant (northwind.example) is refused for a request pinned to tailspin: "new" is the only choice
+    client.force_login(customer_a.user)
+    body = open_link(invitation).content.decode()
+    assert "not northwind.example" in body and 'id="tenant-new" value="new" checked' in body
+
+
+def test_the_agreement_is_a_full_versioned_text_in_both_languages(client, make_invitation, open_link):
+    """The acceptance form shows the agreement's full text in a scrollable region and links its own page."""
+    from customers.agreement_documents import agreement_document
+    from customers.models import AgreementVersion
+
+    for language in ("en", "ja"):
+        document = agreement_document("2026-01", language)
+        assert len(document.text) > 1500 and document.text.count("## ") == 10, language
+        AgreementVersion.objects.create(version=document.version, language=language, title=document.title, text=document.text)
+    invitation = make_invitation()
+    client.force_login(UserFactory(email="cio@northwind.example"))
+    body = open_link(invitation).content.decode()
+    assert 'data-agreement-text' in body and "<h3 class=\"h6 mt-3 fw-semibold\">9. Liability and law</h3>" in body
+    assert 'href="/agreement/2026-01/?language=en"' in body
+    page = client.get("/agreement/2026-01/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "<h2 class=\"h6 mt-3 fw-semibold\">10. Language</h2>" in page.content.decode()
+    client.cookies["django_language"] = "ja"
+    japanese = client.get("/agreement/2026-01/").content.decode()
+    assert "カスタマー契約" in japanese and "準拠法" in japanese and 'href="?language=en"' in japanese
+    assert "Liability" in client.get("/agreement/2026-01/?language=en").content.decode()
+    assert client.get("/agreement/1999-01/").status_code == 404
+    assert client.get("/agreement/2026-01/?language=xx").status_code == 200  # an unknown language: the page's own
