@@ -44,6 +44,7 @@ from invitations.trust_services import invitation_record_first_open, invitation_
 from invitations.verification_codes import invitation_verification_code
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
+from partnercenter.params import refuse_nul
 from partnercenter.session_secrets import session_put_token, session_token
 from partners.clouds import portal_for
 
@@ -231,6 +232,7 @@ def agreement_page(request: HttpRequest, version: str) -> HttpResponse:
     """A customer agreement version's full text, public like the agreement itself: in the page's
     language (English when not translated), or the one asked with ?language=, linked from the
     acceptance form so it can be read at full size, printed or kept."""
+    refuse_nul("version", version)
     texts = {text.language: text for text in AgreementVersion.objects.filter(version=version, effective_at__lte=timezone.now())}
     if not texts:
         raise Http404

@@ -27,7 +27,7 @@ from demo.data import build_demo_world
 pytestmark = pytest.mark.django_db
 
 PARTNER_ID = "4100001"  # Contoso Cloud Solutions KK, the demo's direct-bill partner
-SKIPPED_SUFFIXES = (".csv", ".json", "/revoke/", "/redeliver/", "/confirm/", "/resend/", "/cancel/", "/html/")
+SKIPPED_SUFFIXES = (".csv", ".xlsx", ".json", "/revoke/", "/redeliver/", "/confirm/", "/resend/", "/cancel/", "/html/")
 # Elements whose text is data or code by design (scope names, ids, JSON samples), not words.
 CODE_TAGS = {"code", "pre", "kbd", "samp", "script", "style", "textarea", "option", "title"}
 RAW_KEY = re.compile(r"(?<![\w@./:-])[a-z]+(?:_[a-z]+)+(?![\w@.-])|\b[a-z_]+: (?:true|false|none|null)\b|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")

@@ -385,6 +385,11 @@ SPECTACULAR_SETTINGS = {
         "GrantStatusEnum": "relationships.choices.GrantStatus",
         "RelationshipStatusEnum": "relationships.choices.RelationshipStatus",
         "ServiceRequestStatusEnum": "servicerequests.choices.ServiceRequestStatus",
+        "InvitationBatchStatusEnum": "invitation_batches.choices.BatchStatus",
+        "InvitationBatchSourceEnum": "invitation_batches.choices.BatchSource",
+        "InvitationBatchRowStatusEnum": "invitation_batches.choices.RowStatus",
+        "DelegatedAdminBatchRowStatusEnum": "invitation_batches.choices.GdapRowStatus",
+        "InvitationSourceEnum": "invitations.choices.InvitationSource",
     },
 }
 

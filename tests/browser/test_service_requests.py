@@ -56,7 +56,7 @@ def test_agent_files_a_request_and_the_customer_answers(page: Page, live_server,
 
     page.get_by_role("navigation", name="Partner console").get_by_role("link", name="Service requests").click()
     page.get_by_role("link", name="File a service request").first.click()
-    page.get_by_label("Customer").select_option(label="Northwind (northwind.example)")
+    page.get_by_label("Customer", exact=True).select_option(label="Northwind (northwind.example)")
     page.get_by_label("Title").fill("Mail from outside bounces")
     page.get_by_label("Severity").select_option("high")
     page.get_by_label("Description").fill("Since 09:00 UTC external mail bounces with 550 5.7.1.")

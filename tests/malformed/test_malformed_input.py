@@ -88,12 +88,14 @@ def _api_sweep(world: SweepWorld) -> Sweeper:
     ids = {"/api/v1/invitations/": "invitation-detail", "/api/v1/grants/": "grant-detail",
            "/api/v1/relationships/": "relationship-detail", "/api/v1/webhooks/subscriptions/": "webhook-subscription-detail",
            "/api/v1/webhooks/deliveries/": "webhook-delivery-detail", "/api/v1/service-requests/": "service-request-detail",
-           "/api/v1/invitation-batches/": "invitation-batch-detail"}
+           "/api/v1/invitation-batches/": "invitation-batch-detail",
+           "/api/v1/delegated-admin-batches/": "delegated-admin-batch-detail"}
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for operation in schema_operations():
-        path = operation.path.replace("{tenant_id}", world.kwargs["tenant_id"])
+        path = (operation.path.replace("{tenant_id}", world.kwargs["tenant_id"])
+                .replace("{object_id}", world.kwargs["object_id"]).replace("{member_id}", world.kwargs["member_id"]))
         for prefix, name in ids.items():
             if path.startswith(prefix):
                 path = path.replace("{id}", world.pks[name])

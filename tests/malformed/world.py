@@ -11,6 +11,10 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from customers.models import AgreementVersion
+from invitation_batches.gdap_services import delegated_admin_batch_create
+from partnercenter.directory_roles import BUNDLES
+from partners.models import PartnerSecurityGroup
 from tests.malformed.routes import Route
 
 
@@ -75,6 +79,11 @@ def build_world() -> SweepWorld:
     operation = GrantOperation.objects.filter(grant=grant).first()
     action_request = GrantActionRequest.objects.filter(grant=grant).first()
     assignment = grant.access_assignments.first() if hasattr(grant, "access_assignments") else None
+    group = PartnerSecurityGroup.objects.filter(partner=contoso).order_by("pk").first()
+    assert group is not None, "the demo world has Contoso's security group"
+    gdap_batch = delegated_admin_batch_create(membership=admin, identifiers=[str(northwind.tenant_id)],
+                                              roles=list(BUNDLES["helpdesk"][1]), duration_days=90)
+    agreement_version = AgreementVersion.objects.order_by("-effective_at").values_list("version", flat=True).first()
 
     kwargs = {
         "partner_id": contoso.partner_id, "tenant_id": str(northwind.tenant_id), "membership_pk": str(sales.pk),
@@ -85,6 +94,7 @@ def build_world() -> SweepWorld:
         "assignment_id": str(assignment.graph_guid if assignment else "x"),
         "app_label": "customers", "key": "x", "uidb36": "1", "url": "no-such-page/",
         "northwind_pk": str(northwind.pk), "id": str(staff.pk), "content_type_id": str(ContentType.objects.get_for_model(northwind).pk),
+        "object_id": str(group.object_id), "member_id": str(sales.pk), "version": str(agreement_version or "2026-01"),
     }
     pks = {
         "service_requests:detail": str(service_request.pk), "notifications:mailbox_message": str(message.pk),
@@ -94,7 +104,8 @@ def build_world() -> SweepWorld:
     }
     api_pks = {"invitation": invitation.pk, "relationship": relationship.pk, "grant": grant.pk,
                "webhook-subscription": subscription.pk, "webhook-delivery": delivery.pk if delivery else 0,
-               "service-request": service_request.pk, "invitation-batch": batch.pk}
+               "service-request": service_request.pk, "invitation-batch": batch.pk,
+               "delegated-admin-batch": gdap_batch.pk}
     for prefix, pk in api_pks.items():
         for suffix in ("detail", "cancel", "resend", "access-assignments", "terminate", "rotate-secret", "redeliver",
                        "notes", "confirm", "rows"):
