@@ -35,6 +35,7 @@ from customers.models import Customer, CustomerMembership
 from invitation_batches.choices import BatchSource, BatchStatus, GdapRowStatus
 from invitation_batches.csv_format import text_lines
 from invitation_batches.errors import BatchError
+from invitation_batches.job_runner import rows_walk
 from invitation_batches.models import DelegatedAdminBatch, DelegatedAdminBatchRow
 from invitation_batches.services import _batch_actor
 from invitations.choices import InvitationKind, InvitationStatus
@@ -52,7 +53,6 @@ logger = logging.getLogger(__name__)
 
 HEADER_NAMES = frozenset({"tenant_id", "tenant", "domain", "customer", "primary_domain", "tenant id", "tenant_id_or_domain"})
 MAX_IDENTIFIER_CHARS = 253
-PROGRESS_INTERVAL_SECONDS = 1.0
 
 
 def identifiers_from_csv(stream: IO[Any] | Iterable[str]) -> Iterator[str]:
@@ -219,22 +219,15 @@ def delegated_admin_batch_process(*, batch_id: int, clock: Callable[[], float] =
     batch = DelegatedAdminBatch.objects.select_related("partner").filter(pk=batch_id).first()
     if batch is None or (not claimed and batch.status != BatchStatus.RUNNING):
         return 0
-    handled, last_line = 0, 0
     size = settings.INVITATION_BATCH_CHUNK_ROWS
-    counted_at = clock()
-    while True:
-        chunk = list(DelegatedAdminBatchRow.objects.select_related("customer")
-                     .filter(batch_id=batch_id, status=GdapRowStatus.PENDING, line__gt=last_line).order_by("line")[:size])
-        if not chunk:
-            break
-        actor = _batch_actor(batch)  # re-read per chunk: a removed member or revoked key stops the rest
-        for row in chunk:
-            _process_row(batch, row, actor)
-            handled += 1
-            if clock() - counted_at >= PROGRESS_INTERVAL_SECONDS:
-                _count_rows(batch_id)
-                counted_at = clock()
-        last_line = chunk[-1].line
+    handled = rows_walk(
+        next_chunk=lambda after: list(DelegatedAdminBatchRow.objects.select_related("customer")
+                                      .filter(batch_id=batch_id, status=GdapRowStatus.PENDING, line__gt=after).order_by("line")[:size]),
+        actor_for=lambda: _batch_actor(batch),
+        process=lambda row, actor: _process_row(batch, row, actor),
+        count=lambda: _count_rows(batch_id),
+        clock=clock,
+    )
     with transaction.atomic():
         _count_rows(batch_id)
         if DelegatedAdminBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(status=BatchStatus.COMPLETED, finished_at=timezone.now()):

@@ -30,6 +30,7 @@ from invitation_batches.checks import check_chunk, mark_duplicates_in_file, row_
 from invitation_batches.choices import BatchSource, BatchStatus, RowStatus
 from invitation_batches.csv_format import COLUMNS, ParsedLine, read_rows
 from invitation_batches.errors import BatchError
+from invitation_batches.job_runner import rows_walk
 from invitation_batches.models import DelegatedAdminBatch, InvitationBatch, InvitationBatchRow
 from invitation_batches.wording import words
 from invitations.create_services import invitation_create
@@ -170,22 +171,15 @@ def invitation_batch_process(*, batch_id: int, clock: Callable[[], float] = time
     batch = InvitationBatch.objects.select_related("partner").filter(pk=batch_id).first()
     if batch is None or (not claimed and batch.status != BatchStatus.RUNNING):
         return 0
-    handled = 0
-    last_line = 0
     size = settings.INVITATION_BATCH_CHUNK_ROWS
-    counted_at = clock()
-    while True:
-        chunk = list(InvitationBatchRow.objects.filter(batch_id=batch_id, status=RowStatus.VALID, line__gt=last_line).order_by("line")[:size])
-        if not chunk:
-            break
-        actor = _batch_actor(batch)  # re-read per chunk: a removed member or revoked key stops the rest
-        for row in chunk:
-            _process_row(batch, row, actor)
-            handled += 1
-            if clock() - counted_at >= PROGRESS_INTERVAL_SECONDS:
-                _count_rows(batch_id)
-                counted_at = clock()
-        last_line = chunk[-1].line
+    handled = rows_walk(
+        next_chunk=lambda after: list(InvitationBatchRow.objects.filter(batch_id=batch_id, status=RowStatus.VALID, line__gt=after)
+                                      .order_by("line")[:size]),
+        actor_for=lambda: _batch_actor(batch),
+        process=lambda row, actor: _process_row(batch, row, actor),
+        count=lambda: _count_rows(batch_id),
+        clock=clock,
+    )
     with transaction.atomic():
         _count_rows(batch_id)
         if InvitationBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(status=BatchStatus.COMPLETED, finished_at=timezone.now()):
@@ -196,7 +190,6 @@ def invitation_batch_process(*, batch_id: int, clock: Callable[[], float] = time
 
 
 # How often the running job writes its progress counters (rows done, created, failed) to the batch.
-PROGRESS_INTERVAL_SECONDS = 1.0
 
 
 def _count_rows(batch_id: int) -> None:

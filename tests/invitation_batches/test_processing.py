@@ -117,7 +117,7 @@ def test_each_further_row_costs_a_fixed_small_number_of_statements(partner_a, up
 
 
 def test_progress_is_written_once_per_interval_of_the_jobs_clock_and_at_the_end(partner_a, upload, settings):  # type: ignore[no-untyped-def]
-    from invitation_batches.services import PROGRESS_INTERVAL_SECONDS
+    from invitation_batches.job_runner import PROGRESS_INTERVAL_SECONDS
 
     settings.INVITATION_DAILY_CAP = 1000
     still = _statements_to_process(upload, partner_a, 6, first=300, clock=SteppingClock())
