@@ -103,7 +103,7 @@ def _spam_score(message: bytes) -> float:
     return float(match.group(1))
 
 
-@pytest.mark.skipif(shutil.which("spamassassin") is None, reason="SpamAssassin is not installed (.ci/run installs it)")
+@pytest.mark.skipif(shutil.which("spamassassin") is None, reason="SpamAssassin is not installed (.ci/run installs it when apt can)")
 def test_every_email_scores_below_one_with_spamassassin(emails):
     scores = {(email.language, email.name): _spam_score(as_mime(email))
               for language in LANGUAGES for email in emails[language]}
