@@ -8,6 +8,7 @@ partner, so another partner's object is simply not found (404 `itemNotFound`).
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -156,7 +157,7 @@ def surface_version(request: HttpRequest) -> str:
     return "beta" if request.path.startswith("/beta/") else "v1.0"
 
 
-class GraphCollectionView(GraphView):
+class GraphCollectionView(GraphView, ABC):
     """A Graph collection: GET pages it; the same view mounted at `…/$count` (count_only) answers
     the number of rows as text/plain, as Graph does."""
 
@@ -167,11 +168,13 @@ class GraphCollectionView(GraphView):
     tagged = True  # entities carry @odata.etag
     count_only = False  # set by as_view(count_only=True) for the …/$count route
 
+    @abstractmethod
     def rows(self, query: CollectionQuery, **kwargs: Any) -> Any:
-        raise NotImplementedError
+        """The collection's rows for `query` (a queryset: paged, or counted for `…/$count`)."""
 
+    @abstractmethod
     def represent(self, row: Any) -> dict[str, Any]:
-        raise NotImplementedError
+        """One row as the Graph entity (without `@odata.etag`, added when `tagged`)."""
 
     def context_fragment(self, **kwargs: Any) -> str:
         return self.context_set
