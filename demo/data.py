@@ -197,8 +197,9 @@ def _demo_security_group(*, contoso: Partner) -> None:
     admin = PartnerMembership.objects.get(partner=contoso, user__email=f"admin@{contoso.verified_domain}")
     group = security_group_create(actor=admin, partner=contoso, name="Helpdesk tier 1",
                                   description="First-line support for Contoso's customers.")
-    for member in PartnerMembership.objects.filter(partner=contoso, roles__contains=[PartnerRole.HELPDESK_AGENT.value]):
-        security_group_add_member(actor=admin, group=group, membership=member)
+    for member in PartnerMembership.objects.filter(partner=contoso).order_by("pk"):
+        if PartnerRole.HELPDESK_AGENT in member.roles:  # in Python: SQLite has no JSON containment lookup
+            security_group_add_member(actor=admin, group=group, membership=member)
 
 
 DEMO_DIRECTORY = [

@@ -189,17 +189,20 @@ def delegated_admin_batch_create(
 def covering_request(*, partner_id: int, customer: Customer, roles: list[str]) -> str:
     """Why nothing new is needed: an active or pending grant, or a pending request, that already
     carries every role in `roles` ("" when none does)."""
-    grant = (DelegatedAdminGrant.objects.filter(partner_id=partner_id, customer=customer, roles__contains=roles,
-                                                status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING])
-             .order_by("status").values_list("status", flat=True).first())
-    if grant == GrantStatus.ACTIVE:
+    # Containment is checked here, not with a JSON `__contains` lookup, which SQLite (the embedded default) lacks.
+    wanted = set(roles)
+    covering = sorted(status for status, granted in DelegatedAdminGrant.objects.filter(
+        partner_id=partner_id, customer=customer, status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING],
+    ).values_list("status", "roles") if wanted <= set(granted))
+    if covering and covering[0] == GrantStatus.ACTIVE:
         return _("An active delegated admin grant already carries these roles.")
-    if grant is not None:
+    if covering:
         return _("A delegated admin grant with these roles is waiting for the customer's approval.")
-    if Invitation.objects.alias(domain_lower=Lower("target_domain")).filter(
+    requested = Invitation.objects.alias(domain_lower=Lower("target_domain")).filter(
         partner_id=partner_id, kind=InvitationKind.DELEGATED_ADMIN, status=InvitationStatus.PENDING,
-        domain_lower=customer.primary_domain.lower(), requested_roles__contains=roles,
-    ).exists():
+        domain_lower=customer.primary_domain.lower(),
+    ).values_list("requested_roles", flat=True)
+    if any(wanted <= set(asked) for asked in requested):
         return _("A pending request for these roles is waiting for the customer.")
     return ""
 
