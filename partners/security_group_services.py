@@ -51,6 +51,11 @@ def _snapshot(group: PartnerSecurityGroup) -> dict:
     return {"name": group.name, "description": group.description, "object_id": str(group.object_id)}
 
 
+def _event_data(group: PartnerSecurityGroup) -> dict[str, str]:
+    """In every group event: how the API and Graph name the group (webhooks address it by object id)."""
+    return {"object_id": str(group.object_id), "security_group": group.name}
+
+
 def _locked(group: PartnerSecurityGroup) -> PartnerSecurityGroup:
     return PartnerSecurityGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
 
@@ -79,7 +84,8 @@ def security_group_create(*, actor: Actor | PartnerMembership, partner: Partner,
                                                         object_id=guid)
     except IntegrityError as exc:
         raise SecurityGroupError("name_taken", _("A security group with this name already exists."), field="name") from exc
-    audit_record(action=AuditAction.SECURITY_GROUP_CREATED, actor=resolved.user, partner=partner, target=group, after=_snapshot(group))
+    audit_record(action=AuditAction.SECURITY_GROUP_CREATED, actor=resolved.user, partner=partner, target=group, after=_snapshot(group),
+                 data=_event_data(group))
     return group
 
 
@@ -102,7 +108,7 @@ def security_group_update(*, actor: Actor | PartnerMembership, group: PartnerSec
         locked.updated_at = timezone.now()
         locked.save(update_fields=["name", "description", "updated_at"])
         audit_record(action=AuditAction.SECURITY_GROUP_CHANGED, actor=resolved.user, partner=locked.partner, target=locked,
-                     before=before, after=_snapshot(locked))
+                     before=before, after=_snapshot(locked), data=_event_data(locked))
     return locked
 
 
@@ -113,7 +119,8 @@ def security_group_delete(*, actor: Actor | PartnerMembership, group: PartnerSec
     authorize(resolved, Permission.MANAGE_USERS, group, message=_("Only an account admin can manage security groups."))
     locked = _locked(group)
     audit_record(action=AuditAction.SECURITY_GROUP_DELETED, actor=resolved.user, partner=locked.partner, target=locked,
-                 before={**_snapshot(locked), "members": sorted(m.user.email for m in locked.members.select_related("user"))})
+                 before={**_snapshot(locked), "members": sorted(m.user.email for m in locked.members.select_related("user"))},
+                 data=_event_data(locked))
     locked.delete()
 
 
@@ -135,7 +142,7 @@ def security_group_add_member(*, actor: Actor | PartnerMembership, group: Partne
         return False
     locked.members.add(membership)
     audit_record(action=AuditAction.SECURITY_GROUP_MEMBER_ADDED, actor=resolved.user, partner=locked.partner, target=locked,
-                 after={"member": membership.user.email})
+                 after={"member": membership.user.email}, data=_event_data(locked))
     return True
 
 
@@ -151,7 +158,7 @@ def security_group_remove_member(*, actor: Actor | PartnerMembership, group: Par
         return False
     locked.members.remove(membership)
     audit_record(action=AuditAction.SECURITY_GROUP_MEMBER_REMOVED, actor=resolved.user, partner=locked.partner, target=locked,
-                 before={"member": membership.user.email})
+                 before={"member": membership.user.email}, data=_event_data(locked))
     return True
 
 
