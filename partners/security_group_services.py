@@ -179,7 +179,7 @@ def _stop_following(group: PartnerSecurityGroup) -> dict[str, str]:
     group.follows_partner_role = ""
     group.updated_at = timezone.now()
     group.save(update_fields=["follows_partner_role", "updated_at"])
-    group.access_assignments.exclude(partner_role="").update(partner_role="")  # type: ignore[attr-defined]  # relationships.AccessAssignment
+    group.access_assignments.exclude(partner_role="").update(partner_role="")  # relationships.AccessAssignment rows
     return {"stopped_following_partner_role": role}
 
 

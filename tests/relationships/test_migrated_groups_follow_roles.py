@@ -16,7 +16,11 @@ from notifications.models import WebhookDelivery
 from partnercenter.directory_roles import USER_READ_ROLES
 from partners.choices import PartnerRole
 from partners.models import PartnerSecurityGroup
-from partners.security_group_services import security_group_add_member, security_group_create, security_group_remove_member
+from partners.security_group_services import (
+    security_group_add_member,
+    security_group_create,
+    security_group_remove_member,
+)
 from partners.services import partner_membership_set_roles
 from partners.webhook_services import webhook_subscription_create
 from relationships.models import AccessAssignment
@@ -45,7 +49,7 @@ def migrated(partner_a, customer_a, related, pending_grant, agent, helpdesk):  #
 
 
 def test_gaining_and_losing_a_role_moves_the_user_in_and_out_of_its_migrated_group(migrated, partner_a, customer_a):  # type: ignore[no-untyped-def]
-    grant, groups = migrated
+    _grant, groups = migrated
     webhook_subscription_create(membership=partner_a.admin, url="http://127.0.0.1:9/unused",
                                 event_types=["security_group.member_added", "security_group.member_removed"])
     newcomer = PartnerMembershipFactory(partner=partner_a.partner, roles=[PartnerRole.SALES_AGENT])
