@@ -116,3 +116,20 @@ def test_the_data_step_resyncs_and_skips_hand_edited_and_look_alike_groups(partn
     synced = AuditEvent.objects.filter(action="security_group.member_added", target_id=str(admin_group.pk))
     assert [e.data["after"]["member"] for e in synced] == [late.user.email]
     assert synced.get().actor_label.startswith("migration partners 0011")
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", "Members follow the partner role Admin agent"),
+                                                 ("ja", "メンバーはパートナー ロール 管理エージェント に連動します")])
+def test_the_group_page_says_it_follows_the_role_until_edited(client, settings, migrated, partner_a, language, text):  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    _grant, groups = migrated
+    group = groups[PartnerRole.ADMIN_AGENT]
+    url = reverse("partners:security_group", kwargs={"partner_id": partner_a.partner.partner_id, "object_id": group.object_id})
+    client.force_login(partner_a.admin.user)
+    page = client.get(url)
+    assert page.status_code == 200 and text in page.content.decode()
+    client.post(url, {"action": "remove", "member": group.members.first().pk})
+    assert 'id="follows-role"' not in client.get(url).content.decode()
