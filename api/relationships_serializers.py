@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -45,11 +46,19 @@ class RelationshipListQuerySerializer(serializers.Serializer):
 
 
 class AccessAssignmentsSerializer(serializers.Serializer):
-    """Which of the grant's directory roles each partner role receives."""
+    """Which of the grant's directory roles each access container receives: partner roles
+    (`assignments`) and the partner's security groups (`security_groups`, by object id)."""
 
     assignments = serializers.DictField(
-        child=serializers.ListField(child=serializers.ChoiceField(choices=ROLE_IDS)),
-        help_text=_("Partner role → directory role ids (a subset of the grant's roles). Roles left out receive none."),
+        child=serializers.ListField(child=serializers.ChoiceField(choices=ROLE_IDS)), required=False,
+        help_text=_("Partner role → directory role ids (a subset of the grant's roles). Partner roles left out receive none. "
+                    "Leave the field out to keep the assignments by partner role as they are."),
+    )
+    security_groups = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=64)), required=False,
+        help_text=_("Security group object id → directory role ids (a subset of the grant's roles; an empty list removes the "
+                    "group's assignment). Groups left out receive none. Leave the field out to keep the groups' "
+                    "assignments as they are. Manage groups at /api/v1/security-groups."),
     )
 
     def validate_assignments(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -58,11 +67,36 @@ class AccessAssignmentsSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Unknown partner role: %(roles)s.") % {"roles": ", ".join(unknown)}, code="unknown_partner_role")
         return value
 
+    def validate_security_groups(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        cleaned: dict[str, list[str]] = {}
+        for key, roles in value.items():
+            try:
+                cleaned[str(uuid.UUID(key))] = roles
+            except ValueError as exc:
+                raise serializers.ValidationError(_("A security group is named by its object ID, a GUID."), code="invalid_object_id") from exc
+        return cleaned
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "assignments" not in attrs and "security_groups" not in attrs:
+            raise serializers.ValidationError({"assignments": [_("Send assignments, security_groups or both.")]}, code="required")
+        return attrs
+
 
 def assignments_of(grant: DelegatedAdminGrant) -> dict[str, list[str]]:
-    """By partner role; assignments to a security group only (no partner role) are Graph's accessAssignments."""
+    """By partner role (including a migrated group's, which follows its partner role)."""
     return {assignment.partner_role: list(assignment.roles)
             for assignment in sorted(grant.access_assignments.all(), key=lambda a: a.partner_role) if assignment.partner_role}
+
+
+def group_assignments_of(grant: DelegatedAdminGrant) -> dict[str, list[str]]:
+    """To security groups only (no partner role), by the group's object id."""
+    rows = grant.access_assignments.filter(partner_role="", security_group__isnull=False).values_list("security_group__object_id", "roles")
+    return {str(object_id): list(roles) for object_id, roles in sorted(rows, key=lambda row: str(row[0]))}
+
+
+def access_assignments_body(grant: DelegatedAdminGrant) -> dict[str, dict[str, list[str]]]:
+    """What GET /api/v1/grants/{id}/access-assignments answers (and its ETag covers)."""
+    return {"assignments": assignments_of(grant), "security_groups": group_assignments_of(grant)}
 
 
 class GrantSerializer(serializers.ModelSerializer):

@@ -26,7 +26,7 @@ from api.relationships_serializers import (
     RelationshipListQuerySerializer,
     RelationshipRemoveSerializer,
     RelationshipSerializer,
-    assignments_of,
+    access_assignments_body,
 )
 from api.views import PartnerApiMixin
 from partnercenter.api.etag import compute_etag, require_if_match
@@ -36,7 +36,7 @@ from partners.permissions import ApiScope
 from relationships.ending import relationship_terminate_for_partner
 from relationships.removal import RemovalBlockedError
 from relationships.selectors import grant_list_for_partner
-from relationships.services import access_assignments_set, grant_terminate
+from relationships.services import access_assignments_replace, grant_terminate
 
 ID_PATTERN = r"[0-9]{1,18}"
 
@@ -139,21 +139,29 @@ class GrantViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     @extend_schema(operation_id="grants_access_assignments_retrieve", request=None, responses=AccessAssignmentsSerializer)
     @action(detail=True, methods=["get"], url_path="access-assignments")
     def access_assignments(self, request: Request, pk: str) -> Response:
-        """Which of the grant's directory roles each partner role receives."""
-        return self.represent({"assignments": assignments_of(grant_for_api(partner=self.partner, grant_pk=int(pk)))})
+        """Which of the grant's directory roles each access container receives: partner roles (`assignments`) and
+        security groups by object id (`security_groups`)."""
+        return self.represent(access_assignments_body(grant_for_api(partner=self.partner, grant_pk=int(pk))))
 
     @extend_schema(operation_id="grants_access_assignments_update", request=AccessAssignmentsSerializer,
-                   responses=AccessAssignmentsSerializer, examples=[OpenApiExample("Admin agents get two roles", value={
-                       "assignments": {"admin_agent": ["fe930be7-5e62-47db-91af-98c3a49a38b1", "4d6ac14f-3453-41d0-bef9-a3e0c569773a"],
-                                       "helpdesk_agent": ["729827e3-9c14-49f7-bb1b-9608f156bbb8"]}})])
+                   responses=AccessAssignmentsSerializer, examples=[
+                       OpenApiExample("Admin agents get two roles", value={
+                           "assignments": {"admin_agent": ["fe930be7-5e62-47db-91af-98c3a49a38b1", "4d6ac14f-3453-41d0-bef9-a3e0c569773a"],
+                                           "helpdesk_agent": ["729827e3-9c14-49f7-bb1b-9608f156bbb8"]}}),
+                       OpenApiExample("A security group gets a role", value={
+                           "security_groups": {"869713c9-0b28-4d08-8949-ae07ae1bf528": ["729827e3-9c14-49f7-bb1b-9608f156bbb8"]}}),
+                   ])
     @access_assignments.mapping.put
     def set_access_assignments(self, request: Request, pk: str) -> Response:
         """Replace the access assignments (If-Match required): only while the grant is active, only roles the
-        customer granted."""
+        customer granted. `assignments` replaces those by partner role, `security_groups` those to the partner's
+        security groups (named by object id); a field left out stays as it is. A group that is not one of the
+        partner's (another partner's included) is 400 `unknown_security_group` and nothing changes."""
         body = AccessAssignmentsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
             grant = grant_lock_for_partner(partner=self.partner, grant_pk=int(pk))
-            require_if_match(request, compute_etag({"assignments": assignments_of(grant)}), required=True)
-            access_assignments_set(grant=grant, actor=self.membership, assignments=body.validated_data["assignments"])
-        return self.represent({"assignments": assignments_of(grant_for_api(partner=self.partner, grant_pk=grant.pk))})
+            require_if_match(request, compute_etag(access_assignments_body(grant)), required=True)
+            access_assignments_replace(grant=grant, actor=self.membership, by_role=body.validated_data.get("assignments"),
+                                       by_group=body.validated_data.get("security_groups"))
+        return self.represent(access_assignments_body(grant_for_api(partner=self.partner, grant_pk=grant.pk)))

@@ -24,11 +24,13 @@ class SecurityGroupSerializer(serializers.ModelSerializer):
 
     object_id = serializers.UUIDField(required=False, help_text=_("A GUID; give one to keep an existing group's id, or leave it out."))
     members = serializers.SerializerMethodField()
+    follows_partner_role = serializers.CharField(read_only=True, help_text=_(
+        "A migrated group's partner role: its members follow that role until an account admin edits them; empty otherwise."))
 
     class Meta:
         model = PartnerSecurityGroup
-        fields = ["object_id", "name", "description", "members", "created_at", "updated_at"]
-        read_only_fields = ["members", "created_at", "updated_at"]
+        fields = ["object_id", "name", "description", "follows_partner_role", "members", "created_at", "updated_at"]
+        read_only_fields = ["follows_partner_role", "members", "created_at", "updated_at"]
 
     def get_members(self, group: PartnerSecurityGroup) -> list[dict[str, Any]]:
         return [SecurityGroupMemberSerializer(m).data for m in group.members.select_related("user").order_by("user__email", "pk")]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from graphcompat.base import GraphCollectionView, GraphView
 from graphcompat.bodies import invalid, relationship_fields
 from graphcompat.collections import CollectionQuery
+from graphcompat.errors import GraphError
 from graphcompat.representations import (
     OPERATION_TYPE,
     RELATIONSHIP_TYPE,
@@ -40,6 +41,8 @@ from relationships.models import DelegatedAdminGrant
 
 COLLECTION = "tenantRelationships/delegatedAdminRelationships"
 RETRY_AFTER_SECONDS = "5"
+# Request actions Graph defines for an indirect reseller only (resellerDelegatedAdminRelationship): see docs/graph.md.
+INDIRECT_RESELLER_ACTIONS = ("approve", "reject")
 
 
 class RelationshipCollectionView(GraphCollectionView):
@@ -140,6 +143,13 @@ class RequestCollectionView(GraphCollectionView):
             row = grant_lock_for_approval(grant=grant, membership=self.membership)
         elif action == "terminate":
             row = grant_terminate_by_request(grant=grant, membership=self.membership)
+        elif action in INDIRECT_RESELLER_ACTIONS:
+            # Graph: approve/reject are for an indirect reseller answering a relationship an indirect provider
+            # created for it (resellerDelegatedAdminRelationship); partnercenter has none, and a customer
+            # approves in its admin center. Nothing is recorded (docs/graph.md, "Differences").
+            raise GraphError(400, "notAllowed", _(
+                "The action %(action)s is only for an indirect reseller answering a relationship an indirect provider "
+                "created for it; this relationship is the customer's to approve, in its admin center.") % {"action": action})
         else:
             raise invalid(_("action must be lockForApproval or terminate."))
         return self.entity(request_entity(row), odata_type=REQUEST_TYPE, context="requests/$entity", status=201,

@@ -62,6 +62,13 @@ class WebhookEventType(models.TextChoices):
     LICENSE_ASSIGNED = "license.assigned", _("License assigned")
     LICENSE_REMOVED = "license.removed", _("License removed")
 
+    # Partner security groups, the access containers of access assignments (issue 23)
+    SECURITY_GROUP_CREATED = "security_group.created", _("Security group created")
+    SECURITY_GROUP_UPDATED = "security_group.updated", _("Security group renamed or its description changed")
+    SECURITY_GROUP_DELETED = "security_group.deleted", _("Security group deleted")
+    SECURITY_GROUP_MEMBER_ADDED = "security_group.member_added", _("Security group member added")
+    SECURITY_GROUP_MEMBER_REMOVED = "security_group.member_removed", _("Security group member removed")
+
 
 EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.INVITATION_CREATED: WebhookEventType.INVITATION_CREATED,
@@ -94,6 +101,12 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.SUPPORT_CONTACT_REMOVED: WebhookEventType.SUPPORT_CONTACT_REMOVED,
     AuditAction.LICENSE_ASSIGNED: WebhookEventType.LICENSE_ASSIGNED,
     AuditAction.LICENSE_REMOVED: WebhookEventType.LICENSE_REMOVED,
+
+    AuditAction.SECURITY_GROUP_CREATED: WebhookEventType.SECURITY_GROUP_CREATED,
+    AuditAction.SECURITY_GROUP_CHANGED: WebhookEventType.SECURITY_GROUP_UPDATED,
+    AuditAction.SECURITY_GROUP_DELETED: WebhookEventType.SECURITY_GROUP_DELETED,
+    AuditAction.SECURITY_GROUP_MEMBER_ADDED: WebhookEventType.SECURITY_GROUP_MEMBER_ADDED,
+    AuditAction.SECURITY_GROUP_MEMBER_REMOVED: WebhookEventType.SECURITY_GROUP_MEMBER_REMOVED,
 }
 
 # target_type (app_label.model) → (object type in the payload, API path of the resource)
@@ -104,6 +117,13 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "servicerequests.servicerequest": ("service_request", "/api/v1/service-requests/{id}"),
     "subscriptions.subscription": ("subscription", ""),
     "directory.licenseassignment": ("license", ""),
+    "partners.partnersecuritygroup": ("security_group", "/api/v1/security-groups/{id}"),
+}
+
+# target_type → the key of the audit event's data that holds the id the API names the object by
+# (a security group is addressed by its object id, a GUID, not by its row's primary key).
+OBJECT_ID_KEYS: dict[str, str] = {
+    "partners.partnersecuritygroup": "object_id",
 }
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1b8c4e-3c55-4a8e-9a55-6d1f0f2b7a10")
@@ -117,14 +137,15 @@ def event_id_for(event: AuditEvent) -> uuid.UUID:
 def event_body(*, event: AuditEvent, event_type: str, partner_public_id: str, customer: dict[str, str] | None) -> str:
     """The exact JSON text that is signed and posted (compact, keys sorted)."""
     object_type, path = OBJECTS.get(event.target_type, (event.target_type.split(".")[-1], ""))
+    object_id = str(event.data.get(OBJECT_ID_KEYS.get(event.target_type, ""), "") or event.target_id)
     data: dict[str, Any] = {
         key: value for key, value in event.data.items() if key not in {"object", "customer", "actor"}
     }
     data.update(
         object={
             "type": object_type,
-            "id": event.target_id,
-            "url": absolute_path(path.format(id=event.target_id)) if path else None,
+            "id": object_id,
+            "url": absolute_path(path.format(id=object_id)) if path else None,
         },
         customer=customer,
         actor=event.actor_label,

@@ -321,6 +321,13 @@ class PartnerSecurityGroup(models.Model):
     description = models.CharField(_("description"), max_length=500, blank=True, default="")
     object_id = models.UUIDField(_("object ID"), default=uuid.uuid4, unique=True, editable=False)
     members = models.ManyToManyField(PartnerMembership, related_name="security_groups", blank=True, verbose_name=_("members"))
+    # Set only on a "<Role> (migrated)" group (partners migration 0011): its members are kept equal to
+    # the holders of this partner role, in the transaction of every role change, until an account admin
+    # edits its members by hand; then it is cleared for good and the group is an ordinary one.
+    follows_partner_role = models.CharField(
+        _("follows partner role"), max_length=24, blank=True, default="", db_default="", choices=PartnerRole.choices,
+        help_text=_("Members follow this partner role until an account admin edits them by hand."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -10,6 +10,7 @@ users (memberships); an API key's technical user is never one.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +21,9 @@ from audit.services import audit_record
 from partnercenter.errors import DomainError
 from partners.authz import Actor, Permission, authorize
 from partners.models import Partner, PartnerMembership, PartnerSecurityGroup
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 500
@@ -51,6 +55,11 @@ def _snapshot(group: PartnerSecurityGroup) -> dict:
     return {"name": group.name, "description": group.description, "object_id": str(group.object_id)}
 
 
+def _event_data(group: PartnerSecurityGroup) -> dict[str, str]:
+    """In every group event: how the API and Graph name the group (webhooks address it by object id)."""
+    return {"object_id": str(group.object_id), "security_group": group.name}
+
+
 def _locked(group: PartnerSecurityGroup) -> PartnerSecurityGroup:
     return PartnerSecurityGroup.objects.select_for_update().select_related("partner").get(pk=group.pk)
 
@@ -79,7 +88,8 @@ def security_group_create(*, actor: Actor | PartnerMembership, partner: Partner,
                                                         object_id=guid)
     except IntegrityError as exc:
         raise SecurityGroupError("name_taken", _("A security group with this name already exists."), field="name") from exc
-    audit_record(action=AuditAction.SECURITY_GROUP_CREATED, actor=resolved.user, partner=partner, target=group, after=_snapshot(group))
+    audit_record(action=AuditAction.SECURITY_GROUP_CREATED, actor=resolved.user, partner=partner, target=group, after=_snapshot(group),
+                 data=_event_data(group))
     return group
 
 
@@ -102,7 +112,7 @@ def security_group_update(*, actor: Actor | PartnerMembership, group: PartnerSec
         locked.updated_at = timezone.now()
         locked.save(update_fields=["name", "description", "updated_at"])
         audit_record(action=AuditAction.SECURITY_GROUP_CHANGED, actor=resolved.user, partner=locked.partner, target=locked,
-                     before=before, after=_snapshot(locked))
+                     before=before, after=_snapshot(locked), data=_event_data(locked))
     return locked
 
 
@@ -113,7 +123,8 @@ def security_group_delete(*, actor: Actor | PartnerMembership, group: PartnerSec
     authorize(resolved, Permission.MANAGE_USERS, group, message=_("Only an account admin can manage security groups."))
     locked = _locked(group)
     audit_record(action=AuditAction.SECURITY_GROUP_DELETED, actor=resolved.user, partner=locked.partner, target=locked,
-                 before={**_snapshot(locked), "members": sorted(m.user.email for m in locked.members.select_related("user"))})
+                 before={**_snapshot(locked), "members": sorted(m.user.email for m in locked.members.select_related("user"))},
+                 data=_event_data(locked))
     locked.delete()
 
 
@@ -135,7 +146,7 @@ def security_group_add_member(*, actor: Actor | PartnerMembership, group: Partne
         return False
     locked.members.add(membership)
     audit_record(action=AuditAction.SECURITY_GROUP_MEMBER_ADDED, actor=resolved.user, partner=locked.partner, target=locked,
-                 after={"member": membership.user.email})
+                 after={"member": membership.user.email}, data={**_event_data(locked), **_stop_following(locked)})
     return True
 
 
@@ -151,8 +162,53 @@ def security_group_remove_member(*, actor: Actor | PartnerMembership, group: Par
         return False
     locked.members.remove(membership)
     audit_record(action=AuditAction.SECURITY_GROUP_MEMBER_REMOVED, actor=resolved.user, partner=locked.partner, target=locked,
-                 before={"member": membership.user.email})
+                 before={"member": membership.user.email}, data={**_event_data(locked), **_stop_following(locked)})
     return True
+
+
+def _stop_following(group: PartnerSecurityGroup) -> dict[str, str]:
+    """An account admin edits a migrated group's members by hand: from now on it is an ordinary group.
+
+    Its members no longer follow the partner role, and its access assignments stop being that partner
+    role's (their `partner_role` is cleared: they are the group's, listed and edited as group assignments
+    in the console, /api/v1 and Graph). Returns what the audit event records (empty for an ordinary group).
+    """
+    role = group.follows_partner_role
+    if not role:
+        return {}
+    group.follows_partner_role = ""
+    group.updated_at = timezone.now()
+    group.save(update_fields=["follows_partner_role", "updated_at"])
+    group.access_assignments.exclude(partner_role="").update(partner_role="")  # relationships.AccessAssignment rows
+    return {"stopped_following_partner_role": role}
+
+
+def security_groups_follow_roles(*, membership: PartnerMembership, before: list[str] | tuple[str, ...],
+                                 after: list[str] | tuple[str, ...], actor: User | None) -> None:
+    """A partner user's roles changed from `before` to `after`: the migrated groups that follow a role
+    they gained add them, those following a role they lost remove them.
+
+    Called by the partner role services (partners.services) inside their transaction, after their own
+    authorization (changing roles is the action; this is part of it). Each membership change is a
+    `security_group.member_added` / `member_removed` audit event (and webhook) with `by: partner_role`.
+    Groups are locked in primary-key order.
+    """
+    gained, lost = set(after) - set(before), set(before) - set(after)
+    if not gained and not lost:
+        return
+    groups = (PartnerSecurityGroup.objects.select_for_update().select_related("partner")
+              .filter(partner_id=membership.partner_id, follows_partner_role__in=sorted(gained | lost)).order_by("pk"))
+    for group in groups:
+        is_member = group.members.filter(pk=membership.pk).exists()
+        follow = {**_event_data(group), "by": "partner_role", "partner_role": group.follows_partner_role}
+        if group.follows_partner_role in gained and not is_member:
+            group.members.add(membership)
+            audit_record(action=AuditAction.SECURITY_GROUP_MEMBER_ADDED, actor=actor, partner=group.partner, target=group,
+                         after={"member": membership.user.email}, data=follow)
+        elif group.follows_partner_role in lost and is_member:
+            group.members.remove(membership)
+            audit_record(action=AuditAction.SECURITY_GROUP_MEMBER_REMOVED, actor=actor, partner=group.partner, target=group,
+                         before={"member": membership.user.email}, data=follow)
 
 
 class _PartnerTarget:

@@ -24,6 +24,7 @@ from partners.authz import Actor, Permission, authorize
 from partners.choices import Cloud, PartnerRole, PartnerType, PartnerUserInvitationStatus
 from partners.markets import market_region_for
 from partners.models import Partner, PartnerMembership, PartnerUserInvitation
+from partners.security_group_services import security_groups_follow_roles
 from partners.signals import partner_created
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def partner_membership_add(*, partner: Partner, user: User, roles: list[str], ac
         target=membership,
         after={"email": user.email, "roles": roles},
     )
+    security_groups_follow_roles(membership=membership, before=[], after=roles, actor=actor)
     return membership
 
 
@@ -272,7 +274,9 @@ def partner_user_invitation_accept(*, invitation: PartnerUserInvitation, user: U
     membership, created = PartnerMembership.objects.get_or_create(
         partner=invitation.partner, user=user, defaults={"roles": invitation.roles}
     )
+    held_before: list[str] = []
     if not created:
+        held_before = list(membership.roles)
         merged = clean_roles(set(membership.roles) | set(invitation.roles))
         PartnerMembership.objects.filter(pk=membership.pk).update(roles=merged)
         membership.roles = merged
@@ -283,6 +287,7 @@ def partner_user_invitation_accept(*, invitation: PartnerUserInvitation, user: U
         target=membership,
         after={"email": user.email, "roles": membership.roles, "invitation_id": invitation.pk},
     )
+    security_groups_follow_roles(membership=membership, before=held_before, after=membership.roles, actor=user)
     return membership
 
 
@@ -320,6 +325,7 @@ def partner_membership_set_roles(
         before={"roles": before},
         after={"roles": roles},
     )
+    security_groups_follow_roles(membership=locked, before=before, after=roles, actor=actor.user)
     return locked
 
 

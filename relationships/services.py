@@ -30,6 +30,7 @@ from partnercenter.directory_roles import (
 from partnercenter.links import absolute_url
 from partners.authz import PARTNER_KINDS, Actor, ActorKind, Permission, authorize
 from partners.choices import PartnerRole
+from partners.security_group_selectors import security_group_by_object_id
 from partners.selectors import partner_users_with_roles
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.errors import GrantError
@@ -359,3 +360,41 @@ def access_assignment_for_group_remove(*, grant: DelegatedAdminGrant, actor: Par
 
 def _user_of(actor: PartnerMembership | Actor) -> User | None:
     return actor.user
+
+
+@transaction.atomic
+def access_assignments_replace(*, grant: DelegatedAdminGrant, actor: PartnerMembership,
+                               by_role: dict[str, list[str]] | None = None,
+                               by_group: dict[str, list[str]] | None = None) -> None:
+    """Replace a grant's access assignments as `/api/v1/grants/{id}/access-assignments` sends them.
+
+    `by_role` (partner role → roles) replaces the assignments by partner role (access_assignments_set);
+    `by_group` (a security group's object id → roles) replaces the assignments to groups only: a
+    group named gets those roles (access_assignment_for_group_set; an empty list removes its
+    assignment), a group left out loses its assignment (access_assignment_for_group_remove). `None`
+    leaves that kind untouched. The services the console and the Graph surface call do the work, so
+    the permission is checked where it always is. Every object id is resolved among the grant's
+    partner's groups before anything is written: one that is not the partner's (another partner's
+    included) is GrantError `unknown_security_group`, and nothing changes.
+    """
+    locked = locked_grant(grant)
+    groups: dict[str, tuple[PartnerSecurityGroup, list[str]]] = {}
+    for object_id, roles in (by_group or {}).items():
+        group = security_group_by_object_id(partner=locked.partner, object_id=object_id)
+        if group is None:
+            raise GrantError("unknown_security_group",
+                             _("Unknown security group %(id)s: name one of your organisation's groups by its object ID.") % {"id": object_id},
+                             field="security_groups")
+        groups[str(group.object_id)] = (group, list(roles))
+    if by_role is not None:
+        access_assignments_set(grant=locked, actor=actor, assignments=by_role)
+    if by_group is None:
+        return
+    for assignment in locked.access_assignments.filter(partner_role="").select_related("security_group").order_by("pk"):
+        if assignment.security_group is not None and str(assignment.security_group.object_id) not in groups:
+            access_assignment_for_group_remove(grant=locked, actor=actor, group=assignment.security_group)
+    for group, roles in groups.values():
+        if roles:
+            access_assignment_for_group_set(grant=locked, actor=actor, group=group, roles=roles)
+        else:
+            access_assignment_for_group_remove(grant=locked, actor=actor, group=group)

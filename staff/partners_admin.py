@@ -224,10 +224,10 @@ class PartnerSecurityGroupAdmin(AuditTrailMixin, ReadOnlyAdminMixin, admin.Model
     """A partner's security groups (issue 23), read-only: account admins manage them in Partner settings
     or through the API (partners.security_group_services)."""
 
-    list_display = ("name", "partner", "object_id", "member_count", "created_at")
+    list_display = ("name", "partner", "object_id", "follows_partner_role", "member_count", "created_at")
     list_select_related = ("partner",)
     search_fields = ("name", "object_id", "partner__name", "partner__partner_id")
-    fields = ("partner", "name", "description", "object_id", "member_list", "created_at", "updated_at", "audit_trail")
+    fields = ("partner", "name", "description", "object_id", "follows_partner_role", "member_list", "created_at", "updated_at", "audit_trail")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerSecurityGroup]:

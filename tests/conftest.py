@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from partners.choices import Cloud, PartnerRole
 from tests.factories import (
@@ -52,6 +53,14 @@ class Tenant:
     partner: object
     admin: object  # account_admin membership
     sales: object  # sales_agent membership
+
+
+@pytest.fixture(autouse=True)
+def _language_does_not_leak():  # type: ignore[no-untyped-def]
+    """A request in Japanese leaves Japanese active in the thread; the next test starts from the default
+    (otherwise, e.g., test_webhook_ssrf after test_japanese_pages reads its error messages in Japanese)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

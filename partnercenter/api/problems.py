@@ -64,7 +64,8 @@ DRF_CODES: dict[type[exceptions.APIException], str] = {
     exceptions.ValidationError: "validation_error",
 }
 
-DOMAIN_STATUS_BY_CODE = {"forbidden": 403, "not_found": 404, "daily_cap": 429, "recipient_daily_cap": 429}
+DOMAIN_STATUS_BY_CODE = {"forbidden": 403, "not_found": 404, "daily_cap": 429, "recipient_daily_cap": 429,
+                         "unknown_security_group": 400}  # a body naming a group that is not the partner's: bad input
 
 
 class ApiProblem(exceptions.APIException):
