@@ -212,8 +212,11 @@ def covering_request(*, partner_id: int, customer: Customer, roles: list[str], p
 def renewal_covering(*, grant: DelegatedAdminGrant, roles: list[str]) -> str:
     """Why renewing `grant` asks nothing new: a newer active grant of the customer already carries the roles ("" if none).
     (Pending grants and requests are the batch's ordinary `covering_request`.)"""
-    wanted = set(roles)
-    newer = DelegatedAdminGrant.objects.filter(partner_id=grant.partner_id, customer_id=grant.customer_id, status=GrantStatus.ACTIVE).exclude(pk=grant.pk)
+    wanted, customer_id = set(roles), grant.customer_id
+    if customer_id is None:  # a customerless Graph draft is never renewed (the batch refuses it before)
+        return ""
+    newer = DelegatedAdminGrant.objects.filter(partner_id=grant.partner_id, customer_id=customer_id,
+                                               status=GrantStatus.ACTIVE).exclude(pk=grant.pk)
     if grant.ends_at is not None:
         newer = newer.filter(ends_at__gt=grant.ends_at)
     if any(wanted <= set(granted) for granted in newer.values_list("roles", flat=True)):

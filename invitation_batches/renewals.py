@@ -100,7 +100,7 @@ def renewal_statuses(*, partner_id: int, grants: Iterable[DelegatedAdminGrant], 
     for grant in nearing:
         assert grant.customer is not None and grant.ends_at is not None  # _nearing_end
         wanted = set(grant.roles)
-        candidates = others.get(grant.customer_id, [])
+        candidates = others.get(grant.customer.pk, [])
         if any(pk != grant.pk and status == GrantStatus.ACTIVE and wanted <= roles and ends_at is not None and ends_at > grant.ends_at
                for pk, status, roles, ends_at, _requested in candidates):
             result[grant.pk] = Renewal(RenewalStatus.RENEWED)

@@ -19,7 +19,12 @@ from partners.choices import PartnerRole
 from relationships.choices import GrantStatus
 from relationships.models import DelegatedAdminGrant, Relationship
 from relationships.selectors import grant_list_for_partner, grants_ending_counts
-from tests.factories import CustomerFactory, CustomerMembershipFactory, DelegatedAdminGrantFactory, PartnerMembershipFactory
+from tests.factories import (
+    CustomerFactory,
+    CustomerMembershipFactory,
+    DelegatedAdminGrantFactory,
+    PartnerMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

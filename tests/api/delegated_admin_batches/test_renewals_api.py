@@ -86,7 +86,7 @@ def test_renewal_batch_from_grant_ids_and_another_partners_ids_read_as_unknown(p
 
 
 def test_a_renewal_raises_the_grant_renewal_requested_webhook(partner_a, issue_key, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    from partners.webhook_services import webhook_subscription_create  # noqa: PLC0415 — only this test subscribes
+    from partners.webhook_services import webhook_subscription_create
 
     webhook_subscription_create(membership=partner_a.admin, url="https://hooks.example/renewals", event_types=["grant.renewal_requested"])
     grant = ending_in(partner_a.partner, 20, "Hooked")
