@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
@@ -43,7 +44,10 @@ from relationships.choices import GrantStatus
 from relationships.errors import GrantError
 from relationships.models import DelegatedAdminGrant
 from relationships.selectors import RENEWAL_WINDOWS
-from relationships.services import validate_grant_request
+from relationships.services import access_assignments_carry_over, validate_grant_request
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
 
 RENEWABLE_STATUSES = (GrantStatus.ACTIVE, GrantStatus.EXPIRED)
 # The largest grant id a client can name (PostgreSQL bigint); larger ones are refused by the API's input checks.
@@ -201,3 +205,19 @@ def delegated_admin_renewal_batch_create(
 
     transaction.on_commit(partial(process_delegated_admin_batch.delay, batch.pk))
     return batch
+
+
+def renewal_assignments_on_approval(*, event: AuditEvent, **kwargs: object) -> None:
+    """audit.signals.event_recorded receiver: when the customer approves a renewal (a grant requested by a renewal
+    row's invitation), the renewed grant's security-group assignments carry over to the new grant, in the approval's
+    transaction. One query for any other approval; nothing for any other event."""
+    if event.action != AuditAction.GRANT_APPROVED or not event.target_id:
+        return
+    row = (DelegatedAdminBatchRow.objects.filter(
+        renews_grant__isnull=False,
+        invitation__in=DelegatedAdminGrant.objects.filter(pk=int(event.target_id)).values("requested_by_invitation"))
+        .select_related("renews_grant").first())
+    if row is None or row.renews_grant is None:
+        return
+    target = DelegatedAdminGrant.objects.get(pk=int(event.target_id))
+    access_assignments_carry_over(source=row.renews_grant, target=target)

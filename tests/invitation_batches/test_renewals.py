@@ -141,3 +141,23 @@ def test_only_members_who_may_request_delegated_admin_renew(partner_a):  # type:
     billing = PartnerMembershipFactory(partner=partner_a.partner, roles=[PartnerRole.BILLING_ADMIN])
     with pytest.raises(PermissionDeniedError):
         delegated_admin_renewal_batch_create(membership=billing, grant_ids=[grant.pk])
+
+
+def test_an_approved_renewal_keeps_the_security_groups_of_the_renewed_grant(partner_a, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from invitations.acceptance import grant_request_from_invitation  # noqa: PLC0415 — only this test plays the customer's side
+    from relationships.models import AccessAssignment  # noqa: PLC0415
+    from relationships.services import grant_approve  # noqa: PLC0415
+    from tests.factories import PartnerSecurityGroupFactory  # noqa: PLC0415
+
+    grant = ending_in(partner_a.partner, 20, name="Grouped")
+    group = PartnerSecurityGroupFactory(partner=partner_a.partner)
+    AccessAssignment.objects.create(grant=grant, security_group=group, roles=ROLES[:1])
+    batch = renew(partner_a.admin, [grant.pk], django_capture_on_commit_callbacks)
+    invitation = batch.rows.get().invitation
+    global_admin = grant.customer.memberships.get().user
+    renewal = grant_request_from_invitation(invitation=invitation, customer=grant.customer, actor=global_admin)
+    grant_approve(grant=renewal, user=global_admin)
+    carried = AccessAssignment.objects.get(grant=renewal, security_group=group)
+    assert carried.roles == ROLES[:1]
+    assert renewal_statuses(partner_id=partner_a.partner.pk, grants=[grant])[grant.pk].status == RenewalStatus.RENEWED
+    assert AuditEvent.objects.filter(action="grant.access_assignments_changed", target_id=str(renewal.pk)).exists()
