@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from invitation_batches.choices import BatchSource, BatchStatus, GdapRowStatus
 from invitation_batches.models import DelegatedAdminBatch, DelegatedAdminBatchRow
+from invitation_batches.renewals import MAX_GRANT_ID
 from partnercenter.directory_roles import BUNDLES, CATALOG, MAX_DURATION_DAYS, MIN_DURATION_DAYS
 
 ROLE_IDS = [role.id for role in CATALOG]
@@ -35,6 +36,20 @@ class DelegatedAdminBatchCreateSerializer(serializers.Serializer):
         return attrs
 
 
+class DelegatedAdminRenewalCreateSerializer(serializers.Serializer):
+    """Renew delegated admin grants (issue 24): one new request per grant, for its customer and its roles."""
+
+    grant_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_GRANT_ID), min_length=1, max_length=settings.INVITATION_BATCH_MAX_ROWS,
+        help_text=_("Your grants to renew (active or expired). An id that is not one of your grants is answered on its row as not found."),
+    )
+    duration_days = serializers.IntegerField(min_value=MIN_DURATION_DAYS, max_value=MAX_DURATION_DAYS, required=False, allow_null=True,
+                                             default=None, help_text=_("Null or absent: each grant's own duration."))
+    auto_extend = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                           help_text=_("Null or absent: each grant's own setting."))
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default="en", help_text=_("Language of the emails to the customers."))
+
+
 class DelegatedAdminBatchSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=BatchStatus.choices, read_only=True)
     # An API field named like Field.source: DRF's metaclass moves declared fields out of the class body.
@@ -54,11 +69,13 @@ class DelegatedAdminBatchRowSerializer(serializers.ModelSerializer):
     customer_tenant_id = serializers.UUIDField(source="customer.tenant_id", read_only=True, allow_null=True, default=None)
     customer_name = serializers.CharField(source="customer.company_name", read_only=True, allow_null=True, default=None)
     invitation_id = serializers.IntegerField(read_only=True, allow_null=True)
+    renews_grant_id = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("The grant this row renews (renewal batches)."))
     reason_code = serializers.CharField(source="error_code", read_only=True)
     reason = serializers.CharField(source="error_message", read_only=True,
                                    help_text=_("Why the row is `covered` or `not_allowed` (the service's own message)."))
 
     class Meta:
         model = DelegatedAdminBatchRow
-        fields = ["line", "given", "customer_tenant_id", "customer_name", "status", "invitation_id", "reason_code", "reason", "processed_at"]
+        fields = ["line", "given", "customer_tenant_id", "customer_name", "status", "invitation_id", "reason_code", "reason", "processed_at",
+                  "renews_grant_id"]
         read_only_fields = fields

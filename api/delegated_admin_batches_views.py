@@ -15,12 +15,14 @@ from api.delegated_admin_batches_serializers import (
     DelegatedAdminBatchCreateSerializer,
     DelegatedAdminBatchRowSerializer,
     DelegatedAdminBatchSerializer,
+    DelegatedAdminRenewalCreateSerializer,
 )
 from api.invitation_batches_views import RowCursorPagination
 from api.views import PartnerApiMixin
 from invitation_batches.choices import BatchSource, GdapRowStatus
 from invitation_batches.gdap_selectors import gdap_batch_get_for_partner, gdap_batch_list_for_partner, gdap_batch_rows
 from invitation_batches.gdap_services import delegated_admin_batch_create
+from invitation_batches.renewals import delegated_admin_renewal_batch_create
 from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.parsers import StrictJSONParser
@@ -36,9 +38,9 @@ class DelegatedAdminBatchViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]{1,18}"
     required_scopes = {
         "list": ApiScope.GRANTS_READ, "retrieve": ApiScope.GRANTS_READ, "rows": ApiScope.GRANTS_READ,
-        "create": ApiScope.GRANTS_WRITE,
+        "create": ApiScope.GRANTS_WRITE, "renewals": ApiScope.GRANTS_WRITE,
     }
-    idempotent_actions = frozenset({"create"})
+    idempotent_actions = frozenset({"create", "renewals"})
     etag_actions = frozenset({"retrieve"})
 
     def get_queryset(self) -> Any:
@@ -84,6 +86,33 @@ class DelegatedAdminBatchViewSet(PartnerApiMixin, viewsets.GenericViewSet):
             batch = delegated_admin_batch_create(
                 membership=self.membership, identifiers=data["customers"], roles=data["roles"], duration_days=data["duration_days"],
                 auto_extend=data["auto_extend"], language=data["language"], source=BatchSource.API, api_key=self.principal.api_key,
+            )
+            location = request.build_absolute_uri(reverse("api:delegated-admin-batch-detail", kwargs={"pk": batch.pk}))
+            return Response(DelegatedAdminBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+        return idempotent_create(request, partner=self.partner, create=create)
+
+    @extend_schema(
+        request=DelegatedAdminRenewalCreateSerializer, responses={202: DelegatedAdminBatchSerializer},
+        examples=[OpenApiExample("Renew two grants as they are", request_only=True, value={"grant_ids": [42, 43]})],
+    )
+    @action(detail=False, methods=["post"])
+    def renewals(self, request: Request) -> Response:
+        """Renew grants (202): a batch whose rows are the grants, each asking its customer again for the grant's roles.
+
+        Duration and auto-extend default to each grant's own. The customer's global admin approves as usual. A row is
+        `covered` when the customer already has a newer active grant, a grant waiting for approval or a pending request
+        with these roles (already renewed); `not_allowed` for an id that is not one of your grants (`not_found`) or a
+        grant that cannot be renewed. Each request made raises a `grant.renewal_requested` webhook event.
+        """
+        body = DelegatedAdminRenewalCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+
+        def create() -> Response:
+            batch = delegated_admin_renewal_batch_create(
+                membership=self.membership, grant_ids=data["grant_ids"], duration_days=data["duration_days"],
+                auto_extend=data["auto_extend"], language=data["language"], api_key=self.principal.api_key,
             )
             location = request.build_absolute_uri(reverse("api:delegated-admin-batch-detail", kwargs={"pk": batch.pk}))
             return Response(DelegatedAdminBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})

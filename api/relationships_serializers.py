@@ -6,12 +6,15 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from invitation_batches.renewals import Renewal, RenewalStatus, renewal_statuses
 
 if TYPE_CHECKING:
     from invitations.models import Invitation
 
-from partnercenter.directory_roles import CATALOG
+from partnercenter.directory_roles import CATALOG, MAX_DURATION_DAYS
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
@@ -108,22 +111,47 @@ class GrantSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True
     )
     access_assignments = serializers.SerializerMethodField()
+    renewal_status = serializers.SerializerMethodField(help_text=_(
+        "For an active grant ending within 90 days: `renewed` (a newer active grant carries its roles), `requested` (a "
+        "request or a grant waiting for approval carries them) or `not_renewed`; null for any other grant."))
+    renewal_requested_at = serializers.SerializerMethodField(help_text=_("When the renewal was requested (with `requested`)."))
 
     class Meta:
         model = DelegatedAdminGrant
         fields = [
             "id", "display_name", "customer", "status", "roles", "duration_days", "auto_extend", "requested_at",
             "request_expires_at", "starts_at", "ends_at", "terminated_at", "requested_by_invitation", "access_assignments",
+            "renewal_status", "renewal_requested_at",
         ]
         read_only_fields = fields
 
     def get_access_assignments(self, grant: DelegatedAdminGrant) -> dict[str, list[str]]:
         return assignments_of(grant)
 
+    def _renewal(self, grant: DelegatedAdminGrant) -> Renewal | None:
+        """From the page's statuses (the list computes them once for the page), else for this grant alone."""
+        renewals = self.context.get("renewals")
+        if renewals is None:
+            renewals = renewal_statuses(partner_id=grant.partner_id, grants=[grant])
+        return renewals.get(grant.pk)
+
+    @extend_schema_field(serializers.ChoiceField(choices=RenewalStatus.choices, allow_null=True))
+    def get_renewal_status(self, grant: DelegatedAdminGrant) -> str | None:
+        renewal = self._renewal(grant)
+        return renewal.status if renewal else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_renewal_requested_at(self, grant: DelegatedAdminGrant) -> str | None:
+        renewal = self._renewal(grant)
+        return serializers.DateTimeField().to_representation(renewal.requested_at) if renewal and renewal.requested_at else None
+
 
 class GrantListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=GrantStatus.choices, required=False)
     tenant_id = serializers.UUIDField(required=False)
+    ending_within_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_DURATION_DAYS,
+        help_text=_("Only active grants ending within this many days from now (30, 60 and 90 are the console's windows)."))
 
 
 class GrantTerminateSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from api.relationships_serializers import (
     access_assignments_body,
 )
 from api.views import PartnerApiMixin
+from invitation_batches.renewals import renewal_statuses
 from partnercenter.api.etag import compute_etag, require_if_match
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.api.problems import problem_response
@@ -115,11 +116,13 @@ class GrantViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     @extend_schema(parameters=[GrantListQuerySerializer], responses=GrantSerializer(many=True))
     def list(self, request: Request) -> Response:
         filters = self.parse_query(GrantListQuerySerializer)
-        queryset = grant_list_for_partner(partner=self.partner, status=filters.get("status", "")).prefetch_related("access_assignments")
+        queryset = grant_list_for_partner(partner=self.partner, status=filters.get("status", ""),
+                                          ending_within_days=filters.get("ending_within_days")).prefetch_related("access_assignments")
         if filters.get("tenant_id"):
             queryset = queryset.filter(customer__tenant_id=filters["tenant_id"])
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(GrantSerializer(page, many=True).data)
+        page = self.paginate_queryset(queryset) or []
+        renewals = renewal_statuses(partner_id=self.partner.pk, grants=page)  # the page's renewal statuses: two queries
+        return self.get_paginated_response(GrantSerializer(page, many=True, context={"renewals": renewals}).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.represent(GrantSerializer(grant_for_api(partner=self.partner, grant_pk=int(pk))).data)

@@ -90,3 +90,5 @@ class AuditAction(models.TextChoices):
     # Bulk delegated admin for existing customers (issue 24).
     DELEGATED_ADMIN_BATCH_CREATED = "delegated_admin_batch.created", _("Bulk delegated admin request created")
     DELEGATED_ADMIN_BATCH_COMPLETED = "delegated_admin_batch.completed", _("Bulk delegated admin request completed")
+    # Renewals (issue 24 item 2): a new request for a grant's roles, recorded on the grant it renews.
+    GRANT_RENEWAL_REQUESTED = "grant.renewal_requested", _("Delegated admin renewal requested")

@@ -23,6 +23,7 @@ from invitations.funnel_selectors import (
 )
 from partnercenter.csv_writer import csv_document
 from partners.permissions import PartnerPermission
+from relationships.selectors import grants_ending_counts
 
 
 def one_decimal(value: float) -> str:
@@ -94,6 +95,7 @@ class FunnelView(FunnelMixin, TemplateView):
             grants_chart=horizontal_bars([(str(b.label), b.count, formats.number_format(b.count, force_grouping=True)) for b in grants],
                                          width=440, value_room=60),
             expiring_invitations=list(invitations_expiring_soon(partner=self.partner)),
+            renewal_windows=list(grants_ending_counts(partner=self.partner).items()),
             can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
             has_data=stages[0].count > 0,
         )

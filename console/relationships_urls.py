@@ -2,6 +2,7 @@ from django.urls import path
 
 from console import relationships_views as views
 from console.directory_views import DirectoryUsersView
+from console.renewals_views import GrantRenewView
 
 app_name = "relationships"
 
@@ -16,5 +17,6 @@ urlpatterns = [
     path("<str:partner_id>/delegated-admin/export.csv", views.GrantExportView.as_view(), {"fmt": "csv"}, name="grants_export"),
     path("<str:partner_id>/delegated-admin/export.xlsx", views.GrantExportView.as_view(), {"fmt": "xlsx"}, name="grants_export"),
     path("<str:partner_id>/delegated-admin/request/", views.GrantRequestView.as_view(), name="grant_request"),
+    path("<str:partner_id>/delegated-admin/renew/", GrantRenewView.as_view(), name="grant_renew"),
     path("<str:partner_id>/delegated-admin/<int:grant_pk>/", views.GrantDetailView.as_view(), name="grant"),
 ]

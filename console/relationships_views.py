@@ -24,6 +24,7 @@ from console.exports import ExportColumn, ListExportMixin, label
 from console.mixins import PartnerConsoleMixin
 from console.relationships_forms import GrantRequestForm, ReasonForm
 from console.saved_views import ListToolsMixin
+from invitation_batches.renewals import RENEWABLE_STATUSES, renewal_attach
 from invitations.choices import InvitationKind
 from invitations.create_services import invitation_create
 from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
@@ -40,11 +41,13 @@ from relationships.removal import RemovalBlockedError, removal_blockers
 from relationships.selectors import (
     CUSTOMER_SORTS,
     DELEGATED_ADMIN_FILTERS,
+    RENEWAL_WINDOWS,
     active_customers_for_partner,
     customer_count_for_partner,
     customer_countries_for_partner,
     grant_get_for_partner,
     grant_list_for_partner,
+    grants_ending_counts,
     grants_for,
     indirect_reseller_customers_for_provider,
     relationship_for_partner_customer,
@@ -169,6 +172,7 @@ class CustomerRowView(PartnerConsoleMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         relationship = relationship_for_partner_customer(partner=self.partner, tenant_id=str(self.kwargs["tenant_id"]))
         customer_details_attach(relationship=relationship, membership=self.membership)
+        renewal_attach(partner_id=self.partner.pk, grants=relationship.grants)  # type: ignore[attr-defined]  # attached just above
         context.update(relationship=relationship, customer=relationship.customer, grants=relationship.grants,  # type: ignore[attr-defined]  # attached by customer_details_attach
                        # The history (audit timeline) is on the customer's page, not in the list's expanded row.
                        with_history=not self.partial(),
@@ -186,8 +190,13 @@ class GrantListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
     export_filename = "delegated-admin"
     saved_view_list = SavedViewList.GRANTS
 
+    def ending_within(self) -> int | None:
+        """The renewal window asked for (`ending=30|60|90`), None for any other value."""
+        value = self.request.GET.get("ending", "")
+        return int(value) if value in {str(days) for days in RENEWAL_WINDOWS} else None
+
     def filtered_queryset(self) -> QuerySet[DelegatedAdminGrant]:
-        return grant_list_for_partner(partner=self.partner, status=self.request.GET.get("status", ""))
+        return grant_list_for_partner(partner=self.partner, status=self.request.GET.get("status", ""), ending_within_days=self.ending_within())
 
     def export_columns(self) -> list[ExportColumn]:
         return [
@@ -204,8 +213,14 @@ class GrantListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
+        ending = self.ending_within()
         page = Paginator(self.filtered_queryset(), 25).get_page(self.request.GET.get("page"))
-        context.update(page=page, status=status, statuses=GrantStatus.choices, querystring=f"status={status}",
+        renewal_attach(partner_id=self.partner.pk, grants=page.object_list)
+        counts = grants_ending_counts(partner=self.partner)
+        context.update(page=page, status=status, statuses=GrantStatus.choices,
+                       querystring=urlencode({k: v for k, v in {"status": status, "ending": ending or ""}.items() if v}),
+                       ending=ending, ending_windows=[(days, counts[days]) for days in RENEWAL_WINDOWS],
+                       renewable_statuses=RENEWABLE_STATUSES,
                        can_request=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN))
         return context
 

@@ -21,6 +21,8 @@ BATCH_TRANSITIONS = {
 class BatchSource(models.TextChoices):
     UPLOAD = "upload", _("CSV upload")
     API = "api", _("API")
+    # Renewal of delegated admin grants (issue 24 item 2): the rows come from the selected grants.
+    RENEWAL = "renewal", _("Renewal of grants")
 
 
 class RowStatus(models.TextChoices):

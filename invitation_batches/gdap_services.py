@@ -173,7 +173,7 @@ def delegated_admin_batch_create(
     DelegatedAdminBatchRow.objects.bulk_create(_rows_for_chunk(batch, chunk, seen))
     DelegatedAdminBatch.objects.filter(pk=batch.pk).update(total_rows=total)
     batch.total_rows = total
-    _count_rows(batch.pk)
+    count_rows(batch.pk)
     batch.refresh_from_db()
     audit_record(action=AuditAction.DELEGATED_ADMIN_BATCH_CREATED, actor=membership.user, partner=partner, target=batch,
                  after={"total_rows": total, "roles": roles, "duration_days": duration_days, "auto_extend": auto_extend, "source": source})
@@ -186,13 +186,15 @@ def delegated_admin_batch_create(
     return batch
 
 
-def covering_request(*, partner_id: int, customer: Customer, roles: list[str]) -> str:
+def covering_request(*, partner_id: int, customer: Customer, roles: list[str], pending_only: bool = False) -> str:
     """Why nothing new is needed: an active or pending grant, or a pending request, that already
-    carries every role in `roles` ("" when none does)."""
+    carries every role in `roles` ("" when none does). `pending_only` (a renewal, whose grant is
+    itself active: `renewal_covering` judges the active ones): only pending grants and requests."""
     # Containment is checked here, not with a JSON `__contains` lookup, which SQLite (the embedded default) lacks.
     wanted = set(roles)
+    statuses = [GrantStatus.APPROVAL_PENDING] if pending_only else [GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING]
     covering = sorted(status for status, granted in DelegatedAdminGrant.objects.filter(
-        partner_id=partner_id, customer=customer, status__in=[GrantStatus.ACTIVE, GrantStatus.APPROVAL_PENDING],
+        partner_id=partner_id, customer=customer, status__in=statuses,
     ).values_list("status", "roles") if wanted <= set(granted))
     if covering and covering[0] == GrantStatus.ACTIVE:
         return _("An active delegated admin grant already carries these roles.")
@@ -204,6 +206,21 @@ def covering_request(*, partner_id: int, customer: Customer, roles: list[str]) -
     ).values_list("requested_roles", flat=True)
     if any(wanted <= set(asked) for asked in requested):
         return _("A pending request for these roles is waiting for the customer.")
+    return ""
+
+
+def renewal_covering(*, grant: DelegatedAdminGrant, roles: list[str]) -> str:
+    """Why renewing `grant` asks nothing new: a newer active grant of the customer already carries the roles ("" if none).
+    (Pending grants and requests are the batch's ordinary `covering_request`.)"""
+    wanted, customer_id = set(roles), grant.customer_id
+    if customer_id is None:  # a customerless Graph draft is never renewed (the batch refuses it before)
+        return ""
+    newer = DelegatedAdminGrant.objects.filter(partner_id=grant.partner_id, customer_id=customer_id,
+                                               status=GrantStatus.ACTIVE).exclude(pk=grant.pk)
+    if grant.ends_at is not None:
+        newer = newer.filter(ends_at__gt=grant.ends_at)
+    if any(wanted <= set(granted) for granted in newer.values_list("roles", flat=True)):
+        return _("Already renewed: a newer active grant carries these roles.")
     return ""
 
 
@@ -224,15 +241,15 @@ def delegated_admin_batch_process(*, batch_id: int, clock: Callable[[], float] =
         return 0
     size = settings.INVITATION_BATCH_CHUNK_ROWS
     handled = rows_walk(
-        next_chunk=lambda after: list(DelegatedAdminBatchRow.objects.select_related("customer")
+        next_chunk=lambda after: list(DelegatedAdminBatchRow.objects.select_related("customer", "renews_grant")
                                       .filter(batch_id=batch_id, status=GdapRowStatus.PENDING, line__gt=after).order_by("line")[:size]),
         actor_for=lambda: _batch_actor(batch),
         process=lambda row, actor: _process_row(batch, row, actor),
-        count=lambda: _count_rows(batch_id),
+        count=lambda: count_rows(batch_id),
         clock=clock,
     )
     with transaction.atomic():
-        _count_rows(batch_id)
+        count_rows(batch_id)
         if DelegatedAdminBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).update(status=BatchStatus.COMPLETED, finished_at=timezone.now()):
             batch.refresh_from_db()
             audit_record(action=AuditAction.DELEGATED_ADMIN_BATCH_COMPLETED, actor=None, partner=batch.partner, target=batch,
@@ -247,7 +264,13 @@ def _process_row(batch: DelegatedAdminBatch, row: DelegatedAdminBatchRow, member
                 raise DomainError("forbidden", _("The partner user or API key that made this request no longer exists or was revoked."))
             customer = row.customer
             assert customer is not None  # rows without a customer are not_allowed from the start
-            covered = covering_request(partner_id=batch.partner_id, customer=customer, roles=list(batch.roles))
+            # A renewal row (issue 24 item 2) carries its grant's request; an ordinary row asks for the batch's.
+            roles = list(row.roles) if row.roles is not None else list(batch.roles)
+            duration_days = row.duration_days or batch.duration_days
+            auto_extend = batch.auto_extend if row.auto_extend is None else row.auto_extend
+            renewed = row.renews_grant
+            covered = ((renewal_covering(grant=renewed, roles=roles) if renewed is not None else "")
+                       or covering_request(partner_id=batch.partner_id, customer=customer, roles=roles, pending_only=renewed is not None))
             if covered:
                 updated = DelegatedAdminBatchRow.objects.filter(pk=row.pk, status=GdapRowStatus.PENDING).update(
                     status=GdapRowStatus.COVERED, error_code="covered", error_message=covered, processed_at=timezone.now())
@@ -255,9 +278,14 @@ def _process_row(batch: DelegatedAdminBatch, row: DelegatedAdminBatchRow, member
                 recipient = _global_admin_email(customer)
                 invitation = invitation_create(
                     membership=membership, include_delegated_admin=True, kind=InvitationKind.DELEGATED_ADMIN, customer=customer,
-                    roles=list(batch.roles), duration_days=batch.duration_days, auto_extend=batch.auto_extend,
+                    roles=roles, duration_days=duration_days, auto_extend=auto_extend,
                     recipient_email=recipient, language=batch.language, send_email=bool(recipient),
                 )
+                if renewed is not None:  # the renewed grant's own event (a webhook `grant.renewal_requested`)
+                    audit_record(action=AuditAction.GRANT_RENEWAL_REQUESTED, actor=membership.user, partner=batch.partner,
+                                 customer=customer, target=renewed,
+                                 after={"invitation_id": invitation.pk, "roles": roles, "duration_days": duration_days,
+                                        "auto_extend": auto_extend, "batch_id": batch.pk})
                 updated = DelegatedAdminBatchRow.objects.filter(pk=row.pk, status=GdapRowStatus.PENDING).update(
                     status=GdapRowStatus.CREATED, invitation=invitation, processed_at=timezone.now())
             if not updated:
@@ -276,7 +304,7 @@ def _refuse_row(row: DelegatedAdminBatchRow, *, code: str, message: str) -> None
         status=GdapRowStatus.NOT_ALLOWED, error_code=code, error_message=message, processed_at=timezone.now())
 
 
-def _count_rows(batch_id: int) -> None:
+def count_rows(batch_id: int) -> None:
     """Progress counters from the rows' statuses, in one UPDATE."""
     rows = DelegatedAdminBatchRow.objects.filter(batch_id=batch_id).order_by().values("batch_id")
 

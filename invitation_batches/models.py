@@ -200,6 +200,14 @@ class DelegatedAdminBatchRow(models.Model):
     error_code = models.CharField(_("reason code"), max_length=64, blank=True)
     error_message = models.TextField(_("reason"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # A renewal row (issue 24 item 2): the grant it renews, and that grant's own request (its roles,
+    # and the duration and auto-extend chosen, by default the grant's). Empty on an ordinary row,
+    # which requests the batch's roles, duration and auto-extend.
+    renews_grant = models.ForeignKey("relationships.DelegatedAdminGrant", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="renewal_rows", verbose_name=_("renews grant"))
+    roles = models.JSONField(_("roles"), null=True, blank=True, default=None)
+    duration_days = models.PositiveIntegerField(_("duration (days)"), null=True, blank=True)
+    auto_extend = models.BooleanField(_("auto-extend"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bulk delegated admin row")

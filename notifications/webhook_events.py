@@ -48,6 +48,7 @@ class WebhookEventType(models.TextChoices):
     GRANT_EXTENDED = "grant.extended", _("Delegated admin extended")
     GRANT_TERMINATED = "grant.terminated", _("Delegated admin roles removed")
     GRANT_ACCESS_ASSIGNMENTS_CHANGED = "grant.access_assignments_changed", _("Access assignments changed")
+    GRANT_RENEWAL_REQUESTED = "grant.renewal_requested", _("Delegated admin renewal requested")
     SERVICE_REQUEST_CREATED = "service_request.created", _("Service request filed")
     SERVICE_REQUEST_UPDATED = "service_request.updated", _("Service request status changed")
     SERVICE_REQUEST_CLOSED = "service_request.closed", _("Service request closed")
@@ -88,6 +89,7 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.GRANT_EXTENDED: WebhookEventType.GRANT_EXTENDED,
     AuditAction.GRANT_TERMINATED: WebhookEventType.GRANT_TERMINATED,
     AuditAction.ACCESS_ASSIGNMENTS_CHANGED: WebhookEventType.GRANT_ACCESS_ASSIGNMENTS_CHANGED,
+    AuditAction.GRANT_RENEWAL_REQUESTED: WebhookEventType.GRANT_RENEWAL_REQUESTED,
     AuditAction.SERVICE_REQUEST_CREATED: WebhookEventType.SERVICE_REQUEST_CREATED,
     AuditAction.SERVICE_REQUEST_STATUS_CHANGED: WebhookEventType.SERVICE_REQUEST_UPDATED,
     AuditAction.SERVICE_REQUEST_CLOSED: WebhookEventType.SERVICE_REQUEST_CLOSED,

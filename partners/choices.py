@@ -75,6 +75,6 @@ class SavedViewList(models.TextChoices):
 SAVED_VIEW_PARAMETERS: dict[str, tuple[str, ...]] = {
     SavedViewList.CUSTOMERS: ("q", "type", "dap", "country", "sort"),
     SavedViewList.INVITATIONS: ("status", "q"),
-    SavedViewList.GRANTS: ("status",),
+    SavedViewList.GRANTS: ("status", "ending"),
     SavedViewList.SERVICE_REQUESTS: ("status", "customer", "q"),
 }

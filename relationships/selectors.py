@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,12 +182,34 @@ def effective_access(*, membership: PartnerMembership, customer: Customer) -> Cu
     return CustomerAccess(directory_roles=frozenset(), reason=reason)
 
 
-def grant_list_for_partner(*, partner: Partner, status: str = "") -> QuerySet[DelegatedAdminGrant]:
+def grant_list_for_partner(*, partner: Partner, status: str = "", ending_within_days: int | None = None) -> QuerySet[DelegatedAdminGrant]:
+    """The partner's grants newest first; `ending_within_days`: only active grants whose end falls in the next N days
+    (soonest end first)."""
     queryset = (DelegatedAdminGrant.objects.filter(partner=partner, customer__isnull=False)  # customerless Graph drafts: /v1.0 only
                 .select_related("customer").order_by("-requested_at", "-pk"))
     if status in GrantStatus.values:
         queryset = queryset.filter(status=status)
+    if ending_within_days is not None:
+        queryset = grants_ending_within(queryset, days=ending_within_days).order_by("ends_at", "pk")
     return queryset
+
+
+# Renewals (issue 24 item 2): the windows the funnel and the Delegated admin list offer.
+RENEWAL_WINDOWS = (30, 60, 90)
+
+
+def grants_ending_within(queryset: QuerySet[DelegatedAdminGrant], *, days: int, now: datetime | None = None) -> QuerySet[DelegatedAdminGrant]:
+    """Active grants that have not ended yet and end within `days` days from now."""
+    now = now or timezone.now()
+    return queryset.filter(status=GrantStatus.ACTIVE, ends_at__gt=now, ends_at__lte=now + timedelta(days=days))
+
+
+def grants_ending_counts(*, partner: Partner, now: datetime | None = None) -> dict[int, int]:
+    """How many of the partner's active grants end within each renewal window, in one query."""
+    now = now or timezone.now()
+    active = DelegatedAdminGrant.objects.filter(partner=partner, customer__isnull=False, status=GrantStatus.ACTIVE, ends_at__gt=now)
+    counts = active.aggregate(**{f"d{days}": Count("pk", filter=Q(ends_at__lte=now + timedelta(days=days))) for days in RENEWAL_WINDOWS})
+    return {days: counts[f"d{days}"] or 0 for days in RENEWAL_WINDOWS}
 
 
 def grant_get_for_partner(*, partner: Partner, grant_pk: int) -> DelegatedAdminGrant:

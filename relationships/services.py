@@ -398,3 +398,27 @@ def access_assignments_replace(*, grant: DelegatedAdminGrant, actor: PartnerMemb
             access_assignment_for_group_set(grant=locked, actor=actor, group=group, roles=roles)
         else:
             access_assignment_for_group_remove(grant=locked, actor=actor, group=group)
+
+
+# --- Renewals (issue 24 item 2) ----------------------------------------------------------------
+
+
+def access_assignments_carry_over(*, source: DelegatedAdminGrant, target: DelegatedAdminGrant) -> list[AccessAssignment]:
+    """The renewal of `source` was approved as `target`: each security group `source` assigned keeps receiving
+    the same roles on `target` (those `target` carries), so nobody's access changes with the renewal.
+
+    A system action in the caller's transaction (the approval's: invitation_batches hears of it); a group
+    that already has an assignment on `target` is left as it is. Post: one audit event per group carried over.
+    """
+    created = []
+    now = timezone.now()
+    taken = set(target.access_assignments.filter(security_group__isnull=False).values_list("security_group_id", flat=True))
+    for assignment in source.access_assignments.filter(security_group__isnull=False).select_related("security_group").order_by("pk"):
+        group = assignment.security_group
+        roles = [role for role in target.roles if role in assignment.roles]
+        if group is None or not roles or group.pk in taken:
+            continue
+        created.append(AccessAssignment.objects.create(grant=target, security_group=group, roles=roles, updated_at=now, created_at=now))
+        audit_record(action=AuditAction.ACCESS_ASSIGNMENTS_CHANGED, actor=None, partner_id=target.partner_id, customer_id=target.customer_id,
+                     target=target, before={}, after={"roles": roles}, data={**_group_data(group), "carried_over_from_grant": source.pk})
+    return created

@@ -85,6 +85,7 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         if "security_group_member" in objects else {},
 
         "delegated_admin_batches_create": {"customers": [str(objects["customer"].tenant_id)], "role_bundle": "helpdesk"},
+        "delegated_admin_batches_renewals_create": {"grant_ids": [objects["grant"].pk if "grant" in objects else 1]},  # issue 24: renewals
         "invitation_batches_create": {"rows": [{"company": "Sweep Co", "recipient_email": "it@sweep-co.example",
                                                 "domain": "sweep-co.example", "country": "JP"}]},
     }
