@@ -12,18 +12,21 @@ from audit.models import AuditEvent
 from invitation_batches.choices import BatchSource, BatchStatus, GdapRowStatus
 from invitation_batches.errors import BatchError
 from invitation_batches.renewals import RenewalStatus, delegated_admin_renewal_batch_create, renewal_statuses
+from invitations.acceptance import grant_request_from_invitation
 from invitations.choices import InvitationKind, InvitationStatus
 from partnercenter.directory_roles import BUNDLES, GLOBAL_ADMINISTRATOR
 from partnercenter.errors import PermissionDeniedError
 from partners.choices import PartnerRole
 from relationships.choices import GrantStatus
-from relationships.models import DelegatedAdminGrant, Relationship
+from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 from relationships.selectors import grant_list_for_partner, grants_ending_counts
+from relationships.services import grant_approve
 from tests.factories import (
     CustomerFactory,
     CustomerMembershipFactory,
     DelegatedAdminGrantFactory,
     PartnerMembershipFactory,
+    PartnerSecurityGroupFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -144,11 +147,6 @@ def test_only_members_who_may_request_delegated_admin_renew(partner_a):  # type:
 
 
 def test_an_approved_renewal_keeps_the_security_groups_of_the_renewed_grant(partner_a, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    from invitations.acceptance import grant_request_from_invitation  # noqa: PLC0415 — only this test plays the customer's side
-    from relationships.models import AccessAssignment  # noqa: PLC0415
-    from relationships.services import grant_approve  # noqa: PLC0415
-    from tests.factories import PartnerSecurityGroupFactory  # noqa: PLC0415
-
     grant = ending_in(partner_a.partner, 20, name="Grouped")
     group = PartnerSecurityGroupFactory(partner=partner_a.partner)
     AccessAssignment.objects.create(grant=grant, security_group=group, roles=ROLES[:1])
@@ -161,3 +159,13 @@ def test_an_approved_renewal_keeps_the_security_groups_of_the_renewed_grant(part
     assert carried.roles == ROLES[:1]
     assert renewal_statuses(partner_id=partner_a.partner.pk, grants=[grant])[grant.pk].status == RenewalStatus.RENEWED
     assert AuditEvent.objects.filter(action="grant.access_assignments_changed", target_id=str(renewal.pk)).exists()
+
+
+@pytest.mark.parametrize("grants", [3, 30])
+def test_renewal_statuses_of_a_page_take_two_queries_whatever_its_size(partner_a, django_assert_num_queries, grants):  # type: ignore[no-untyped-def]
+    for n in range(grants):
+        ending_in(partner_a.partner, 20 + n, name=f"Page{n}")
+    page = list(grant_list_for_partner(partner=partner_a.partner))
+    with django_assert_num_queries(2):
+        statuses = renewal_statuses(partner_id=partner_a.partner.pk, grants=page)
+    assert len(statuses) == grants

@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from invitation_batches.models import DelegatedAdminBatch
 from notifications.models import WebhookDelivery
 from partnercenter.directory_roles import BUNDLES
+from partners.webhook_services import webhook_subscription_create
 from relationships.models import Relationship
 from tests.api.conftest import KeyClient
 from tests.factories import CustomerFactory, CustomerMembershipFactory, DelegatedAdminGrantFactory
@@ -86,7 +87,6 @@ def test_renewal_batch_from_grant_ids_and_another_partners_ids_read_as_unknown(p
 
 
 def test_a_renewal_raises_the_grant_renewal_requested_webhook(partner_a, issue_key, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    from partners.webhook_services import webhook_subscription_create
 
     webhook_subscription_create(membership=partner_a.admin, url="https://hooks.example/renewals", event_types=["grant.renewal_requested"])
     grant = ending_in(partner_a.partner, 20, "Hooked")
