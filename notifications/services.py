@@ -173,6 +173,22 @@ def email_enqueue_row(row: OutboxMessage, *, new_key: bool = False) -> OutboxMes
     return row
 
 
+def email_enqueue_rows(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """`email_enqueue_row(row, new_key=True)` for many rows with keys that cannot exist yet (new
+    links): one INSERT, and each row published after commit."""
+    if not rows:
+        return rows
+    OutboxMessage.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+
+    def publish_all() -> None:
+        for message_id in ids:
+            outbox_publish(message_id=message_id)
+
+    transaction.on_commit(publish_all)
+    return rows
+
+
 def outbox_publish(*, message_id: int) -> bool:
     """Hand the row to Celery. A broker outage is logged, not raised: the sweep retries later."""
     from notifications.tasks import send_outbox_message  # noqa: PLC0415 — notifications.tasks imports this module

@@ -122,9 +122,11 @@ def test_progress_is_written_once_per_interval_of_the_jobs_clock_and_at_the_end(
     settings.INVITATION_DAILY_CAP = 1000
     still = _statements_to_process(upload, partner_a, 6, first=300, clock=SteppingClock())
     assert _progress_writes(still) == 1  # at the end only, however long the rows took
-    # Each read of this clock moves it a full interval: every row is followed by a progress write.
+    # Each read of this clock moves it a full interval: every chunk (rows are created a chunk at a
+    # time, in one transaction) is followed by a progress write.
+    settings.INVITATION_BATCH_CHUNK_ROWS = 2
     busy = _statements_to_process(upload, partner_a, 6, first=400, clock=SteppingClock(step=PROGRESS_INTERVAL_SECONDS))
-    assert _progress_writes(busy) == 6 + 1
+    assert _progress_writes(busy) == 3 + 1
 
 
 def _job_died_after(batch, partner_a, rows_done: int, *, ago):  # type: ignore[no-untyped-def]
