@@ -2,7 +2,8 @@
 
     uv run python -m bench.run [--duration 5] [--reps 3] [--connections 4] [--workers 2] [--reuse-db]
 
-What it does, all on loopback and with processes of its own (ports 7500-7599):
+What it does, all on loopback and with processes of its own (ports 7500-7599, moved by BENCH_PORT_OFFSET;
+the database by BENCH_DB):
 1. a redis-server on 7510 (cache and Celery broker), the database `pc_bench` dropped, migrated and
    seeded (`bench_seed`), static files collected (production settings need the manifest);
 2. gunicorn (`bench.wsgi`, production settings + bench URLs, DEBUG=False, CONN_MAX_AGE=60) on 7500;
@@ -11,7 +12,9 @@ What it does, all on loopback and with processes of its own (ports 7500-7599):
    shared machine hits all scenarios alike); median req/s, spread, p50/p95/p99, errors;
 4. P2's query counts at 1, 50, 500 and 1,000 customers (in-process test client);
 5. P7 (outbox -> Celery -> SMTP, one worker process) against a raw smtplib loop to the same sink,
-   and P8 (invitation committed -> message in the sink at half of P5's rate) with an aiosmtpd sink.
+   and P8 (invitation committed -> message in the sink at half of P5's rate) with an aiosmtpd sink;
+6. BULK (issue 25, scale 1): a 10,000-row invitation batch uploaded and sent by its job in this
+   process (bench/bulk.py): wall and CPU time, rows/s, heap peaks, against <= 60 s.
 """
 
 from __future__ import annotations
@@ -395,6 +398,12 @@ def render_table(report: dict[str, Any]) -> str:
         p8 = report["p8"]
         lines.append(f"| P8 | committed → in sink at {p8['rate_per_s']}/s ({p8['created']} invitations) | — | p95 "
                      f"{p8['commit_to_sink_s']['p95']} s (max {p8['commit_to_sink_s']['max']} s) | p95 ≤ 2 s | {'yes' if p8['met'] else '**no**'} |")
+    if "bulk" in report:
+        bulk = report["bulk"]
+        lines.append(f"| S1 | bulk onboarding: {bulk['rows']:,}-row batch, job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s, CPU "
+                     f"{bulk['job_cpu_s']} s; upload {bulk['upload']['s']} s); heap peak {bulk['heap_peak_first_chunk_mb']} MB first chunk, "
+                     f"{bulk['heap_peak_last_chunk_mb']} MB last, RSS +{bulk['rss_growth_mb']} MB | — | {bulk['created']:,} created, "
+                     f"{bulk['failed']} failed | ≤ {bulk['target_s']:.0f} s | {'yes' if bulk['met'] else '**no**'} |")
     if report.get("floors"):
         lines += ["", "| floor | what | reference | floor ratio | its target | reachable (floor ≥ target) |", "|---|---|---|---|---|---|"]
         for floor in report["floors"]:
@@ -422,9 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--acceptors", type=int, default=3000)
     parser.add_argument("--emails", type=int, default=300, help="messages for P7")
     parser.add_argument("--p8-seconds", type=float, default=15.0)
+    parser.add_argument("--bulk-rows", type=int, default=10_000, help="rows of the bulk onboarding batch (BULK)")
     parser.add_argument("--reuse-db", action="store_true", help="keep pc_bench and var/bench/fixtures.json from the last run")
     parser.add_argument("--only", default="", help="comma-separated scenarios (e.g. P3,P4), with their reference rungs; "
-                        "P7/P8 run only when named; results are not written to latest.json")
+                        "P7/P8 and BULK run only when named; results are not written to latest.json")
     args = parser.parse_args(argv)
     if args.reps < 3 and not os.environ.get("BENCH_ALLOW_FEW_REPS"):
         parser.error("--reps must be at least 3")
@@ -547,11 +557,23 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
                                      "target_reachable": ratio >= target})
         fixtures["acceptors_used"] = state["acceptor_offset"]
         (VAR / "fixtures.json").write_text(json.dumps(fixtures, indent=2))
+        if not args.only or "BULK" in {key.strip() for key in args.only.split(",")}:
+            bulk_figures(args, fixtures, report, run=state["run"])
         if not args.only or {"P7", "P8"} & {key.strip() for key in args.only.split(",")}:
             email_figures(args, env, fixtures, report)
     report["finished_at"] = datetime.now(UTC).isoformat()
     report["machine"]["loadavg_at_end"] = os.getloadavg()
     return report
+
+
+def bulk_figures(args: argparse.Namespace, fixtures: dict[str, Any], report: dict[str, Any], *, run: str) -> None:
+    """Scale 1 (issue 25): the bulk onboarding batch, in this process (bench/bulk.py)."""
+    from bench.bulk import bulk_onboarding
+
+    log(f"BULK {args.bulk_rows}-row invitation batch: upload, then the job")
+    report["bulk"] = bulk_onboarding(rows=args.bulk_rows, run=run, exclude_partner_pk=fixtures["partner_pk"])
+    bulk = report["bulk"]
+    log(f"BULK job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s), CPU {bulk['job_cpu_s']} s, load {bulk['loadavg']}")
 
 
 def email_figures(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str, Any], report: dict[str, Any]) -> None:
