@@ -400,8 +400,9 @@ def render_table(report: dict[str, Any]) -> str:
                      f"{p8['commit_to_sink_s']['p95']} s (max {p8['commit_to_sink_s']['max']} s) | p95 ≤ 2 s | {'yes' if p8['met'] else '**no**'} |")
     if "bulk" in report:
         bulk = report["bulk"]
-        lines.append(f"| S1 | bulk onboarding: {bulk['rows']:,}-row batch, job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s, CPU "
-                     f"{bulk['job_cpu_s']} s; upload {bulk['upload']['s']} s); heap peak {bulk['heap_peak_first_chunk_mb']} MB first chunk, "
+        lines.append(f"| S1 | bulk onboarding: {bulk['rows']:,}-row batch, job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s; CPU "
+                     f"{bulk['job_cpu_s']} s + PostgreSQL {bulk.get('job_db_cpu_s')} s = {bulk.get('job_work_s')} s of work; load "
+                     f"{bulk['loadavg'][0]:.1f}; upload {bulk['upload']['s']} s); heap peak {bulk['heap_peak_first_chunk_mb']} MB first chunk, "
                      f"{bulk['heap_peak_last_chunk_mb']} MB last, RSS +{bulk['rss_growth_mb']} MB | — | {bulk['created']:,} created, "
                      f"{bulk['failed']} failed | ≤ {bulk['target_s']:.0f} s | {'yes' if bulk['met'] else '**no**'} |")
     if report.get("floors"):
