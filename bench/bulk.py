@@ -37,14 +37,23 @@ def _backend_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _one_at_a_time(**kwargs: Any) -> Any:
+    from invitations.create_services import OneAtATimeError
+
+    raise OneAtATimeError
+
+
 def _rss() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def bulk_onboarding(*, rows: int = 10_000, run: str = "x", exclude_partner_pk: int | None = None) -> dict[str, Any]:
+def bulk_onboarding(*, rows: int = 10_000, run: str = "x", exclude_partner_pk: int | None = None,
+                    row_by_row: bool = False) -> dict[str, Any]:
     """Upload, confirm and run a `rows`-row batch as a seeded partner's account admin (not the
-    partner the request benchmarks measure, so its pages are unchanged)."""
+    partner the request benchmarks measure, so its pages are unchanged). `row_by_row`: every chunk
+    takes the row-by-row path (a transaction per row through `invitation_create`, as before issue
+    25), for a before/after figure."""
     from django.db import connection
 
     from invitation_batches import services
@@ -97,6 +106,9 @@ def bulk_onboarding(*, rows: int = 10_000, run: str = "x", exclude_partner_pk: i
             tracemalloc.stop()
 
     services._process_chunk = metered_chunk  # type: ignore[assignment]
+    create_many = services.invitations_create_sent
+    if row_by_row:
+        services.invitations_create_sent = _one_at_a_time  # type: ignore[assignment]
     try:
         rss_before = _rss()
         with connection.cursor() as cursor:
@@ -109,10 +121,11 @@ def bulk_onboarding(*, rows: int = 10_000, run: str = "x", exclude_partner_pk: i
         db_after = _backend_cpu_seconds(backend)
     finally:
         services._process_chunk = process_chunk  # type: ignore[assignment]
+        services.invitations_create_sent = create_many  # type: ignore[assignment]
     batch.refresh_from_db()
     connection.close()
     return {
-        "rows": rows, "handled": handled, "created": batch.created_rows, "failed": batch.failed_rows, "status": batch.status,
+        "rows": rows, "path": "row by row" if row_by_row else "chunks", "handled": handled, "created": batch.created_rows, "failed": batch.failed_rows, "status": batch.status,
         "partner_id": membership.partner.partner_id, "upload": upload,
         "job_s": round(seconds, 1), "job_cpu_s": round(cpu_seconds, 1), "rows_per_s": round(rows / seconds, 1),
         # The job's own work, whatever else the machine runs: this process's CPU time plus its

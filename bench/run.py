@@ -400,7 +400,7 @@ def render_table(report: dict[str, Any]) -> str:
                      f"{p8['commit_to_sink_s']['p95']} s (max {p8['commit_to_sink_s']['max']} s) | p95 ≤ 2 s | {'yes' if p8['met'] else '**no**'} |")
     if "bulk" in report:
         bulk = report["bulk"]
-        lines.append(f"| S1 | bulk onboarding: {bulk['rows']:,}-row batch, job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s; CPU "
+        lines.append(f"| S1 | bulk onboarding ({bulk['path']}): {bulk['rows']:,}-row batch, job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s; CPU "
                      f"{bulk['job_cpu_s']} s + PostgreSQL {bulk.get('job_db_cpu_s')} s = {bulk.get('job_work_s')} s of work; load "
                      f"{bulk['loadavg'][0]:.1f}; upload {bulk['upload']['s']} s); heap peak {bulk['heap_peak_first_chunk_mb']} MB first chunk, "
                      f"{bulk['heap_peak_last_chunk_mb']} MB last, RSS +{bulk['rss_growth_mb']} MB | — | {bulk['created']:,} created, "
@@ -433,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emails", type=int, default=300, help="messages for P7")
     parser.add_argument("--p8-seconds", type=float, default=15.0)
     parser.add_argument("--bulk-rows", type=int, default=10_000, help="rows of the bulk onboarding batch (BULK)")
+    parser.add_argument("--bulk-row-by-row", action="store_true", help="BULK through the row-by-row path (before issue 25)")
     parser.add_argument("--reuse-db", action="store_true", help="keep pc_bench and var/bench/fixtures.json from the last run")
     parser.add_argument("--only", default="", help="comma-separated scenarios (e.g. P3,P4), with their reference rungs; "
                         "P7/P8 and BULK run only when named; results are not written to latest.json")
@@ -572,7 +573,8 @@ def bulk_figures(args: argparse.Namespace, fixtures: dict[str, Any], report: dic
     from bench.bulk import bulk_onboarding
 
     log(f"BULK {args.bulk_rows}-row invitation batch: upload, then the job")
-    report["bulk"] = bulk_onboarding(rows=args.bulk_rows, run=run, exclude_partner_pk=fixtures["partner_pk"])
+    report["bulk"] = bulk_onboarding(rows=args.bulk_rows, run=run, exclude_partner_pk=fixtures["partner_pk"],
+                                     row_by_row=args.bulk_row_by_row)
     bulk = report["bulk"]
     log(f"BULK job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s), CPU {bulk['job_cpu_s']} s, load {bulk['loadavg']}")
 
