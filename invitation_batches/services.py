@@ -2,10 +2,13 @@
 
 The upload is one transaction that stores the rows in chunks as they are read (never the whole
 file in memory) and checks each; nothing is sent. Confirming queues ONE Celery job. The job creates
-the invitations row by row through the ordinary invitation services, each row in its own
-transaction together with its row status, so a failing row never undoes the others and a retried
-job skips the rows already done. The batch's progress counters are recounted from the rows'
-statuses every second and at the end.
+the invitations a chunk of rows at a time (issue 25): one transaction per chunk, with set-based
+checks and writes through the invitation services (`invitations_create_sent`, the same rule
+functions as a single `invitation_create`), the invitations, their emails, audit events and the
+rows' statuses committing together; a row a rule refuses fails alone, and a retried job skips the
+rows already done. A chunk that reaches a limit counted across rows (the daily cap, a mailbox's
+emails today) goes row by row, each row in its own transaction, as before. The batch's progress
+counters are recounted from the rows' statuses every second (checked after each chunk) and at the end.
 """
 
 from __future__ import annotations
@@ -160,7 +163,7 @@ class _ActorGone(Exception):
 
 
 def invitation_batch_process(*, batch_id: int, clock: Callable[[], float] = time.monotonic) -> int:
-    """The job: create and send the invitation of every ready row, each in its own transaction.
+    """The job: create and send the invitation of every ready row, a chunk of rows per transaction.
 
     Takes a `queued` batch (or resumes a `running` one after a retry) and walks its ready rows in
     line order, a chunk at a time. Returns how many rows this run handled. `clock` times the
@@ -332,8 +335,9 @@ def invitation_batches_recover(*, now: datetime | None = None) -> list[int]:
 
     A `queued` batch confirmed more than INVITATION_BATCH_STALL_SECONDS ago, or a `running` one
     that started that long ago and has not finished a row since, gets its job published again. The
-    job resumes where the last run stopped: rows already done are skipped (each row's status is a
-    conditional update in the row's own transaction), so a job that was only slow and a resumed
+    job resumes where the last run stopped: rows already done are skipped (a chunk locks its rows
+    still `valid` before creating anything, and a row on its own is a conditional update in its own
+    transaction), so a job that was only slow and a resumed
     one can overlap without sending anything twice. Returns the ids of the batches re-queued.
     """
     from invitation_batches.tasks import (  # noqa: PLC0415 — see the comment below

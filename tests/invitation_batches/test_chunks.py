@@ -132,6 +132,7 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(partner_a, upload, 
     settings.INVITATION_BATCH_CHUNK_ROWS = 50
     four = len(_statements(upload, partner_a, 200, first=4000))
     per_chunk = (four - many) / 3
+    print(f"statements for 200 rows in chunks of 50: {four} ({per_chunk:.0f} for each further chunk)")
     assert per_chunk == int(per_chunk) and per_chunk <= 24, (many, four)
 
 
