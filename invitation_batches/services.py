@@ -244,6 +244,10 @@ def _process_chunk(batch: InvitationBatch, rows: Sequence[InvitationBatchRow], m
     if membership is None:
         _fail_rows(batch, [row.pk for row in rows], code="forbidden", params={})
         return
+    if connection.vendor != "postgresql":  # the embedded default (SQLite): small batches, row by row
+        for row in rows:
+            _process_row(batch, row, membership)
+        return
     try:
         with transaction.atomic():
             todo = list(InvitationBatchRow.objects.select_for_update().filter(pk__in=[row.pk for row in rows], status=RowStatus.VALID)
