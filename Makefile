@@ -18,7 +18,7 @@ help:
 	@echo "make layers     import-linter: the layering contracts in pyproject.toml (also run by make test)"
 	@echo "make typecheck  mypy (django-stubs, djangorestframework-stubs) over the apps and the project package"
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
-	@echo "make bench      benchmarks: reference rungs R0-R5 and P1-P8 (gunicorn, PostgreSQL pc_bench, wrk)"
+	@echo "make bench      benchmarks: reference rungs R0-R5, P1-P8 and the 10,000-row bulk batch (gunicorn, PostgreSQL pc_bench, wrk)"
 	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
 	@echo "make drills-rabbitmq  the broker-independent fault drills on RabbitMQ (DRILL_BROKER=amqp://...)"
 

@@ -1,8 +1,10 @@
-"""`make bench`: the reference ladder and P1-P5, P7, P8 on this machine, as a table and a JSON file.
+"""`make bench`: the reference ladder, P1-P5, P7, P8 and the bulk batch on this machine, as tables and a JSON file;
+issue 25's table (every endpoint against its floor, the floors, P7, P8, the scale figures) against its targets.
 
     uv run python -m bench.run [--duration 5] [--reps 3] [--connections 4] [--workers 2] [--reuse-db]
 
-What it does, all on loopback and with processes of its own (ports 7500-7599):
+What it does, all on loopback and with processes of its own (ports 7500-7599, moved by BENCH_PORT_OFFSET;
+the database by BENCH_DB):
 1. a redis-server on 7510 (cache and Celery broker), the database `pc_bench` dropped, migrated and
    seeded (`bench_seed`), static files collected (production settings need the manifest);
 2. gunicorn (`bench.wsgi`, production settings + bench URLs, DEBUG=False, CONN_MAX_AGE=60) on 7500;
@@ -11,7 +13,9 @@ What it does, all on loopback and with processes of its own (ports 7500-7599):
    shared machine hits all scenarios alike); median req/s, spread, p50/p95/p99, errors;
 4. P2's query counts at 1, 50, 500 and 1,000 customers (in-process test client);
 5. P7 (outbox -> Celery -> SMTP, one worker process) against a raw smtplib loop to the same sink,
-   and P8 (invitation committed -> message in the sink at half of P5's rate) with an aiosmtpd sink.
+   and P8 (invitation committed -> message in the sink at P5's rate, `--p8-rate-factor`) with an aiosmtpd sink;
+6. BULK (issue 25, scale 1): a 10,000-row invitation batch uploaded and sent by its job in this
+   process (bench/bulk.py): wall and CPU time, rows/s, heap peaks, against <= 60 s.
 """
 
 from __future__ import annotations
@@ -376,14 +380,64 @@ FLOORS = [  # target id, floor key, reference key
 ]
 
 
+# Issue 25 ("Performance, decided"): each endpoint against its floor, the floors against the raw rungs,
+# the email pipeline and the commit-to-sink latency, then the scale figures. id, what, scenario, reference, target.
+ISSUE25 = [
+    ("P2 html", "Customers page / F2h", "P2_html", "F2h", 0.8),
+    ("P2 api", "GET /api/v1/customers / F2", "P2_api", "F2", 0.8),
+    ("P3", "acceptance page GET / F3", "P3", "F3", 0.6),
+    ("P4", "accept POST / F4", "P4", "F4", 0.4),
+    ("P5", "create invitation / F5", "P5", "F5", 0.6),
+    ("F2h", "signed-in console page of 50 rows / R5", "F2h", "R5", 0.35),
+    ("F3", "signed-in page in the acceptance layout / R3", "F3", "R3", 0.5),
+    ("F4", "audited write with a queued email (form) / R4", "F4", "R4", 0.4),
+    ("F5", "audited write with a queued email (API) / R4", "F5", "R4", 0.4),
+]
+P7_TARGET, P8_TARGET_P95_S = 0.8, 0.1
+
+
+def issue25_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row of issue 25's table and its scale figures, each against its target (None: not measured by this run)."""
+    s = report.get("scenarios", {})
+    rows: list[dict[str, Any]] = []
+    for pid, what, key, ref, target in ISSUE25:
+        if key in s and ref in s and s[ref]["rps_median"]:
+            ratio = round(s[key]["rps_median"] / s[ref]["rps_median"], 2)
+            rows.append({"id": pid, "what": what, "measured": f"{ratio}×", "target": f"≥ {target}×", "met": ratio >= target})
+        else:
+            rows.append({"id": pid, "what": what, "measured": "not in this run", "target": f"≥ {target}×", "met": None})
+    p7 = report.get("p7")
+    rows.append({"id": "P7", "what": "email pipeline / raw smtplib, one worker process",
+                 "measured": f"{p7['ratio']}×" if p7 else "not in this run", "target": f"≥ {P7_TARGET}×",
+                 "met": p7["ratio"] >= P7_TARGET if p7 else None})
+    p8 = report.get("p8")
+    rows.append({"id": "P8", "what": "commit → SMTP sink, p95, at P5's full rate",
+                 "measured": f"{round(p8['commit_to_sink_s']['p95'] * 1000)} ms at {p8['rate_per_s']}/s" if p8 else "not in this run",
+                 "target": f"≤ {P8_TARGET_P95_S * 1000:.0f} ms", "met": (p8["commit_to_sink_s"]["p95"] <= P8_TARGET_P95_S and not p8["errors"]) if p8 else None})
+    bulk = report.get("bulk")
+    rows.append({"id": "S1", "what": "bulk onboarding, 10,000-row batch",
+                 "measured": (f"{bulk['job_s']} s wall at load {bulk['loadavg'][0]:.1f} ({bulk['rows_per_s']} rows/s); "
+                              f"{bulk.get('job_work_s')} s of work; {bulk['rows']:,} rows") if bulk else "not in this run",
+                 "target": "≤ 60 s", "met": bulk["met"] if bulk else None})
+    rows.append({"id": "S2", "what": "big tenant: 100,000 customers, same query count, ≤ 1.2× the time", "measured": "not in this run",
+                 "target": "≤ 1.2×", "met": None})
+    rows.append({"id": "S3", "what": "audit at 10 million events, worst page vs 10,000", "measured": "not in this run (make bench-audit)",
+                 "target": "≤ 1.2×", "met": None})
+    return rows
+
+
 def render_table(report: dict[str, Any]) -> str:
     s = report["scenarios"]
     lines = ["| scenario | req/s median | spread (min–max) | p50 ms | p95 ms | p99 ms | requests | errors |", "|---|---|---|---|---|---|---|---|"]
     for key, row in s.items():
         lines.append(f"| {key} {row['label']} | {row['rps_median']} | {row['spread_pct']}% ({row['rps_min']}–{row['rps_max']}) | "
                      f"{row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['requests']} | {row['errors']} |")
+    lines += ["", "Issue 25: every row against its target", "", "| id | what | measured | target | met |", "|---|---|---|---|---|"]
+    for row in issue25_rows(report):
+        met = "—" if row["met"] is None else ("yes" if row["met"] else "**no**")
+        lines.append(f"| {row['id']} | {row['what']} | {row['measured']} | {row['target']} | {met} |")
     lines += ["", "| id | measured | reference | ratio | target | met |", "|---|---|---|---|---|---|"]
-    for target in report["targets"]:
+    for target in report.get("targets", []):
         lines.append(f"| {target['id']} | {target['what']} | {target['reference']} | {target['ratio']}× | ≥ {target['target']}× | "
                      f"{'yes' if target['met'] else '**no**'} |")
     if "p7" in report:
@@ -395,6 +449,13 @@ def render_table(report: dict[str, Any]) -> str:
         p8 = report["p8"]
         lines.append(f"| P8 | committed → in sink at {p8['rate_per_s']}/s ({p8['created']} invitations) | — | p95 "
                      f"{p8['commit_to_sink_s']['p95']} s (max {p8['commit_to_sink_s']['max']} s) | p95 ≤ 2 s | {'yes' if p8['met'] else '**no**'} |")
+    if "bulk" in report:
+        bulk = report["bulk"]
+        lines.append(f"| S1 | bulk onboarding ({bulk['path']}): {bulk['rows']:,}-row batch, job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s; CPU "
+                     f"{bulk['job_cpu_s']} s + PostgreSQL {bulk.get('job_db_cpu_s')} s = {bulk.get('job_work_s')} s of work; load "
+                     f"{bulk['loadavg'][0]:.1f}; upload {bulk['upload']['s']} s); heap peak {bulk['heap_peak_first_chunk_mb']} MB first chunk, "
+                     f"{bulk['heap_peak_last_chunk_mb']} MB last, RSS +{bulk['rss_growth_mb']} MB | — | {bulk['created']:,} created, "
+                     f"{bulk['failed']} failed | ≤ {bulk['target_s']:.0f} s | {'yes' if bulk['met'] else '**no**'} |")
     if report.get("floors"):
         lines += ["", "| floor | what | reference | floor ratio | its target | reachable (floor ≥ target) |", "|---|---|---|---|---|---|"]
         for floor in report["floors"]:
@@ -422,9 +483,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--acceptors", type=int, default=3000)
     parser.add_argument("--emails", type=int, default=300, help="messages for P7")
     parser.add_argument("--p8-seconds", type=float, default=15.0)
+    parser.add_argument("--p8-rate-factor", type=float, default=1.0, help="P8's rate as a share of P5's median (issue 25: its full rate)")
+    parser.add_argument("--bulk-rows", type=int, default=10_000, help="rows of the bulk onboarding batch (BULK)")
+    parser.add_argument("--bulk-row-by-row", action="store_true", help="BULK through the row-by-row path (before issue 25)")
     parser.add_argument("--reuse-db", action="store_true", help="keep pc_bench and var/bench/fixtures.json from the last run")
     parser.add_argument("--only", default="", help="comma-separated scenarios (e.g. P3,P4), with their reference rungs; "
-                        "P7/P8 run only when named; results are not written to latest.json")
+                        "P7/P8 and BULK run only when named; results are not written to latest.json")
     args = parser.parse_args(argv)
     if args.reps < 3 and not os.environ.get("BENCH_ALLOW_FEW_REPS"):
         parser.error("--reps must be at least 3")
@@ -452,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         log("P2 query counts at 1, 50, 500, 1,000 customers")
         counts = query_counts(fixtures)
         report = run_ladder(args, env, fixtures, counts)
+    report["issue25"] = issue25_rows(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if args.only:
@@ -547,11 +612,24 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
                                      "target_reachable": ratio >= target})
         fixtures["acceptors_used"] = state["acceptor_offset"]
         (VAR / "fixtures.json").write_text(json.dumps(fixtures, indent=2))
+        if not args.only or "BULK" in {key.strip() for key in args.only.split(",")}:
+            bulk_figures(args, fixtures, report, run=state["run"])
         if not args.only or {"P7", "P8"} & {key.strip() for key in args.only.split(",")}:
             email_figures(args, env, fixtures, report)
     report["finished_at"] = datetime.now(UTC).isoformat()
     report["machine"]["loadavg_at_end"] = os.getloadavg()
     return report
+
+
+def bulk_figures(args: argparse.Namespace, fixtures: dict[str, Any], report: dict[str, Any], *, run: str) -> None:
+    """Scale 1 (issue 25): the bulk onboarding batch, in this process (bench/bulk.py)."""
+    from bench.bulk import bulk_onboarding
+
+    log(f"BULK {args.bulk_rows}-row invitation batch: upload, then the job")
+    report["bulk"] = bulk_onboarding(rows=args.bulk_rows, run=run, exclude_partner_pk=fixtures["partner_pk"],
+                                     row_by_row=args.bulk_row_by_row)
+    bulk = report["bulk"]
+    log(f"BULK job {bulk['job_s']} s ({bulk['rows_per_s']} rows/s), CPU {bulk['job_cpu_s']} s, load {bulk['loadavg']}")
 
 
 def email_figures(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str, Any], report: dict[str, Any]) -> None:
@@ -575,7 +653,7 @@ def email_figures(args: argparse.Namespace, env: dict[str, str], fixtures: dict[
             ratio = pipe["per_second"] / raw["per_second"]
             report["p7"] = {"raw_smtplib": raw, "raw_smtplib_connection_per_message": raw_per_message, "pipeline": pipe, "ratio": round(ratio, 2), "target": 0.30, "met": ratio >= 0.30,
                             "worker": "1 process (prefork, concurrency 1)"}
-            rate = max(report["scenarios"].get("P5", {}).get("rps_median", 20.0) / 2, 1.0)
+            rate = max(report["scenarios"].get("P5", {}).get("rps_median", 20.0) * args.p8_rate_factor, 1.0)
             log(f"P8 {rate:.1f} invitations/s for {args.p8_seconds:.0f}s, worker concurrency 1")
             results = paced_invitations(fixtures, rate, args.p8_seconds)
             p8 = end_to_end_latency(handler, results)

@@ -3,9 +3,10 @@ the daily cap, the row and (optionally) its first email in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import validate_email
@@ -15,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
-from audit.services import audit_record
+from audit.services import audit_record, audit_record_many
 from customers.models import Customer
 from customers.services import normalise_domain
 from invitations.choices import InvitationKind
 from invitations.drafts import _default_draft
-from invitations.duplicates import duplicate_index, duplicate_index_add_pending
-from invitations.email_limits import invitation_email_count, partner_invitation_count
+from invitations.duplicates import clean_domain, duplicate_index, duplicate_index_add_pending
+from invitations.email_limits import invitation_email_count, invitation_emails_count, partner_invitation_count
 from invitations.errors import InvitationError
 from invitations.links import link_issue
 from invitations.models import Invitation
@@ -29,7 +30,8 @@ from invitations.rules import RuleViolation, target_rule_violation
 from invitations.send_services import _invitation_email_row
 from invitations.tokens import new_nonce
 from notifications.models import OutboxMessage
-from notifications.services import email_enqueue_row
+from notifications.services import email_enqueue_row, email_enqueue_rows
+from partnercenter.errors import DomainError
 from partners.authz import Permission, authorize
 from partners.choices import SOVEREIGN_CLOUDS, PartnerType
 from partners.models import Partner, PartnerMembership
@@ -45,6 +47,16 @@ if TYPE_CHECKING:
 def tenants_with_domain(target_domain: str) -> list[Customer]:
     """The tenants (of every cloud) whose primary domain is `target_domain`, case-insensitively (by the domain index)."""
     return list(Customer.objects.alias(domain_lower=Lower("primary_domain")).filter(domain_lower=target_domain.lower()))
+
+
+def tenants_with_domains(target_domains: Iterable[str]) -> dict[str, list[Customer]]:
+    """`tenants_with_domain` for many domains in one query: lower-cased domain -> its tenants."""
+    wanted = {domain.lower() for domain in target_domains if domain}
+    found: dict[str, list[Customer]] = {}
+    if wanted:
+        for customer in Customer.objects.alias(domain_lower=Lower("primary_domain")).filter(domain_lower__in=wanted):
+            found.setdefault(customer.primary_domain.lower(), []).append(customer)
+    return found
 
 
 def check_target(*, partner: Partner, target_domain: str, kind: str = InvitationKind.RESELLER,
@@ -133,8 +145,14 @@ def _request_checked(
     *, membership: PartnerMembership, partner: Partner, include_delegated_admin: bool, recipient_email: str,
     target_domain: str, kind: str, customer: Customer | None, roles: list[str] | None, duration_days: int | None,
     auto_extend: bool, indirect_provider_id: str, send_email: bool,
+    tenants_by_domain: dict[str, list[Customer]] | None = None, duplicates: DuplicateIndex | None = None,
 ) -> _Checked:
-    """Every check that needs no lock, in the order the form reports them."""
+    """Every check that needs no lock, in the order the form reports them.
+
+    Many requests at once (`invitations_create_sent`) pass what they read for all of them:
+    `tenants_by_domain` (from `tenants_with_domains`) and `duplicates` (an index without the
+    pending invitations, which are read under the partner lock); then no check reads the database.
+    """
     _sovereign_check(partner, include_delegated_admin)
     recipient_email = recipient_email.strip().lower()
     if send_email:
@@ -148,11 +166,13 @@ def _request_checked(
         roles = _grant_roles_checked(partner, roles=roles, duration_days=duration_days, auto_extend=auto_extend)
     tenants: list[Customer] | None = None
     if domain and kind != InvitationKind.DELEGATED_ADMIN:
-        tenants = tenants_with_domain(domain)  # read once, for the rules and for duplicate detection
+        # Read once, for the rules and for duplicate detection.
+        tenants = tenants_with_domain(domain) if tenants_by_domain is None else tenants_by_domain.get(domain.lower(), [])
         violation = check_target(partner=partner, target_domain=domain, kind=kind, tenants=tenants)
         if violation:
             raise InvitationError(violation.code, violation.message, field="target_domain")
-    duplicates = _reseller_duplicates(partner, kind=kind, tenants=tenants, recipient_email=recipient_email, domain=domain)
+    if duplicates is None or kind != InvitationKind.RESELLER:
+        duplicates = _reseller_duplicates(partner, kind=kind, tenants=tenants, recipient_email=recipient_email, domain=domain)
     return _Checked(kind=kind, include_delegated_admin=include_delegated_admin, recipient_email=recipient_email,
                     domain=domain, provider=provider, roles=roles, duplicates=duplicates)
 
@@ -210,12 +230,17 @@ def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Ch
 
 
 def _created_audit(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked) -> None:
-    audit_record(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=invitation.partner, target=invitation,
-                 after={"kind": checked.kind, "include_delegated_admin": checked.include_delegated_admin,
-                        "recipient_email": checked.recipient_email,
-                        "indirect_provider_id": checked.provider.partner_id if checked.provider else None,
-                        "target_domain": checked.domain, "roles": invitation.requested_roles,
-                        "expires_at": invitation.expires_at.isoformat()})
+    audit_record(**_created_audit_record(invitation, membership=membership, checked=checked))
+
+
+def _created_audit_record(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked) -> dict[str, Any]:
+    """The `invitation.created` event's arguments (for `audit_record` or `audit_record_many`)."""
+    return dict(action=AuditAction.INVITATION_CREATED, actor=membership.user, partner=invitation.partner, target=invitation,
+                after={"kind": checked.kind, "include_delegated_admin": checked.include_delegated_admin,
+                       "recipient_email": checked.recipient_email,
+                       "indirect_provider_id": checked.provider.partner_id if checked.provider else None,
+                       "target_domain": checked.domain, "roles": invitation.requested_roles,
+                       "expires_at": invitation.expires_at.isoformat()})
 
 
 def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None) -> None:
@@ -225,8 +250,12 @@ def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, 
     invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
     message = email_enqueue_row(email_row, new_key=True)
     invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
-    audit_record(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=invitation.partner, target=invitation,
-                 after={"sent_to": invitation.sent_to})
+    audit_record(**_sent_audit_record(invitation, membership=membership))
+
+
+def _sent_audit_record(invitation: Invitation, *, membership: PartnerMembership) -> dict[str, Any]:
+    return dict(action=AuditAction.INVITATION_SENT, actor=membership.user, partner=invitation.partner, target=invitation,
+                after={"sent_to": invitation.sent_to})
 
 
 @transaction.atomic
@@ -295,6 +324,11 @@ def _duplicate_check(index: DuplicateIndex, *, recipient_email: str, domain: str
     finding (`error.findings`, for links); otherwise the findings, information only, are returned.
     """
     duplicate_index_add_pending(index, emails=[recipient_email], domains=[domain])
+    return _duplicate_refusal(index, recipient_email=recipient_email, domain=domain)
+
+
+def _duplicate_refusal(index: DuplicateIndex, *, recipient_email: str, domain: str) -> list[DuplicateFinding]:
+    """The rule of `_duplicate_check` on an index whose pending invitations are loaded (no statement)."""
     findings = index.findings(recipient_email=recipient_email, target_domain=domain)
     blocking = next((finding for finding in findings if finding.blocking), None)
     if blocking is not None:
@@ -353,3 +387,115 @@ def _indirect_provider_for(*, partner: Partner, kind: str, indirect_provider_id:
     if provider is None:
         raise InvitationError("unknown_indirect_provider", _("Choose an indirect provider in your cloud."), field="indirect_provider_id")
     return provider, InvitationKind.INDIRECT_RESELLER
+
+
+@dataclass(frozen=True)
+class InvitationRequest:
+    """One reseller invitation to create and email (`invitations_create_sent`): what
+    `invitation_create(..., send_email=True)` takes for it."""
+
+    recipient_email: str
+    target_domain: str
+    include_delegated_admin: bool
+    language: str = "en"
+    roles: list[str] | None = None
+
+
+class OneAtATimeError(Exception):
+    """A request of `invitations_create_sent` reached a limit counted across requests (the partner's
+    daily cap, a mailbox's emails today): nothing was written; create them one at a time
+    (`invitation_create`), so each refusal is that request's alone, as before."""
+
+
+@transaction.atomic
+def invitations_create_sent(*, membership: PartnerMembership,
+                            requests: Sequence[InvitationRequest]) -> list[Invitation | DomainError]:
+    """Create and email many reseller invitations in a constant number of statements.
+
+    Each request gets what `invitation_create(..., send_email=True)` would give it, taken in order
+    as if one after the other: its invitation (pending, sent, its email in the outbox, the
+    `invitation.created` and `invitation.sent` events) or the DomainError it would raise, by the
+    same rule functions. Runs in the caller's transaction (a savepoint of it, or its own): the rows
+    a caller records for the outcomes commit with them. Raises PermissionDeniedError when the member may not
+    request relationships (every request would), and OneAtATimeError (nothing written) when a
+    limit counted across requests is reached or the database reserves no ids (not PostgreSQL).
+
+    Statements: the tenants of the domains, the duplicate index (at most 3), the ids, the partner
+    lock, its pending invitations, the daily count, the invitations, the email counters, the
+    outbox rows and the audit events (webhook subscriptions read once): whatever the number of requests.
+    """
+    authorize(membership, Permission.REQUEST_RELATIONSHIP)
+    if connection.vendor != "postgresql":
+        raise OneAtATimeError
+    partner = membership.partner if PartnerMembership.partner.is_cached(membership) else Partner.objects.get(pk=membership.partner_id)
+    domains = [clean_domain(request.target_domain) for request in requests]
+    tenants = tenants_with_domains(domains)
+    same_cloud = [tenant for found in tenants.values() for tenant in found if tenant.cloud == partner.cloud]
+    duplicates = duplicate_index(partner=partner, emails=[request.recipient_email for request in requests], domains=domains,
+                                 domain_tenants=same_cloud, with_pending=False)
+    outcomes: list[Invitation | DomainError] = []
+    passed: list[tuple[int, _Checked, Invitation]] = []
+    for position, request in enumerate(requests):
+        try:
+            checked = _request_checked(
+                membership=membership, partner=partner, include_delegated_admin=request.include_delegated_admin,
+                recipient_email=request.recipient_email, target_domain=request.target_domain, kind=InvitationKind.RESELLER,
+                customer=None, roles=request.roles, duration_days=None, auto_extend=False, indirect_provider_id="",
+                send_email=True, tenants_by_domain=tenants, duplicates=duplicates)
+        except DomainError as error:
+            outcomes.append(error)
+            continue
+        outcomes.append(_invitation_new(membership=membership, partner=partner, checked=checked, language=request.language,
+                                        duration_days=None, auto_extend=False, send_email=True))
+        passed.append((position, checked, outcomes[-1]))  # type: ignore[arg-type]
+    ids = _reserve_invitation_ids(len(passed))
+    email_rows: dict[int, OutboxMessage | None] = {}
+    for (position, _checked, invitation), pk in zip(passed, ids, strict=True):
+        invitation.pk = pk
+        email_rows[position] = _issue_and_draft(invitation, send_email=True)
+    # Under the partner lock, as a single create: the pending invitations, then each request's
+    # duplicate rule in order (an invitation made here counts as pending for the requests after it).
+    list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
+    duplicate_index_add_pending(duplicates, emails=[c.recipient_email for _p, c, _i in passed], domains=[c.domain for _p, c, _i in passed])
+    created: list[tuple[int, _Checked, Invitation]] = []
+    for position, checked, invitation in passed:
+        try:
+            findings = _duplicate_refusal(duplicates, recipient_email=checked.recipient_email, domain=checked.domain)
+        except InvitationError as error:
+            outcomes[position] = error
+            continue
+        invitation.duplicate_findings = findings  # type: ignore[attr-defined]
+        if checked.recipient_email:
+            duplicates.pending_by_email.setdefault(checked.recipient_email, invitation)
+        if checked.domain:
+            duplicates.pending_by_domain.setdefault(checked.domain.lower(), invitation)
+        created.append((position, checked, invitation))
+    if not created:
+        return outcomes
+    try:
+        partner_invitation_count(partner_id=partner.pk, count=len(created))
+    except InvitationError as error:
+        raise OneAtATimeError from error
+    invitations = [invitation for _p, _c, invitation in created]
+    Invitation.objects.bulk_create(invitations)
+    if not invitation_emails_count(sends=[(invitation, invitation.sent_to) for invitation in invitations]):
+        raise OneAtATimeError
+    rows = [row for position, _c, _i in created if (row := email_rows[position]) is not None]
+    email_enqueue_rows(rows)
+    records = []
+    for (_position, checked, invitation), message in zip(created, rows, strict=True):
+        invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
+        records += [_created_audit_record(invitation, membership=membership, checked=checked),
+                    _sent_audit_record(invitation, membership=membership)]
+    audit_record_many(records=records)
+    return outcomes
+
+
+def _reserve_invitation_ids(count: int) -> list[int]:
+    """`count` fresh invitation ids from their sequence, in one statement (PostgreSQL)."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [Invitation._meta.db_table, count])
+        return [int(pk) for (pk,) in cursor.fetchall()]

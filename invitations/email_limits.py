@@ -41,13 +41,13 @@ def partner_invitations_rate() -> Rate:
     return Rate(settings.INVITATION_DAILY_CAP, DAY_SECONDS)
 
 
-def partner_invitation_count(*, partner_id: int) -> None:
-    """Count one invitation created by the partner today, or raise `daily_cap` (API 429).
+def partner_invitation_count(*, partner_id: int, count: int = 1) -> None:
+    """Count one invitation (or `count`) created by the partner today, or raise `daily_cap` (API 429).
 
     Called under the partner lock in the creating transaction: a refused or failed create rolls
     the count back with everything else.
     """
-    decision = limit_consume(bucket=partner_invitations_bucket(partner_id), rate=partner_invitations_rate())
+    decision = limit_consume(bucket=partner_invitations_bucket(partner_id), rate=partner_invitations_rate(), cost=count)
     if not decision.allowed:
         error = InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
         error.retry_after = decision.retry_after  # type: ignore[attr-defined]
@@ -73,12 +73,8 @@ def invitation_email_count(*, invitation: Invitation, recipient: str) -> None:
     `send_limit` (API 409): this invitation reached its emails in all.
     `recipient_daily_cap` (API 429 with Retry-After): the address reached its emails for today.
     """
-    uses: list[tuple[str, Rate]] = []
     per_invitation, per_day = settings.INVITATION_EMAILS_PER_INVITATION, settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
-    if per_invitation:  # 0: no limit
-        uses.append((f"invitation-emails:invitation:{invitation.pk}", Rate(per_invitation, None)))
-    if per_day:
-        uses.append((recipient_bucket(recipient), Rate(per_day, DAY_SECONDS)))
+    uses = _email_uses(invitation=invitation, recipient=recipient)
     for decision in limits_consume(uses=uses) if uses else []:
         if decision.allowed:
             continue
@@ -93,3 +89,28 @@ def invitation_email_count(*, invitation: Invitation, recipient: str) -> None:
         ) % {"email": recipient, "limit": per_day})
         error.retry_after = decision.retry_after  # type: ignore[attr-defined]
         raise error
+
+
+def _email_uses(*, invitation: Invitation, recipient: str) -> list[tuple[str, Rate]]:
+    """The counters one email of `invitation` to `recipient` uses: the invitation's, the address's today."""
+    uses: list[tuple[str, Rate]] = []
+    per_invitation, per_day = settings.INVITATION_EMAILS_PER_INVITATION, settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
+    if per_invitation:  # 0: no limit
+        uses.append((f"invitation-emails:invitation:{invitation.pk}", Rate(per_invitation, None)))
+    if per_day:
+        uses.append((recipient_bucket(recipient), Rate(per_day, DAY_SECONDS)))
+    return uses
+
+
+def invitation_emails_count(*, sends: list[tuple[Invitation, str]]) -> bool:
+    """`invitation_email_count` for the first emails of many new invitations, in one statement.
+
+    True when every email fits under both limits. False when one would be refused, or when two of
+    them reach the same mailbox (their counters are one row): then the caller rolls back and sends
+    them one at a time, so each refusal is that email's alone.
+    """
+    uses = [use for invitation, recipient in sends for use in _email_uses(invitation=invitation, recipient=recipient)]
+    if len({bucket for bucket, _rate in uses}) != len(uses):
+        return False
+    uses.sort(key=lambda use: use[0])  # one fixed locking order
+    return all(decision.allowed for decision in limits_consume(uses=uses)) if uses else True

@@ -24,7 +24,7 @@ from invitation_batches.services import invitation_batch_confirm, invitation_bat
 from invitations.models import Invitation
 from notifications.models import OutboxMessage
 
-# Real commits: each row commits on its own and its email is handed over after commit, as in production.
+# Real commits: each chunk of rows commits on its own and its emails are handed over after commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = int(os.environ.get("BULK_SCALE_ROWS", "10000"))
@@ -76,9 +76,9 @@ def test_ten_thousand_rows_are_read_and_checked_with_constant_memory(partner_a, 
 
 
 class JobMeter:
-    """Follows the job row by row (wrapping `_process_row`): the resident set size every 500 rows,
-    and the Python heap (tracemalloc) during one chunk near the start and during the last chunk.
-    Tracing only those two windows keeps the rest of the job at full speed."""
+    """Follows the job chunk by chunk (wrapping `_process_chunk`): the resident set size every 500
+    rows, and the Python heap (tracemalloc) during one chunk near the start and during the last
+    chunk. Tracing only those two windows keeps the rest of the job at full speed."""
 
     WINDOW = 250  # one chunk (INVITATION_BATCH_CHUNK_ROWS)
 
@@ -94,16 +94,17 @@ class JobMeter:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
-    def row_done(self) -> None:
-        self.done += 1
-        if self.done % 500 == 0 or self.done == self.rows:
+    def chunk_starts(self) -> None:
+        if self.done in (self.first_window[0], self.last_window[0]):
+            tracemalloc.start()
+
+    def chunk_done(self, rows: int) -> None:
+        before, self.done = self.done, self.done + rows
+        if self.done // 500 > before // 500 or self.done == self.rows:
             self.rss[self.done] = self.resident_bytes()
-        for start, end in (self.first_window, self.last_window):
-            if self.done == start:
-                tracemalloc.start()
-            elif self.done == end and tracemalloc.is_tracing():
-                self.window_peaks.append(tracemalloc.get_traced_memory()[1])
-                tracemalloc.stop()
+        if self.done in (self.first_window[1], self.last_window[1]) and tracemalloc.is_tracing():
+            self.window_peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
 
 
 @pytest.mark.xdist_group("bulk_scale")  # heavy: one worker runs it while the other runs the rest
@@ -121,15 +122,16 @@ def test_ten_thousand_row_batch_completes_with_constant_memory(partner_a, settin
     with tempfile.TemporaryDirectory() as folder:
         batch, _upload_peak, _size = upload_measured(partner_a, folder)
     meter = JobMeter(ROWS)
-    process_row = services._process_row
+    process_chunk = services._process_chunk
 
-    def metered_row(*args):  # type: ignore[no-untyped-def]
-        process_row(*args)
-        meter.row_done()
+    def metered_chunk(batch, rows, actor):  # type: ignore[no-untyped-def]
+        meter.chunk_starts()
+        process_chunk(batch, rows, actor)
+        meter.chunk_done(len(rows))
 
-    monkeypatch.setattr(services, "_process_row", metered_row)
+    monkeypatch.setattr(services, "_process_chunk", metered_chunk)
     postgres = connection.vendor == "postgresql"
-    # Test database only: every row commits on its own, and waiting for each commit's WAL flush
+    # Test database only: every chunk commits on its own, and waiting for each commit's WAL flush
     # would measure this machine's disk rather than the job (production keeps synchronous commits).
     if postgres:
         with connection.cursor() as cursor:
