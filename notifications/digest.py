@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -37,7 +38,7 @@ def digest_key(*, user_id: int, day: date) -> str:
     return f"digest:{user_id}:{day.isoformat()}"
 
 
-def _pending(user_id: int, cutoff: datetime):  # type: ignore[no-untyped-def]
+def _pending(user_id: int, cutoff: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=user_id, delivery=NotificationDelivery.DIGEST,
                                        digest_message__isnull=True, created_at__lt=cutoff)
 

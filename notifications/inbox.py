@@ -85,6 +85,7 @@ def notifications_for(*, user: User, partner_id: int | None = None, customer_id:
         raise ValueError("give exactly one of partner_id and customer_id")
     if partner_id is not None:
         return Notification.objects.filter(user=user, partner_id=partner_id).order_by("-created_at", "-id")
+    assert customer_id is not None
     return Notification.objects.filter(user=user, customer_id=customer_id).order_by("-created_at", "-id")
 
 

@@ -8,7 +8,7 @@ the kind's default (notifications.kinds). Every change is audited in its transac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -31,7 +31,7 @@ class NotificationPreferenceError(DomainError):
     pass
 
 
-def _context_filter(audience: str, *, partner_id: int | None, customer_id: int | None) -> dict[str, int | None]:
+def _context_filter(audience: str, *, partner_id: int | None, customer_id: int | None) -> dict[str, Any]:
     if audience == NotificationAudience.PARTNER:
         if partner_id is None:
             raise ValueError("a partner user's notifications belong to a partner")
@@ -53,7 +53,7 @@ def notification_delivery_for(
     annotations = {"own": Subquery(own)}
     if audience == NotificationAudience.PARTNER:
         annotations["default"] = Subquery(
-            PartnerNotificationDefault.objects.filter(partner_id=partner_id, kind=kind).values("delivery")[:1])
+            PartnerNotificationDefault.objects.filter(partner_id=where["partner_id"], kind=kind).values("delivery")[:1])
     row = User.objects.filter(pk=user.pk).annotate(**annotations).values(*annotations).first() or {}
     return row.get("own") or row.get("default") or spec.default.value
 
@@ -83,7 +83,8 @@ def notification_preferences(
 
 def partner_defaults(*, partner_id: int | None) -> dict[str, str]:
     """The partner's defaults per partner kind (the kind's own default where the partner set none)."""
-    chosen = dict(PartnerNotificationDefault.objects.filter(partner_id=partner_id).values_list("kind", "delivery"))
+    chosen = dict(PartnerNotificationDefault.objects.filter(partner_id=partner_id).values_list("kind", "delivery")
+                  ) if partner_id is not None else {}
     return {spec.kind.value: chosen.get(spec.kind, spec.default.value) for spec in KINDS[NotificationAudience.PARTNER]}
 
 
