@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -45,6 +46,9 @@ class CustomerAdminCenterMixin(LoginRequiredMixin):
             customer_membership=self.membership,
             nav_section=self.nav_section,
             switcher_customer_memberships=customer_memberships_for_user(user=self.request.user),
+            # The header's bell (templates/notifications/includes/bell.html): the count loads after the page.
+            inbox_url=reverse("customer_inbox:list", kwargs={"tenant_id": self.membership.customer.tenant_id}),
+            inbox_unread_url=reverse("customer_inbox:unread", kwargs={"tenant_id": self.membership.customer.tenant_id}),
         )
         return context
 

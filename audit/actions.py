@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     ACCESS_ASSIGNMENTS_CHANGED = "grant.access_assignments_changed", _("Access assignments changed")
     RELATIONSHIP_TERMINATED = "relationship.terminated", _("Relationship ended")
     OUTBOX_RESENT = "outbox.resent", _("Delivery resent")
+    NOTIFICATION_PREFERENCES_CHANGED = "notification_preferences.changed", _("Notification preferences changed")
+    NOTIFICATION_DEFAULTS_CHANGED = "notification_defaults.changed", _("Partner notification defaults changed")
     API_KEY_CREATED = "api_key.created", _("API key created")
     API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
     WEBHOOK_SUBSCRIPTION_CREATED = "webhook_subscription.created", _("Webhook subscription created")

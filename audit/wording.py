@@ -48,6 +48,13 @@ EXTRA_LABELS: dict[str, Promise] = {
     "contact": _("support contact"),
     "product": _("product"),
     "member": _("member"),  # a security group's member (issue 23)
+    # Kinds of notification, the keys of notification preference changes (notifications.choices.NotificationKind).
+    "invitation_accepted": _("Invitation accepted"),
+    "invitation_declined": _("Invitation declined"),
+    "invitation_delivery_failed": _("Invitation email not delivered"),
+    "grant_requested": _("New admin role requests"),
+    "grant_expiring": _("Admin roles ending soon"),
+    "service_request_updated": _("Service request updates"),
 }
 
 

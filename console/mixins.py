@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.mfa_policy import MfaStep, mfa_step_needed, mfa_step_url
@@ -91,5 +92,8 @@ class PartnerConsoleMixin(LoginRequiredMixin):
             switcher_memberships=self.user_memberships,
             can_manage_users=self.can(PartnerPermission.MANAGE_USERS),
             can_manage_sign_in_security=self.can(PartnerPermission.MANAGE_SIGN_IN_SECURITY),
+            # The header's bell (templates/notifications/includes/bell.html): the count loads after the page.
+            inbox_url=reverse("inbox:list", kwargs={"partner_id": self.partner.partner_id}),
+            inbox_unread_url=reverse("inbox:unread", kwargs={"partner_id": self.partner.partner_id}),
         )
         return context

@@ -1,16 +1,16 @@
-"""Emails to the inviting partner about its invitation (accepted, declined, reported)."""
+"""Notices to the inviting partner about its invitation (accepted, declined, not delivered), each
+through the person's notification preference (notifications.inbox.notify_user)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 
 from invitations.models import Invitation
-from notifications.services import (
-    email_enqueue_rendered,
-    email_render,
-)
+from notifications.choices import NotificationAudience, NotificationKind
+from notifications.inbox import EmailSpec, notify_user
 from partnercenter.links import absolute_url
 from partners.choices import PartnerRole
 from partners.models import PartnerMembership
@@ -34,30 +34,40 @@ def partner_recipients(invitation: Invitation, *, creator_is_member: bool | None
     return partner_users_with_roles(partner=invitation.partner, roles={PartnerRole.ACCOUNT_ADMIN})
 
 
+EVENT_KINDS = {
+    "accepted": NotificationKind.INVITATION_ACCEPTED,
+    "declined": NotificationKind.INVITATION_DECLINED,
+    "delivery_failed": NotificationKind.INVITATION_DELIVERY_FAILED,
+}
+
+
 def partner_notify(
     invitation: Invitation, *, event: str, customer_name: str, reason: str = "", creator_is_member: bool | None = None,
-    new_key: bool = False, new_reseller: bool = True,
+    new_key: bool = False, new_reseller: bool = True, recipient: str = "",
+    outbox_id: int | None = None,
 ) -> None:
-    """Email the partner about `event`. `new_key=True` when the caller has just moved the
-    invitation into that state in this transaction (the keys cannot exist yet: no lookup, no savepoint)."""
+    """Tell the partner about `event` (in-app, and by email as each person chose). `new_key=True` when the
+    caller has just moved the invitation into that state in this transaction (the keys cannot exist
+    yet: no lookup, no savepoint); `outbox_id`: the failed email a `delivery_failed` notice is about."""
     template = f"invitations/email/partner_{event}"
+    partner = invitation.partner
+    page = reverse("invitations:list", kwargs={"partner_id": partner.partner_id})
     for user in partner_recipients(invitation, creator_is_member=creator_is_member):
         context = {
-            "partner_name": invitation.partner.name,
+            "partner_name": partner.name,
             "customer_name": customer_name,
             "invitation_id": invitation.pk,
             "include_delegated_admin": invitation.include_delegated_admin,
             "new_reseller": new_reseller,  # False: the partner was already the reseller (admin roles only)
             "reason": reason,
-            "console_url": absolute_url("invitations:list", partner_id=invitation.partner.partner_id),
+            "recipient": recipient,
+            "console_url": absolute_url("invitations:list", partner_id=partner.partner_id),
         }
-        email_enqueue_rendered(
-            to=user.email,
-            template=template,
-            rendered=email_render(template=template, context=context, language=user.preferred_language),
-            language=user.preferred_language,
-            partner=invitation.partner,
-            idempotency_key=f"invitation:{invitation.pk}:{event}:{user.pk}",
-            topic=f"invitation:{invitation.pk}",
-            new_key=new_key,
+        notify_user(
+            user=user, kind=EVENT_KINDS[event], audience=NotificationAudience.PARTNER, partner_id=partner.pk,
+            params={"customer": customer_name, "invitation": invitation.pk, "recipient": recipient},
+            url=page,
+            email=EmailSpec(template=template, context=context, partner=partner,
+                            idempotency_key=f"invitation:{invitation.pk}:{event}:{user.pk}" + (f":{outbox_id}" if outbox_id else ""),
+                            topic=f"invitation:{invitation.pk}", new_key=new_key),
         )

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.choices import DeliveryStatus, OutboxKind
+from notifications.choices import DeliveryStatus, NotificationDelivery, NotificationKind, OutboxKind
 
 
 class OutboxMessage(models.Model):
@@ -173,3 +173,91 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} → {self.subscription.url}"
+
+
+class Notification(models.Model):
+    """One thing one person was told, in the product: a row of their in-app list (read or unread).
+
+    Written in the transaction of the change it is about (by notifications.inbox.notify_user), for a
+    user in one partner (console) or one customer (admin center): nobody else ever reads it. `params`
+    word it in the reader's language (notifications.kinds). `delivery` is what the person's preference
+    decided for the email at that moment; a `digest` row waits for the daily digest until
+    `digest_message` (the digest email that carried it) is set.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    params = models.JSONField(_("details"), default=dict)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    delivery = models.CharField(_("email"), max_length=16, choices=NotificationDelivery.choices)
+    # What it is about, once per person (e.g. "grant:7:reminder:30:…:12"): telling twice is a no-op.
+    key = models.CharField(_("key"), max_length=200, blank=True)
+    digest_message = models.ForeignKey(OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "partner", "created_at"], name="notification_user_partner"),
+            models.Index(fields=["user", "customer", "created_at"], name="notification_user_customer"),
+            models.Index(fields=["user", "created_at"], name="notification_digest_due",
+                         condition=Q(delivery="digest", digest_message__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(partner__isnull=True) | Q(customer__isnull=True),
+                                   name="notification_one_context"),
+            models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """A person's own choice of email for one kind, in one partner (console) or one customer (admin
+    center). It overrides the partner's default (PartnerNotificationDefault); without either the
+    kind's default applies (notifications.preferences.notification_delivery_for)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notification_preferences")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    delivery = models.CharField(_("email"), max_length=16, choices=NotificationDelivery.choices)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(condition=Q(partner__isnull=True) ^ Q(customer__isnull=True),
+                                   name="notification_pref_one_context"),
+            models.UniqueConstraint(fields=["user", "partner", "kind"], condition=Q(partner__isnull=False),
+                                    name="notification_pref_one_per_partner_kind"),
+            models.UniqueConstraint(fields=["user", "customer", "kind"], condition=Q(customer__isnull=False),
+                                    name="notification_pref_one_per_customer_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.delivery}"
+
+
+class PartnerNotificationDefault(models.Model):
+    """What a partner's users get for one kind until they choose themselves (set by account admins)."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    delivery = models.CharField(_("email"), max_length=16, choices=NotificationDelivery.choices)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner notification default")
+        verbose_name_plural = _("partner notification defaults")
+        constraints = [models.UniqueConstraint(fields=["partner", "kind"], name="notification_default_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.kind}: {self.delivery}"

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
+from notifications.digest import digests_send
 from notifications.services import outbox_deliver, outbox_sweep
 
 TASK_DEFAULTS = {
@@ -31,3 +32,8 @@ def send_outbox_message(self, message_id: int) -> str:
 @shared_task(name="notifications.sweep_outbox", acks_late=True, ignore_result=True)
 def sweep_outbox() -> int:
     return outbox_sweep()
+
+
+@shared_task(name="notifications.send_digests", acks_late=True, ignore_result=True)
+def send_digests() -> int:
+    return digests_send()

@@ -82,3 +82,6 @@ handler500 = "partnercenter.error_views.server_error"
 from partnercenter.favicon import favicon  # noqa: E402
 
 urlpatterns += [path("favicon.ico", favicon, name="favicon")]
+
+# Notifications (issue 24 item 6): each person's in-app list and email preferences.
+urlpatterns += [path("p/", include("console.notifications_urls")), path("c/", include("admincenter.notifications_urls"))]

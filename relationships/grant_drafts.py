@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
+from notifications.choices import NotificationAudience, NotificationKind
 from partnercenter.directory_roles import GLOBAL_ADMINISTRATOR
 from partnercenter.links import absolute_url
 from partners.authz import Permission, authorize
@@ -203,7 +204,8 @@ def grant_lock_for_approval(*, grant: DelegatedAdminGrant, membership: PartnerMe
     notify(users=customer_contacts(locked.customer), template="relationships/email/grant_approval_request",
             context={**grant_context(locked, event="approval_request"), "duration_days": locked.duration_days,
                      "approval_url": grant_approval_url(locked), "expires_on": expires.date().isoformat()},
-            key=f"grant:{locked.pk}:approval_request", partner=locked.partner, customer=locked.customer, topic=f"grant:{locked.pk}")
+            key=f"grant:{locked.pk}:approval_request", partner=locked.partner, customer=locked.customer, topic=f"grant:{locked.pk}",
+            kind=NotificationKind.GRANT_REQUESTED, audience=NotificationAudience.CUSTOMER)
     return request
 
 

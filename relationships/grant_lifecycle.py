@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_record
-from notifications.models import OutboxMessage
+from notifications.choices import NotificationAudience, NotificationKind
+from notifications.models import Notification, OutboxMessage
 from partnercenter.directory_roles import GLOBAL_ADMINISTRATOR
 from relationships.choices import GrantStatus
 from relationships.models import DelegatedAdminGrant
@@ -94,16 +95,17 @@ def grant_reminders_send() -> int:
         remaining = ends_at - now
         threshold = min(d for d in REMINDER_DAYS if remaining <= timedelta(days=d))
         key = f"grant:{grant.pk}:reminder:{threshold}:{ends_at.isoformat()}"
-        if OutboxMessage.objects.filter(idempotency_key__startswith=f"{key}:").exists():
+        if (OutboxMessage.objects.filter(idempotency_key__startswith=f"{key}:").exists()
+                or Notification.objects.filter(key__startswith=f"{key}:").exists()):  # digest or no email: no outbox row
             continue
         customer = grant.customer_required  # an active grant has its customer
         context = grant_context(grant, event="reminder", days_left=max(remaining.days, 0) or 1)
         notify(users=partner_contacts(grant.partner), template="relationships/email/grant_event",
                 context={**context, "audience": "partner"}, key=key, partner=grant.partner, customer=customer,
-                topic=f"grant:{grant.pk}")
+                topic=f"grant:{grant.pk}", kind=NotificationKind.GRANT_EXPIRING, audience=NotificationAudience.PARTNER)
         notify(users=customer_contacts(customer), template="relationships/email/grant_event",
                 context={**context, "audience": "customer"}, key=key, partner=grant.partner, customer=customer,
-                topic=f"grant:{grant.pk}")
+                topic=f"grant:{grant.pk}", kind=NotificationKind.GRANT_EXPIRING, audience=NotificationAudience.CUSTOMER)
         audit_record(action=AuditAction.GRANT_REMINDED, actor=None, partner=grant.partner, customer=grant.customer, target=grant,
                      data={"days_before": threshold})
         sent += 1

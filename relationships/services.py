@@ -12,12 +12,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import audit_record
 from customers.selectors import customer_actor, customer_global_admins
+from notifications.choices import NotificationAudience
+from notifications.inbox import EmailSpec, notify_user
 from notifications.services import email_enqueue
 from partnercenter.directory_roles import (
     ALL_ROLES,
@@ -108,10 +111,26 @@ def customer_contacts(customer: Customer) -> list[User]:
     return customer_global_admins(customer=customer)
 
 
-def notify(*, users: list[User], template: str, context: dict, key: str, partner: Partner, customer: Customer, topic: str) -> None:
+def notify(*, users: list[User], template: str, context: dict, key: str, partner: Partner, customer: Customer, topic: str,
+           kind: str = "", audience: str = "") -> None:
+    """Email each user; with a `kind` (and `audience`: partner or customer), through the person's
+    notification preference instead (in-app, and the email right away, in the digest or not at all)."""
     for user in users:
-        email_enqueue(to=user.email, template=template, context=context, language=user.preferred_language, partner=partner,
-                      customer=customer, idempotency_key=f"{key}:{user.pk}", topic=topic)
+        if not kind:
+            email_enqueue(to=user.email, template=template, context=context, language=user.preferred_language, partner=partner,
+                          customer=customer, idempotency_key=f"{key}:{user.pk}", topic=topic)
+            continue
+        for_partner = audience == NotificationAudience.PARTNER
+        notify_user(
+            user=user, kind=kind, audience=audience, partner_id=partner.pk if for_partner else None,
+            customer_id=None if for_partner else customer.pk,
+            params={"customer": customer.company_name, "partner": partner.name,
+                    "display_name": context.get("display_name", ""), "days": context.get("days_left") or ""},
+            url=(reverse("relationships:grants", kwargs={"partner_id": partner.partner_id}) if for_partner
+                 else reverse("customers:partners", kwargs={"tenant_id": customer.tenant_id})),
+            email=EmailSpec(template=template, context=context, idempotency_key=f"{key}:{user.pk}", topic=topic,
+                            partner=partner, customer=customer),
+        )
 
 
 def grant_context(grant: DelegatedAdminGrant, *, event: str, reason: str = "", days_left: int | None = None) -> dict:

@@ -10,24 +10,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
 from audit.services import actor_label_for, audit_record
 from customers.selectors import customer_actor, customer_global_admins
-from notifications.services import email_enqueue
+from notifications.choices import NotificationAudience, NotificationKind
+from notifications.inbox import EmailSpec, notify_user
 from partnercenter import request_context
 from partnercenter.errors import DomainError
 from partnercenter.links import absolute_url
 from partners.authz import Permission, authorize
+from partners.choices import PartnerRole
+from partners.models import PartnerMembership
+from partners.selectors import partner_users_with_roles
 from servicerequests.choices import SERVICE_REQUEST_TRANSITIONS, NoteSide, ServiceRequestStatus, Severity
 from servicerequests.models import ServiceRequest, ServiceRequestNote
 
 if TYPE_CHECKING:
     from accounts.models import User
     from customers.models import Customer
-    from partners.models import PartnerMembership
 
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -58,17 +62,50 @@ def _snapshot(service_request: ServiceRequest) -> dict[str, str]:
 
 
 def _tell_customer(service_request: ServiceRequest, event: str) -> None:
-    """The customer's global admins hear when a partner files or closes a request for them."""
-    for user in customer_global_admins(customer=service_request.customer):
-        email_enqueue(
-            to=user.email,
-            template="servicerequests/email/customer_event",
-            context={"event": event, "partner_name": service_request.partner.name, "number": service_request.number,
-                     "title": service_request.title, "customer_name": service_request.customer.company_name,
-                     "url": absolute_url("customer_service_requests:detail", tenant_id=service_request.customer.tenant_id,
-                                         pk=service_request.pk)},
-            language=user.preferred_language, partner=service_request.partner, customer=service_request.customer,
-            idempotency_key=f"service_request:{service_request.pk}:{event}:{user.pk}", topic=f"service_request:{service_request.pk}",
+    """The customer's global admins hear when a partner files or closes a request for them (in-app,
+    and by email as each chose: notifications.inbox.notify_user)."""
+    customer = service_request.customer
+    for user in customer_global_admins(customer=customer):
+        notify_user(
+            user=user, kind=NotificationKind.SERVICE_REQUEST_UPDATED, audience=NotificationAudience.CUSTOMER,
+            customer_id=customer.pk,
+            params={"partner": service_request.partner.name, "number": service_request.number, "event": event},
+            url=reverse("customer_service_requests:detail", kwargs={"tenant_id": customer.tenant_id, "pk": service_request.pk}),
+            email=EmailSpec(
+                template="servicerequests/email/customer_event",
+                context={"event": event, "partner_name": service_request.partner.name, "number": service_request.number,
+                         "title": service_request.title, "customer_name": customer.company_name,
+                         "url": absolute_url("customer_service_requests:detail", tenant_id=customer.tenant_id,
+                                             pk=service_request.pk)},
+                partner=service_request.partner, customer=customer,
+                idempotency_key=f"service_request:{service_request.pk}:{event}:{user.pk}",
+                topic=f"service_request:{service_request.pk}"),
+        )
+
+
+def _partner_recipients(service_request: ServiceRequest) -> list[User]:
+    """Who filed it, while they work for the partner; otherwise its admin agents and account admins."""
+    creator = service_request.created_by
+    if creator is not None and PartnerMembership.objects.filter(partner_id=service_request.partner_id, user=creator).exists():
+        return [creator]
+    return partner_users_with_roles(partner=service_request.partner, roles={PartnerRole.ADMIN_AGENT, PartnerRole.ACCOUNT_ADMIN})
+
+
+def _tell_partner_of_note(service_request: ServiceRequest, note: ServiceRequestNote) -> None:
+    """The partner hears when the customer answers in the thread (issue 24 item 6: before, nobody was told)."""
+    partner, customer = service_request.partner, service_request.customer
+    for user in _partner_recipients(service_request):
+        notify_user(
+            user=user, kind=NotificationKind.SERVICE_REQUEST_UPDATED, audience=NotificationAudience.PARTNER,
+            partner_id=partner.pk, params={"customer": customer.company_name, "number": service_request.number},
+            url=reverse("service_requests:detail", kwargs={"partner_id": partner.partner_id, "pk": service_request.pk}),
+            email=EmailSpec(
+                template="servicerequests/email/partner_note",
+                context={"partner_name": partner.name, "customer_name": customer.company_name,
+                         "number": service_request.number, "title": service_request.title, "author": note.author_label,
+                         "url": absolute_url("service_requests:detail", partner_id=partner.partner_id, pk=service_request.pk)},
+                partner=partner, customer=customer, idempotency_key=f"service_request_note:{note.pk}:{user.pk}",
+                topic=f"service_request:{service_request.pk}", new_key=True),
         )
 
 
@@ -177,4 +214,6 @@ def service_request_note_add_by_customer(*, service_request: ServiceRequest, use
               message=_("Only a global admin of %(customer)s can add notes.") % {"customer": locked.customer.company_name})
     if locked.status == ServiceRequestStatus.CLOSED:
         raise ServiceRequestError("closed", _("This request is closed; ask the partner to file a new one."))
-    return _add_note(locked, user=user, side=NoteSide.CUSTOMER, body=body)
+    note = _add_note(locked, user=user, side=NoteSide.CUSTOMER, body=body)
+    _tell_partner_of_note(locked, note)
+    return note

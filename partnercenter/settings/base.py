@@ -285,12 +285,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },
+    # The daily digest of notifications (issue 24): hourly, idempotent per person and day, sent from
+    # NOTIFICATION_DIGEST_HOUR (project time zone) on; a missed hour is caught up by the next.
+    "notification-digests": {
+        "task": "notifications.send_digests",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
     "expire-partner-user-invitations": {
         "task": "partners.expire_user_invitations",
         "schedule": 300.0,
         "options": {"expires": 300},
     },
 }
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Tokens ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def build_world() -> SweepWorld:
     from invitations.create_services import invitation_create
     from invitations.links import invitation_url
     from invitations.relationship_links import relationship_link_rotate
-    from notifications.models import MailboxMessage, WebhookDelivery
+    from notifications.models import MailboxMessage, Notification, WebhookDelivery
     from partners.api_key_services import api_key_create
     from partners.models import PartnerMembership
     from partners.permissions import ApiScope
@@ -95,6 +95,9 @@ def build_world() -> SweepWorld:
         "app_label": "customers", "key": "x", "uidb36": "1", "url": "no-such-page/",
         "northwind_pk": str(northwind.pk), "id": str(staff.pk), "content_type_id": str(ContentType.objects.get_for_model(northwind).pk),
         "object_id": str(group.object_id), "member_id": str(sales.pk), "version": str(agreement_version or "2026-01"),
+        # The partner admin's own notification (the admin center's route answers 404 for it: not the customer's).
+        "notification_pk": str(Notification.objects.filter(user=admin.user).order_by("pk").values_list("pk", flat=True).first()
+                               or 0),
     }
     pks = {
         "service_requests:detail": str(service_request.pk), "notifications:mailbox_message": str(message.pk),

@@ -49,7 +49,12 @@ def _value(name: str) -> Any:
         return NAME
     if name.startswith("customer_name"):
         return CUSTOMER
-    if name.endswith("_on") or name.startswith("expires"):
+    if name == "count":
+        return 3
+    if name == "items":  # the daily digest's notifications
+        return [{"title": f"{CUSTOMER} accepted invitation #{n}", "where": NAME, "url": LONG_URL, "day": "2027-01-05"}
+                for n in (41, 42, 43)]
+    if name.endswith("_on") or name.startswith("expires") or name == "day":
         return "2027-01-05"
     return f"{name.replace('_', ' ')} value"
 

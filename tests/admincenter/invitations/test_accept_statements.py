@@ -25,7 +25,7 @@ REVIEW = "/r/"
 # Issue 18 added one statement to each: the reusable-link lookup runs whatever the invitation lookup found, so
 # unknown, expired and used tokens do the same work (tests/invitations/test_token_lookup_equal_work.py).
 PAGE_STATEMENTS = 6  # was 11 + 1 per tenant: session, user, invitation with its partner and "does the viewer work for it?", the link lookup, agreement, tenants
-ACCEPT_STATEMENTS = 26  # was 41, then 33, 25: acceptor checks and "creator still a member?" ride on the lock, one agreement read, no pre-insert SELECT; the webhook subscriptions read once; the two emails inserted without lookup or savepoint; the link lookup
+ACCEPT_STATEMENTS = 28  # was 41, then 33, 25: acceptor checks and "creator still a member?" ride on the lock, one agreement read, no pre-insert SELECT; the webhook subscriptions read once; the two emails inserted without lookup or savepoint; the link lookup; issue 24 item 6: + 2, the partner's notice is a notification row that follows the person's email preference (one read)
 
 
 def _writes(queries: list[dict]) -> list[str]:
