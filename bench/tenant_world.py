@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -156,10 +155,10 @@ def seed_indirect_provider(*, customers: int, resellers: int, prefix: str = "71"
                        '{{}}'::jsonb, '203.0.113.7'::inet, 'bench', 'req-' || g
                 FROM generate_series(1, %(count)s) AS g"""
     with connection.cursor() as cursor:
-        cursor.execute(events.format(at=since, actor=actor, customer=customer_of).replace("% ", "%% "),  # noqa: S608 (constants of this module)
+        cursor.execute(events.format(at=since, actor=actor, customer=customer_of).replace("% ", "%% "),
                        {"provider": provider.pk, "count": customers, "action": "relationship.established",
                         "target_type": "relationships.relationship"})
-        cursor.execute(events.format(at=own_created, actor=actor, customer="NULL").replace("% ", "%% "),  # noqa: S608
+        cursor.execute(events.format(at=own_created, actor=actor, customer="NULL").replace("% ", "%% "),
                        {"provider": provider.pk, "count": own, "action": "invitation.created", "target_type": "invitations.invitation"})
     assert AuditEvent.objects.filter(partner=provider).exists()
     return TenantWorld(provider_pk=provider.pk, provider_partner_id=provider.partner_id, admin_pk=admin.pk,
