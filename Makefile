@@ -17,6 +17,7 @@ help:
 	@echo "make lint       ruff"
 	@echo "make layers     import-linter: the layering contracts in pyproject.toml (also run by make test)"
 	@echo "make typecheck  mypy (django-stubs, djangorestframework-stubs) over the apps and the project package"
+	@echo "make bench-tenants  big tenants: an indirect provider's pages at 1,000 vs 100,000 customers"
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
 	@echo "make bench      benchmarks: reference rungs R0-R5, P1-P8 and the 10,000-row bulk batch (gunicorn, PostgreSQL pc_bench, wrk)"
 	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
@@ -123,3 +124,10 @@ DRILL_BROKER ?= amqp://guest:guest@127.0.0.1:5672//
 .PHONY: drills-rabbitmq
 drills-rabbitmq: sync
 	DRILL_BROKER=$(DRILL_BROKER) $(RUN) pytest -p no:randomly -n 0 -m drill tests/drills -v -s --durations=0
+
+# Big tenants (issue 25): an indirect provider with 1,000 vs 100,000 customers (drops and recreates
+# pc_scale_bench_tenants): query counts and page times. Options: make bench-tenants TENANTS_ARGS="--rounds 25".
+TENANTSBENCH_URL ?= postgres://postgres@127.0.0.1:5432/pc_scale_bench_tenants
+.PHONY: bench-tenants
+bench-tenants: sync
+	DATABASE_URL=$(TENANTSBENCH_URL) $(RUN) python bench/tenants_scale.py $(TENANTS_ARGS)

@@ -32,11 +32,14 @@ class ActivityFilterForm(forms.Form):
         actors: Iterable[str],
         customers: Iterable[tuple[str, str]] | None = None,
         partners: Iterable[tuple[str, str]] | None = None,
+        customer_by_tenant_id: bool = False,
     ) -> None:
         super().__init__(data)
         cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *sorted(AuditAction.choices, key=lambda c: str(c[1]))]
         cast(forms.ChoiceField, self.fields["actor"]).choices = [("", _("All users")), *((label, label) for label in actors)]
-        if customers is None:
+        if customer_by_tenant_id:  # too many customers for a list: the tenant id is typed (or pasted)
+            self.fields["customer"] = forms.UUIDField(label=_("Customer tenant ID"), required=False)
+        elif customers is None:
             del self.fields["customer"]
         else:
             cast(forms.ChoiceField, self.fields["customer"]).choices = [("", _("All customers")), *customers]
@@ -62,7 +65,7 @@ class ActivityFilterForm(forms.Form):
             date_to=data.get("date_to") if "date_to" not in self.errors else None,
             action=data.get("action") or "",
             actor=data.get("actor") or "",
-            customer_tenant_id=data.get("customer") or "",
+            customer_tenant_id=str(data.get("customer") or ""),
             partner_id=data.get("partner") or "",
         )
 

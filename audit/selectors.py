@@ -76,13 +76,18 @@ def distinct_values(*, scope: str, scope_id: int, column: str, limit: int) -> li
         events = AuditEvent.objects.filter(**{scope: scope_id}).exclude(**{f"{column}__isnull": True})
         return list(events.order_by(column).values_list(column, flat=True).distinct()[:limit])
     table = AuditEvent._meta.db_table
+    # Each probe reads (scope, column) in that index's order: `scope` is bounded by a range and a row
+    # comparison, not an equality, so the order cannot be satisfied by another index. With `scope = x`
+    # PostgreSQL may walk a partition's (column, time) index instead and filter on the scope, reading
+    # heap rows for every other tenant's events (2.3 s instead of 0.08 s for a partner with 100,000
+    # events at 1 million, in monthly partitions; issue 25).
     sql = f"""
         WITH RECURSIVE walk(value) AS (
-            (SELECT {column} FROM {table} WHERE {scope} = %(scope_id)s AND {column} IS NOT NULL
-             ORDER BY {column} LIMIT 1)
+            (SELECT {column} FROM {table} WHERE {scope} >= %(scope_id)s AND {scope} <= %(scope_id)s
+             AND {column} IS NOT NULL ORDER BY {scope}, {column} LIMIT 1)
             UNION ALL
-            SELECT (SELECT {column} FROM {table} WHERE {scope} = %(scope_id)s AND {column} > walk.value
-                    ORDER BY {column} LIMIT 1)
+            SELECT (SELECT {column} FROM {table} WHERE ({scope}, {column}) > (%(scope_id)s, walk.value)
+                    AND {scope} <= %(scope_id)s ORDER BY {scope}, {column} LIMIT 1)
             FROM walk WHERE walk.value IS NOT NULL
         )
         SELECT value FROM walk WHERE value IS NOT NULL LIMIT %(limit)s

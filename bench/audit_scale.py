@@ -8,7 +8,7 @@ it (the audit table is partitioned by month), then:
 
 1. seeds 210 partners, 1,000 customers and 10,000 events: partner "Measured" owns 2,000 of them
    (a partner of ordinary size), partner "Heavy" owns 10% of the rest, other partners the remainder;
-   times the pages below (median of several runs, after warm-up);
+   times the pages below (after warm-up, interleaved rounds; min and median);
 2. adds events with INSERT ... SELECT generate_series until the table holds 10,000,000 (spread
    over the last two years, 10% Heavy's), VACUUM ANALYZE, and times the same pages again;
 3. prints both timings, the ratio, and fails (exit 1) when any ratio exceeds 2.0.
@@ -245,26 +245,40 @@ def scenarios(ctx: dict) -> list[tuple[str, Callable[[], int]]]:
     ]
 
 
-def measure(ctx: dict, repeat: int) -> dict[str, tuple[float, int]]:
-    results = {}
-    for name, run in scenarios(ctx):
+def measure(ctx: dict, repeat: int) -> dict[str, tuple[float, float, int]]:
+    """name -> (min s, median s, rows). Two warm-up runs per page, then `repeat` rounds in which every
+    page runs once (interleaved, so a burst of load from elsewhere hits every page alike, not one)."""
+    pages = scenarios(ctx)
+    seen: dict[str, int] = {}
+    for name, run in pages:
         run()
-        run()  # warm-up: caches, plans, the first connection
-        times, seen = [], 0
-        for _ in range(repeat):
-            start = time.perf_counter()
-            seen = run()
-            times.append(time.perf_counter() - start)
-        results[name] = (statistics.median(times), seen)
-        print(f"  {name:48} {statistics.median(times) * 1000:8.1f} ms  ({seen} rows)", flush=True)
+        seen[name] = run()  # warm-up: caches, plans, the first connection
+    times: dict[str, list[float]] = {name: [] for name, _run in pages}
+    cpu: dict[str, list[float]] = {name: [] for name, _run in pages}
+    for _ in range(repeat):
+        for name, run in pages:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            run()
+            times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+    results = {}
+    for name, _run in pages:
+        low, median = min(times[name]), statistics.median(times[name])
+        results[name] = (low, median, seen[name])
+        print(f"  {name:48} min {low * 1000:8.1f} ms  median {median * 1000:8.1f} ms  (Python CPU min "
+              f"{min(cpu[name]) * 1000:6.1f} ms; {seen[name]} rows)", flush=True)
     return results
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10_000, help="events in the first measurement (default 10,000)")
     parser.add_argument("--large", type=int, default=10_000_000, help="events in the second (default 10,000,000)")
-    parser.add_argument("--repeat", type=int, default=9, help="timed runs per page (median reported)")
+    parser.add_argument("--repeat", type=int, default=21, help="timed rounds, every page once per round (min and median reported)")
     parser.add_argument("--max-ratio", type=float, default=2.0)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -277,18 +291,28 @@ def main() -> int:
     import django
 
     django.setup()
+    import logging
+
+    logging.disable(logging.INFO)  # no request log line per request
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # response.context for the row counts; 'testserver' allowed
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+    # One partition per month of the two years the events span, as production has them (its
+    # partitions are created ahead, month by month); without them the bench measured one default
+    # partition holding 99 % of the rows, a layout no deployment has.
+    since = (timezone.now() - timedelta(days=740)).strftime("%Y-%m")
+    call_command("audit_partitions", since=since, stdout=open(os.devnull, "w"))  # noqa: SIM115
     with connection.cursor() as cursor:
         cursor.execute("SELECT version(), current_setting('shared_buffers'), current_setting('work_mem')")
         version, shared_buffers, work_mem = cursor.fetchone()
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
     print(f"database: {version.split(',')[0]}, shared_buffers={shared_buffers}, work_mem={work_mem}")
+    print(f"load average at start: {load()}")
 
     ctx = seed()
     insert_measured(ctx)
@@ -313,15 +337,17 @@ def main() -> int:
     print(f"\n{event_count():,} events:")
     large = measure(ctx, args.repeat)
 
-    print(f"\n{'page':48} {'small':>9} {'large':>9} {'ratio':>6}")
+    print(f"\nload average at the end: {load()}")
+    print(f"\n{'page':48} {'small med':>10} {'large med':>10} {'ratio':>6} {'min':>8} {'min':>8} {'ratio':>6}")
     worst = 0.0
-    for name, (t_small, _rows) in small.items():
-        t_large = large[name][0]
-        ratio = t_large / t_small
+    for name, (s_min, s_med, _rows) in small.items():
+        l_min, l_med, _rows = large[name]
+        ratio = l_med / s_med
         worst = max(worst, ratio)
-        print(f"{name:48} {t_small * 1000:7.1f}ms {t_large * 1000:7.1f}ms {ratio:6.2f}")
+        print(f"{name:48} {s_med * 1000:8.1f}ms {l_med * 1000:8.1f}ms {ratio:6.2f} "
+              f"{s_min * 1000:6.1f}ms {l_min * 1000:6.1f}ms {l_min / s_min:6.2f}")
     verdict = "PASS" if worst <= args.max_ratio else "FAIL"
-    print(f"\n{verdict}: worst ratio {worst:.2f} (limit {args.max_ratio})")
+    print(f"\n{verdict}: worst median ratio {worst:.2f} (limit {args.max_ratio}; target 1.2)")
     return 0 if verdict == "PASS" else 1
 
 

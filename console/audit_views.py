@@ -30,15 +30,22 @@ if TYPE_CHECKING:
     from customers.models import Customer
 
 
+CUSTOMER_CHOICES = 200
+
+
 class PartnerActivityMixin(PartnerConsoleMixin):
     permission = PartnerPermission.VIEW_ACTIVITY
     nav_section = "activity"
 
     def filter_form(self) -> ActivityFilterForm:
-        # audit returns `Model` rows (Customer sits above audit); they are customers
-        found = cast("QuerySet[Customer]", audit_customers_for_partner(partner=self.partner))
+        # audit returns `Model` rows (Customer sits above audit); they are customers. Up to
+        # CUSTOMER_CHOICES of them are a list; past that the filter takes a tenant id, so the page
+        # reads at most CUSTOMER_CHOICES + 1 of them whatever the partner's size (issue 25).
+        found = cast("QuerySet[Customer]", audit_customers_for_partner(partner=self.partner, limit=CUSTOMER_CHOICES + 1))
         customers = [(str(c.tenant_id), c.company_name) for c in found]
         actors = audit_actor_labels_for_partner(partner=self.partner)
+        if len(customers) > CUSTOMER_CHOICES:
+            return ActivityFilterForm(self.request.GET or None, actors=actors, customer_by_tenant_id=True)
         return ActivityFilterForm(self.request.GET or None, actors=actors, customers=customers)
 
     def events(self, form: ActivityFilterForm) -> QuerySet[AuditEvent]:

@@ -124,7 +124,11 @@ class DelegatedAdminGrant(models.Model):
                 name="relationships_grant_active_has_window",
             ),
         ]
-        indexes = [models.Index(fields=["partner", "customer", "status"], name="grant_partner_customer_status")]
+        indexes = [
+            models.Index(fields=["partner", "customer", "status"], name="grant_partner_customer_status"),
+            # The funnel's "expiring in 30/60/90 days": the window's grants only, whatever the partner's size.
+            models.Index(fields=["partner", "status", "ends_at"], name="grant_partner_status_ends"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.status})"

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from customers.models import Customer
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
@@ -36,6 +38,20 @@ def _grant_states(partner: Partner) -> tuple[Exists, Exists]:
     """Whether the partner holds an active, and a pending, delegated admin grant on a relationship's customer."""
     grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer"))
     return Exists(grants.filter(status=GrantStatus.ACTIVE)), Exists(grants.filter(status=GrantStatus.APPROVAL_PENDING))
+
+
+def _grant_flags(partner: Partner) -> tuple[Coalesce, Coalesce]:
+    """The same two states as _grant_states, as per-row scalar sub-selects (`SELECT true ... LIMIT 1`)
+    for a list's columns. An EXISTS in the select list may be planned as a hashed sub-plan that reads
+    all of the partner's grants before the first row (50,000 of them for a provider with 100,000
+    customers); a scalar sub-select is evaluated only for the rows of the page, one index probe each."""
+    grants = DelegatedAdminGrant.objects.filter(partner=partner, customer=OuterRef("customer")).order_by()
+
+    def flag(status: str) -> Coalesce:
+        found = grants.filter(status=status).annotate(found=Value(True)).values("found")[:1]
+        return Coalesce(Subquery(found, output_field=BooleanField()), Value(False))
+
+    return flag(GrantStatus.ACTIVE), flag(GrantStatus.APPROVAL_PENDING)
 
 
 def _active_relationships(
@@ -71,7 +87,7 @@ def customer_list_for_partner(
     page, one count: customer_count_for_partner); workflows.customer_360.customer_rows_for_partner adds what the
     Customers page's rows show.
     """
-    has_active_grant, has_pending_grant = _grant_states(partner)
+    has_active_grant, has_pending_grant = _grant_flags(partner)
     queryset = (
         _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin, country=country)
         .select_related("customer")
@@ -94,10 +110,19 @@ def customer_count_for_partner(
                                  country=country).count()
 
 
+COUNTRY_SCAN_LIMIT = 1000
+
+
 def customer_countries_for_partner(*, partner: Partner) -> list[str]:
-    """Country codes of the partner's active customers, for the Customers page filter (one query)."""
-    return sorted(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE).order_by()
-                  .values_list("customer__country", flat=True).distinct())
+    """Country codes for the Customers page filter, in one bounded query: the countries of the partner's
+    active customers when it has at most COUNTRY_SCAN_LIMIT of them, every country otherwise (a
+    provider with 100,000 customers is in most of them, and reading them all would cost the page the
+    partner's size)."""
+    codes = list(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE).order_by()
+                 .values_list("customer__country", flat=True)[: COUNTRY_SCAN_LIMIT + 1])
+    if len(codes) > COUNTRY_SCAN_LIMIT:
+        return sorted(code for code, _name in countries)
+    return sorted(set(codes))
 
 
 def relationship_for_partner_customer(*, partner: Partner, tenant_id: str) -> Relationship:

@@ -285,3 +285,24 @@ def test_filter_choices_list_each_value_once_from_the_tenants_own_events(db, par
     assert partners == [partner_a.partner.pk]
     with pytest.raises(ValueError, match="no index"):
         distinct_values(scope="partner_id", scope_id=1, column="data", limit=1)
+
+
+# --- A partner with more customers than a list can hold (issue 25) -------------------------------
+
+
+def test_past_200_customers_the_customer_filter_takes_a_tenant_id(client, partner_a, monkeypatch):
+    from console import audit_views
+
+    monkeypatch.setattr(audit_views, "CUSTOMER_CHOICES", 2)
+    customers = [CustomerFactory() for _ in range(3)]
+    for customer in customers:
+        AuditEventFactory(partner=partner_a.partner, customer=customer, action=AuditAction.RELATIONSHIP_ESTABLISHED)
+    client.force_login(partner_a.admin.user)
+
+    page = client.get(activity_url(partner_a), {"customer": str(customers[1].tenant_id)})
+    malformed = client.get(activity_url(partner_a), {"customer": "not-a-tenant"})
+
+    assert [e.customer for e in page.context["page"].object_list] == [customers[1]]
+    assert f'name="customer" value="{customers[1].tenant_id}"' in page.content.decode()
+    assert malformed.status_code == 200 and malformed.context["filter_form"].errors["customer"]
+    assert len(malformed.context["page"].object_list) == 3  # the invalid filter is ignored, and shown
