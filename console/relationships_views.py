@@ -132,7 +132,9 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         type_labels = dict(RelationshipType.choices)
         subscription_labels: dict[int, str] = {}
         details_url = reverse("relationships:customer", kwargs={"partner_id": self.partner.partner_id, "tenant_id": URL_PLACEHOLDER})
-        tags = tags_by_customer(partner=self.partner, customer_ids=[row.customer_id for row in page.object_list])
+        customer_tags = list(customer_tags_for_partner(partner=self.partner))
+        tags = (tags_by_customer(partner=self.partner, customer_ids=[row.customer_id for row in page.object_list])
+                if customer_tags else {})
         for relationship in page.object_list:
             customer = relationship.customer
             relationship.tag_names = tags.get(relationship.customer_id, [])
@@ -158,7 +160,7 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
             can_request_dap=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN),
             can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
             can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP),
-            customer_tags=list(customer_tags_for_partner(partner=self.partner)), tag=query["tag"],
+            customer_tags=customer_tags, tag=query["tag"],
             can_manage_tags=self.can(PartnerPermission.MANAGE_CUSTOMER_TAGS),
         )
         context["can_create_customer"] = self.can(PartnerPermission.MANAGE_CUSTOMERS)
