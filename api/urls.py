@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api.customers_views import CustomerViewSet
+from api.customers_views import CustomerTagViewSet, CustomerViewSet
 from api.delegated_admin_batches_views import DelegatedAdminBatchViewSet
 from api.invitation_batches_views import InvitationBatchViewSet
 from api.invitations_views import GrantRequestView, InvitationViewSet, RelationshipRequestLinkView
@@ -18,6 +18,7 @@ app_name = "api"
 router = SimpleRouter(trailing_slash=False)
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("customer-tags", CustomerTagViewSet, basename="customer-tag")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("security-groups", SecurityGroupViewSet, basename="security-group")  # issue 23
