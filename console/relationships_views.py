@@ -32,6 +32,7 @@ from partnercenter.pagination import KnownCountPaginator
 from partnercenter.params import refuse_nul, text_param
 from partners.authz import can
 from partners.choices import PartnerRole, PartnerType, SavedViewList
+from partners.defaults_services import defaults_initial
 from partners.permissions import PartnerPermission
 from partners.security_group_selectors import security_group_for_partner, security_groups_for_partner
 from relationships.choices import GrantStatus, RelationshipType
@@ -255,7 +256,8 @@ class GrantRequestView(PartnerConsoleMixin, FormView):
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
-        return {"language": translation.get_language() or "en", "customer": self.request.GET.get("customer", "")}
+        return {"language": translation.get_language() or "en", "customer": self.request.GET.get("customer", ""),
+                **defaults_initial(self.partner)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
