@@ -99,6 +99,7 @@ class ApiScope(StrEnum):
     WEBHOOKS_MANAGE = "webhooks:manage"
     SERVICE_REQUESTS_READ = "service_requests:read"
     SERVICE_REQUESTS_WRITE = "service_requests:write"
+    SETTINGS_MANAGE = "settings:manage"  # the partner's defaults (issue 24, item 7): an account-admin matter
 
 
 # A write scope includes reading the same resource.
@@ -127,6 +128,8 @@ ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
     # Filing on the customer's behalf: an admin agent may, as long as the relationship is active
     # (servicerequests.permissions.filing_decision).
     ApiScope.SERVICE_REQUESTS_WRITE: frozenset({PartnerRole.ADMIN_AGENT}),
+    # Partner settings → Defaults, like the console page: account admins only.
+    ApiScope.SETTINGS_MANAGE: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
 
 # Partner settings → API keys and Webhooks are account-admin pages, like Users and roles.

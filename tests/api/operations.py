@@ -86,6 +86,7 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         "security_groups_members_create": {"email": objects["security_group_member"].user.email}
         if "security_group_member" in objects else {},
 
+        "partner_settings_partial_update": {"default_duration_days": 365},
         "customers_tags_update": {"tags": ["Sweep", "VIP"]},
         "customers_notes_create": {"body": "A note from the sweep."},
         "customers_notes_partial_update": {"body": "Changed by the sweep."},
