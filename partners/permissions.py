@@ -70,9 +70,10 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.FILE_SERVICE_REQUEST: ALL_ROLES,
     PartnerPermission.MANAGE_DIRECTORY_USERS: ALL_ROLES,
     PartnerPermission.MANAGE_LICENSES: ALL_ROLES,
-    PartnerPermission.ANNOTATE_CUSTOMERS: ALL_ROLES,
+    # Everyone who works with customers; billing admins read them (their work is invoices).
+    PartnerPermission.ANNOTATE_CUSTOMERS: ALL_ROLES - {PartnerRole.BILLING_ADMIN},
     PartnerPermission.MANAGE_CUSTOMER_TAGS: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
-    PartnerPermission.EDIT_CUSTOMER_NOTE: ALL_ROLES,
+    PartnerPermission.EDIT_CUSTOMER_NOTE: ALL_ROLES - {PartnerRole.BILLING_ADMIN},
     PartnerPermission.MANAGE_PARTNER_DEFAULTS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
 
