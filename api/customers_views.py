@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404
@@ -74,7 +76,7 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(rows) or []
         return self.get_paginated_response(CustomerSerializer(self._with_tags(page), many=True).data)
 
-    def _with_tags(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _with_tags(self, rows: Sequence[dict[str, Any]]) -> builtins.list[dict[str, Any]]:
         """The partner's tag names on each row's customer (one query for the page)."""
         tags = tags_by_customer(partner=self.partner, customer_ids=[row["customer_id"] for row in rows])
         return [{**row, "tags": tags.get(row["customer_id"], [])} for row in rows]

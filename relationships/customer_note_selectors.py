@@ -84,5 +84,5 @@ def customer_tag_names(*, partner: Partner) -> Subquery:
     ("Renewal, VIP"), computed in the same statement (the export streams it without a query per row)."""
     through = CustomerTag.customers.through
     names = (through.objects.filter(customertag__partner=partner, customer_id=OuterRef("customer_id")).order_by()
-             .values("customer_id").annotate(names=_JoinedNames("customertag__name")).values("names"))
+             .values("customer_id").annotate(names=_JoinedNames("customertag__name")).values("names"))  # type: ignore[misc]  # django-stubs does not see the annotation
     return Subquery(names, output_field=CharField())
