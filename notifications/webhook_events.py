@@ -61,6 +61,13 @@ class WebhookEventType(models.TextChoices):
     SUPPORT_CONTACT_REMOVED = "support_contact.removed", _("Support contact removed")
     LICENSE_ASSIGNED = "license.assigned", _("License assigned")
     LICENSE_REMOVED = "license.removed", _("License removed")
+    # Issue 24: the partner's private tags and notes on a customer (to the partner's own endpoints only),
+    # and its defaults.
+    CUSTOMER_TAGS_CHANGED = "customer.tags_changed", _("Customer tags changed")
+    CUSTOMER_NOTE_ADDED = "customer_note.added", _("Customer note added")
+    CUSTOMER_NOTE_EDITED = "customer_note.edited", _("Customer note edited")
+    CUSTOMER_NOTE_DELETED = "customer_note.deleted", _("Customer note deleted")
+    PARTNER_DEFAULTS_CHANGED = "partner.defaults_changed", _("Partner defaults changed")
 
 
 EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
@@ -94,6 +101,11 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.SUPPORT_CONTACT_REMOVED: WebhookEventType.SUPPORT_CONTACT_REMOVED,
     AuditAction.LICENSE_ASSIGNED: WebhookEventType.LICENSE_ASSIGNED,
     AuditAction.LICENSE_REMOVED: WebhookEventType.LICENSE_REMOVED,
+    AuditAction.CUSTOMER_TAGS_CHANGED: WebhookEventType.CUSTOMER_TAGS_CHANGED,
+    AuditAction.CUSTOMER_NOTE_ADDED: WebhookEventType.CUSTOMER_NOTE_ADDED,
+    AuditAction.CUSTOMER_NOTE_EDITED: WebhookEventType.CUSTOMER_NOTE_EDITED,
+    AuditAction.CUSTOMER_NOTE_DELETED: WebhookEventType.CUSTOMER_NOTE_DELETED,
+    AuditAction.PARTNER_DEFAULTS_CHANGED: WebhookEventType.PARTNER_DEFAULTS_CHANGED,
 }
 
 # target_type (app_label.model) → (object type in the payload, API path of the resource)
@@ -104,6 +116,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "servicerequests.servicerequest": ("service_request", "/api/v1/service-requests/{id}"),
     "subscriptions.subscription": ("subscription", ""),
     "directory.licenseassignment": ("license", ""),
+    "relationships.customernote": ("customer_note", ""),
+    "partners.partner": ("partner_settings", "/api/v1/partner-settings"),
 }
 
 EVENT_ID_NAMESPACE = uuid.UUID("6f1b8c4e-3c55-4a8e-9a55-6d1f0f2b7a10")

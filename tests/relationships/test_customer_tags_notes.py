@@ -142,3 +142,21 @@ def test_an_empty_or_too_long_note_is_refused(partner_a, relationship_a) -> None
         with pytest.raises(DomainError) as error:
             customer_note_add(actor=partner_a.sales, relationship=relationship_a, body=bad)
         assert error.value.code == "invalid_note"
+
+
+def test_tag_and_note_changes_reach_the_partners_own_webhooks_with_the_customer_named(partner_a, relationship_a, settings) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from notifications.models import WebhookDelivery
+    from partners.webhook_services import webhook_subscription_create
+
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    settings.WEBHOOK_ALLOW_HTTP = True
+    webhook_subscription_create(membership=partner_a.admin, url="http://127.0.0.1:9/hook",
+                                event_types=["customer.tags_changed", "customer_note.added"])
+    customer_tags_set(actor=partner_a.sales, relationship=relationship_a, names=["VIP"])
+    customer_note_add(actor=partner_a.sales, relationship=relationship_a, body="Call Friday")
+    bodies = [json.loads(d.body) for d in WebhookDelivery.objects.order_by("pk")]
+    assert [b["type"] for b in bodies] == ["customer.tags_changed", "customer_note.added"]
+    assert all(b["data"]["customer"]["tenant_id"] == str(relationship_a.customer.tenant_id) for b in bodies)
+    assert bodies[0]["data"]["after"] == {"tags": ["VIP"]}
