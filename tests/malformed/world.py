@@ -84,6 +84,9 @@ def build_world() -> SweepWorld:
     gdap_batch = delegated_admin_batch_create(membership=admin, identifiers=[str(northwind.tenant_id)],
                                               roles=list(BUNDLES["helpdesk"][1]), duration_days=90)
     agreement_version = AgreementVersion.objects.order_by("-effective_at").values_list("version", flat=True).first()
+    from relationships.customer_notes import customer_note_add  # issue 24, item 5: a note to aim at
+
+    note = customer_note_add(actor=admin, relationship=Relationship.objects.get(partner=contoso, customer=northwind), body="Sweep note")
 
     kwargs = {
         "partner_id": contoso.partner_id, "tenant_id": str(northwind.tenant_id), "membership_pk": str(sales.pk),
@@ -95,6 +98,7 @@ def build_world() -> SweepWorld:
         "app_label": "customers", "key": "x", "uidb36": "1", "url": "no-such-page/",
         "northwind_pk": str(northwind.pk), "id": str(staff.pk), "content_type_id": str(ContentType.objects.get_for_model(northwind).pk),
         "object_id": str(group.object_id), "member_id": str(sales.pk), "version": str(agreement_version or "2026-01"),
+        "note_pk": str(note.pk), "note_id": str(note.pk),
     }
     pks = {
         "service_requests:detail": str(service_request.pk), "notifications:mailbox_message": str(message.pk),
