@@ -36,9 +36,11 @@ class CustomerSerializer(serializers.Serializer):
     language = serializers.CharField(source="customer.language")
     relationship = CustomerRelationshipSerializer(source="*")
     delegated_admin = CustomerDelegatedAdminSerializer(source="*")
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True, default=list,
+                                 help_text=_("Your organisation's private tags on the customer, by name (never shown to the customer)."))
 
     # The columns to_representation reads: views fetch rows with `.values(*ROW_FIELDS)`.
-    ROW_FIELDS = ("id", "relationship_type", "established_at", "has_active_grant", "has_pending_grant", "country_code",
+    ROW_FIELDS = ("id", "customer_id", "relationship_type", "established_at", "has_active_grant", "has_pending_grant", "country_code",
                   "customer__tenant_id", "customer__company_name", "customer__primary_domain", "customer__cloud",
                   "customer__language")
 
@@ -68,11 +70,34 @@ class CustomerSerializer(serializers.Serializer):
                 "has_active_grant": bool(instance["has_active_grant"]),
                 "has_pending_grant": bool(instance["has_pending_grant"]),
             },
+            "tags": list(instance.get("tags", [])),
         }
 
 
 class CustomerListQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text=_("Search company name or domain."))
+    tag = serializers.CharField(required=False, max_length=50, help_text=_("Only customers carrying this tag of yours (its name, any case)."))
+
+
+class CustomerTagsSerializer(serializers.Serializer):
+    """A customer's tags: PUT replaces them (names not existing yet create the tag)."""
+
+    tags = serializers.ListField(child=serializers.CharField(max_length=50, allow_blank=False), max_length=20,
+                                 help_text=_("Tag names; a name matching one of your tags in any case is that tag."))
+
+
+class CustomerTagSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    customer_count = serializers.IntegerField(read_only=True, help_text=_("How many of your customers carry it."))
+
+
+class CustomerNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    body = serializers.CharField(max_length=5000, help_text=_("Private to your organisation."))
+    author = serializers.CharField(source="author_label", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class CustomerCreateSerializer(serializers.Serializer):

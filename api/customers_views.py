@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.customers_serializers import (
     CustomerCreateSerializer,
     CustomerListQuerySerializer,
+    CustomerNoteSerializer,
     CustomerSerializer,
+    CustomerTagSerializer,
+    CustomerTagsSerializer,
     PartnerCreatedCustomerSerializer,
 )
 from api.views import PartnerApiMixin
@@ -22,7 +28,17 @@ from partnercenter.api.idempotency import idempotent_create
 from partnercenter.api.pagination import ApiCursorPagination
 from partnercenter.no_store import carries_secret
 from partners.permissions import ApiScope
-from relationships.selectors import customer_list_for_partner
+from relationships.customer_note_selectors import (
+    customer_note_get,
+    customer_notes_for,
+    customer_tag_by_name,
+    customer_tags_for_partner,
+    customer_tags_of,
+    tags_by_customer,
+)
+from relationships.customer_notes import customer_note_add, customer_note_delete, customer_note_edit, customer_tags_set
+from relationships.models import CustomerNote, Relationship
+from relationships.selectors import customer_list_for_partner, relationship_for_partner_customer
 from workflows.customer_creation import customer_create_for_partner
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -38,7 +54,10 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     pagination_class = CustomerPagination
     lookup_field = "tenant_id"
     lookup_value_regex = UUID_PATTERN
-    required_scopes = {"list": ApiScope.CUSTOMERS_READ, "retrieve": ApiScope.CUSTOMERS_READ, "create": ApiScope.CUSTOMERS_WRITE}
+    required_scopes = {"list": ApiScope.CUSTOMERS_READ, "retrieve": ApiScope.CUSTOMERS_READ, "create": ApiScope.CUSTOMERS_WRITE,
+                       "tags": ApiScope.CUSTOMERS_READ, "tags_set": ApiScope.CUSTOMERS_WRITE,
+                       "notes": ApiScope.CUSTOMERS_READ, "note_add": ApiScope.CUSTOMERS_WRITE,
+                       "note_update": ApiScope.CUSTOMERS_WRITE, "note_delete": ApiScope.CUSTOMERS_WRITE}
     idempotent_actions = frozenset({"create"})
     etag_actions = frozenset({"retrieve", "create"})
 
@@ -49,9 +68,21 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """The partner's customers, most recent relationship first."""
         filters = self.parse_query(CustomerListQuerySerializer)
-        rows = customer_list_for_partner(partner=self.partner, q=filters.get("q", "")).values(*CustomerSerializer.ROW_FIELDS)
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(CustomerSerializer(page, many=True).data)
+        tag_id: int | None = None
+        if filters.get("tag"):
+            tag = customer_tag_by_name(partner=self.partner, name=filters["tag"])
+            tag_id = tag.pk if tag is not None else 0  # an unknown name: no customer
+        rows = customer_list_for_partner(partner=self.partner, q=filters.get("q", ""), tag=tag_id).values(*CustomerSerializer.ROW_FIELDS)
+        page = self.paginate_queryset(rows) or []
+        return self.get_paginated_response(CustomerSerializer(self._with_tags(page), many=True).data)
+
+    def _with_tags(self, rows: Sequence[dict[str, Any]]) -> builtins.list[dict[str, Any]]:
+        """The partner's tag names on each row's customer (one query for the page)."""
+        tags = tags_by_customer(partner=self.partner, customer_ids=[row["customer_id"] for row in rows])
+        return [{**row, "tags": tags.get(row["customer_id"], [])} for row in rows]
+
+    def _relationship(self, tenant_id: str) -> Relationship:
+        return relationship_for_partner_customer(partner=self.partner, tenant_id=tenant_id)
 
     def retrieve(self, request: Request, tenant_id: str) -> Response:
         """One customer by tenant id; a tenant without an active relationship with this partner answers 404."""
@@ -59,7 +90,61 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
                         .values(*CustomerSerializer.ROW_FIELDS).first())
         if relationship is None:
             raise Http404
-        return self.represent(CustomerSerializer(relationship).data)
+        return self.represent(CustomerSerializer(self._with_tags([relationship])[0]).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=CustomerTagsSerializer)
+    @action(detail=True, methods=["get"], url_path="tags")
+    def tags(self, request: Request, tenant_id: str) -> Response:
+        """The customer's tags (yours only: private to your organisation)."""
+        relationship = self._relationship(tenant_id)
+        return self.represent({"tags": [t.name for t in customer_tags_of(partner=self.partner, customer=relationship.customer)]})
+
+    @extend_schema(request=CustomerTagsSerializer, responses=CustomerTagsSerializer)
+    @tags.mapping.put
+    def tags_set(self, request: Request, tenant_id: str) -> Response:
+        """Replace the customer's tags; a name none of your tags has creates the tag."""
+        body = CustomerTagsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tags = customer_tags_set(actor=self.membership, relationship=self._relationship(tenant_id), names=body.validated_data["tags"])
+        return self.represent({"tags": [t.name for t in tags]})
+
+    @extend_schema(methods=["GET"], request=None, responses=CustomerNoteSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="notes")
+    def notes(self, request: Request, tenant_id: str) -> Response:
+        """Your organisation's notes on the customer, newest first (at most 200)."""
+        relationship = self._relationship(tenant_id)
+        notes = customer_notes_for(partner=self.partner, customer=relationship.customer)[:200]
+        return self.represent(CustomerNoteSerializer(notes, many=True).data)
+
+    @extend_schema(request=CustomerNoteSerializer, responses={201: CustomerNoteSerializer})
+    @notes.mapping.post
+    def note_add(self, request: Request, tenant_id: str) -> Response:
+        """Write a note on the customer (the key's name is its author)."""
+        body = CustomerNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = customer_note_add(actor=self.membership, relationship=self._relationship(tenant_id), body=body.validated_data["body"])
+        return self.represent(CustomerNoteSerializer(note).data, status_code=status.HTTP_201_CREATED)
+
+    def _note(self, tenant_id: str, note_id: str) -> CustomerNote:
+        relationship = self._relationship(tenant_id)
+        return customer_note_get(partner=self.partner, customer=relationship.customer, note_pk=int(note_id))
+
+    @extend_schema(request=CustomerNoteSerializer, responses=CustomerNoteSerializer)
+    @action(detail=True, methods=["patch"], url_path=r"notes/(?P<note_id>[0-9]{1,18})")
+    def note_update(self, request: Request, tenant_id: str, note_id: str) -> Response:
+        """Change a note's text: its author (the same key) or an account admin only."""
+        body = CustomerNoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        note = customer_note_edit(actor=self.membership, note=self._note(tenant_id, note_id), body=body.validated_data["body"])
+        return self.represent(CustomerNoteSerializer(note).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @note_update.mapping.delete
+    def note_delete(self, request: Request, tenant_id: str, note_id: str) -> Response:
+        """Delete a note: its author (the same key) or an account admin only. Its text stays in the activity log."""
+        customer_note_delete(actor=self.membership, note=self._note(tenant_id, note_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
     @extend_schema(request=CustomerCreateSerializer, responses={201: PartnerCreatedCustomerSerializer}, examples=[
         OpenApiExample("A new tenant for Northwind", request_only=True, value={
@@ -91,3 +176,19 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
             return self.represent(representation, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
         return idempotent_create(request, partner=self.partner, create=create)
+
+
+class CustomerTagViewSet(PartnerApiMixin, viewsets.GenericViewSet):
+    """Your organisation's customer tags (private: never shown to customers or other partners)."""
+
+    serializer_class = CustomerTagSerializer
+    pagination_class = None
+    required_scopes = {"list": ApiScope.CUSTOMERS_READ}
+
+    def get_queryset(self) -> Any:
+        return customer_tags_for_partner(partner=self.partner)
+
+    @extend_schema(responses=CustomerTagSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """Every tag of yours by name, with how many customers carry it (at most 1,000)."""
+        return self.represent(CustomerTagSerializer(customer_tags_for_partner(partner=self.partner)[:1000], many=True).data)

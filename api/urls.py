@@ -3,11 +3,12 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api.customers_views import CustomerViewSet
+from api.customers_views import CustomerTagViewSet, CustomerViewSet
 from api.delegated_admin_batches_views import DelegatedAdminBatchViewSet
 from api.invitation_batches_views import InvitationBatchViewSet
 from api.invitations_views import GrantRequestView, InvitationViewSet, RelationshipRequestLinkView
 from api.notifications_views import WebhookDeliveryViewSet, WebhookEventTypesView, WebhookSubscriptionViewSet
+from api.partner_settings_views import PartnerSettingsView
 from api.relationships_views import GrantViewSet, RelationshipViewSet
 from api.security_groups_views import SecurityGroupViewSet
 from api.servicerequests_views import ServiceRequestViewSet
@@ -18,6 +19,7 @@ app_name = "api"
 router = SimpleRouter(trailing_slash=False)
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("customer-tags", CustomerTagViewSet, basename="customer-tag")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("grants", GrantViewSet, basename="grant")
 router.register("security-groups", SecurityGroupViewSet, basename="security-group")  # issue 23
@@ -33,6 +35,7 @@ urlpatterns = [
     path("redoc/", DOCS_CSP(RedocView.as_view()), name="redoc"),
     path("relationship-requests/link", RelationshipRequestLinkView.as_view(), name="relationship-request-link"),
     path("grant-requests", GrantRequestView.as_view(), name="grant-requests"),
+    path("partner-settings", PartnerSettingsView.as_view(), name="partner-settings"),  # issue 24, item 7
     path("webhooks/event-types", WebhookEventTypesView.as_view(), name="webhook-event-types"),
     *router.urls,
     re_path(r"^[\s\S]*$", ApiNotFoundView.as_view(), name="not-found"),  # any path, newlines included

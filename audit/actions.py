@@ -94,3 +94,15 @@ class AuditAction(models.TextChoices):
     DELEGATED_ADMIN_BATCH_COMPLETED = "delegated_admin_batch.completed", _("Bulk delegated admin request completed")
     # Renewals (issue 24 item 2): a new request for a grant's roles, recorded on the grant it renews.
     GRANT_RENEWAL_REQUESTED = "grant.renewal_requested", _("Delegated admin renewal requested")
+
+    # A partner's private tags and notes on its customers (issue 24, item 5): recorded in the partner's
+    # log only (no customer on the event, so the customer's activity never shows them).
+    CUSTOMER_TAGS_CHANGED = "customer.tags_changed", _("Customer tags changed")
+    CUSTOMER_TAG_CREATED = "customer_tag.created", _("Customer tag created")
+    CUSTOMER_TAG_RENAMED = "customer_tag.renamed", _("Customer tag renamed")
+    CUSTOMER_TAG_DELETED = "customer_tag.deleted", _("Customer tag deleted")
+    CUSTOMER_NOTE_ADDED = "customer_note.added", _("Customer note added")
+    CUSTOMER_NOTE_EDITED = "customer_note.edited", _("Customer note edited")
+    CUSTOMER_NOTE_DELETED = "customer_note.deleted", _("Customer note deleted")
+    # Partner settings → Defaults (issue 24, item 7).
+    PARTNER_DEFAULTS_CHANGED = "partner.defaults_changed", _("Partner defaults changed")

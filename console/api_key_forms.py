@@ -10,8 +10,8 @@ from partners.permissions import ApiScope
 SCOPE_DESCRIPTIONS = {
     ApiScope.INVITATIONS_READ: _("List and read invitations and the reusable relationship link."),
     ApiScope.INVITATIONS_WRITE: _("Create, resend and cancel invitations (includes read)."),
-    ApiScope.CUSTOMERS_READ: _("List and read customers."),
-    ApiScope.CUSTOMERS_WRITE: _("Create a new customer pending its admin's acceptance (includes read)."),
+    ApiScope.CUSTOMERS_READ: _("List and read customers, with your tags and notes on them."),
+    ApiScope.CUSTOMERS_WRITE: _("Create a new customer pending its admin's acceptance, tag customers and write notes (includes read)."),
     ApiScope.RELATIONSHIPS_READ: _("List and read relationships."),
     ApiScope.RELATIONSHIPS_WRITE: _("Remove a relationship (includes read)."),
     ApiScope.GRANTS_READ: _("List and read delegated admin grants and their access assignments."),
@@ -19,6 +19,7 @@ SCOPE_DESCRIPTIONS = {
     ApiScope.WEBHOOKS_MANAGE: _("Manage webhook subscriptions and see their deliveries."),
     ApiScope.SERVICE_REQUESTS_READ: _("List and read service requests filed on customers' behalf, with their notes."),
     ApiScope.SERVICE_REQUESTS_WRITE: _("File service requests, change their status, add notes (includes read); acts as an admin agent."),
+    ApiScope.SETTINGS_MANAGE: _("Read and change the partner's defaults for new requests and invitation emails; acts as an account admin."),
 }
 
 

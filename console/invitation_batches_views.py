@@ -39,6 +39,7 @@ from invitation_batches.selectors import (
 from invitation_batches.services import invitation_batch_confirm, invitation_batch_upload
 from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
 from partnercenter.errors import DomainError
+from partners.defaults_services import defaults_initial
 from partners.permissions import PartnerPermission
 from relationships.selectors import active_customers_for_partner
 
@@ -186,7 +187,8 @@ class GdapBatchCreateView(PartnerConsoleMixin, FormView):
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
-        return {"language": translation.get_language() or "en", "customer": [value for value, _label in self.selected()]}
+        return {"language": translation.get_language() or "en", "customer": [value for value, _label in self.selected()],
+                **defaults_initial(self.partner)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

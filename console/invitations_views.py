@@ -78,6 +78,7 @@ class RequestRelationshipView(PartnerConsoleMixin, FormView):
                 target_domain=form.cleaned_data["target_domain"] or "",
                 language=form.cleaned_data["language"],
                 indirect_provider_id=form.cleaned_data.get("indirect_provider_id") or "",
+                auto_extend=self.partner.default_grant_auto_extend and form.cleaned_data["include_delegated_admin"],
             )
         except DomainError as error:  # the app's errors, or a refusal (PermissionDeniedError)
             # issue 10: say what exists, with links (only an InvitationError carries findings)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import domain_views, security_groups_views, sign_in_views
+from console import domain_views, partner_defaults_views, security_groups_views, sign_in_views
 from console import partners_views as views
 
 app_name = "partners"
@@ -34,6 +34,7 @@ urlpatterns = [
          name="security_groups"),
     path("<str:partner_id>/settings/security-groups/<uuid:object_id>/", security_groups_views.SecurityGroupView.as_view(),
          name="security_group"),
+    path("<str:partner_id>/settings/defaults/", partner_defaults_views.PartnerDefaultsView.as_view(), name="defaults"),
     path("<str:partner_id>/settings/domain/", domain_views.DomainVerificationView.as_view(), name="domain"),
     path("<str:partner_id>/settings/sign-in-security/", sign_in_views.SignInSecurityView.as_view(),
          name="sign_in_security"),

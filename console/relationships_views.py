@@ -31,10 +31,19 @@ from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
 from partnercenter.errors import DomainError
 from partnercenter.pagination import KnownCountPaginator
 from partnercenter.params import refuse_nul, text_param
+from partners.authz import can
 from partners.choices import PartnerRole, PartnerType, SavedViewList
+from partners.defaults_services import defaults_initial
 from partners.permissions import PartnerPermission
 from partners.security_group_selectors import security_group_for_partner, security_groups_for_partner
 from relationships.choices import GrantStatus, RelationshipType
+from relationships.customer_note_selectors import (
+    customer_notes_for,
+    customer_tag_names,
+    customer_tags_for_partner,
+    customer_tags_of,
+    tags_by_customer,
+)
 from relationships.ending import relationship_terminate_for_partner
 from relationships.models import DelegatedAdminGrant, Relationship
 from relationships.removal import RemovalBlockedError, removal_blockers
@@ -72,18 +81,22 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
 
     export_filename = "customers"
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> dict[str, Any]:
         params = self.request.GET
+        tag = params.get("tag", "")
         return {
             "q": text_param(params, "q"),
             "sort": params.get("sort", "name") if params.get("sort", "name") in CUSTOMER_SORTS else "name",
             "relationship_type": params.get("type", "") if params.get("type", "") in RelationshipType.values else "",
             "delegated_admin": params.get("dap", "") if params.get("dap", "") in DELEGATED_ADMIN_FILTERS else "",
             "country": text_param(params, "country", max_length=2).upper(),
+            # A tag id (issue 24, item 5); anything else is no filter, another partner's id matches nothing.
+            "tag": int(tag) if tag.isascii() and tag.isdigit() and len(tag) < 10 else None,
         }
 
     def filtered_queryset(self) -> QuerySet[Relationship]:
-        return customer_rows_for_partner(partner=self.partner, **self.filters())
+        return customer_rows_for_partner(partner=self.partner, **self.filters()).annotate(
+            tag_names=customer_tag_names(partner=self.partner))
 
     def export_columns(self) -> list[ExportColumn]:
         def delegated_admin(row: Any) -> str:
@@ -100,6 +113,7 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
             ExportColumn(_("Delegated admin"), delegated_admin),
             ExportColumn(_("Subscriptions"), lambda r: r.subscription_count),
             ExportColumn(_("Since"), lambda r: r.established_at),
+            ExportColumn(_("Tags"), lambda r: r.tag_names or ""),
         ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -109,7 +123,8 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         paginator = KnownCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
                                         count=customer_count_for_partner(partner=self.partner, **filters))
         page = paginator.get_page(params.get("page"))
-        query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"]}
+        query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"],
+                 "tag": "" if filters["tag"] is None else str(filters["tag"])}
         filter_qs = urlencode({k: v for k, v in query.items() if v})
         countries = [(code, country_names.name(code)) for code in customer_countries_for_partner(partner=self.partner)]
         # What the rows show, computed once per page rather than once per row in the template (the
@@ -121,8 +136,12 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         type_labels = dict(RelationshipType.choices)
         subscription_labels: dict[int, str] = {}
         details_url = reverse("relationships:customer", kwargs={"partner_id": self.partner.partner_id, "tenant_id": URL_PLACEHOLDER})
+        customer_tags = list(customer_tags_for_partner(partner=self.partner))
+        tags = (tags_by_customer(partner=self.partner, customer_ids=[row.customer_id for row in page.object_list])
+                if customer_tags else {})
         for relationship in page.object_list:
             customer = relationship.customer
+            relationship.tag_names = tags.get(relationship.customer_id, [])
             relationship.tenant = str(customer.tenant_id)
             relationship.country_name = names.get(relationship.country_code) or customer.country.name
             relationship.type_label = type_labels.get(relationship.relationship_type, relationship.relationship_type)
@@ -145,6 +164,8 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
             can_request_dap=self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN),
             can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
             can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP),
+            customer_tags=customer_tags, tag=query["tag"],
+            can_manage_tags=self.can(PartnerPermission.MANAGE_CUSTOMER_TAGS),
         )
         context["can_create_customer"] = self.can(PartnerPermission.MANAGE_CUSTOMERS)
 
@@ -178,6 +199,16 @@ class CustomerRowView(PartnerConsoleMixin, TemplateView):
                        with_history=not self.partial(),
                        can_manage=self.can(PartnerPermission.MANAGE_CUSTOMERS),
                        can_remove=self.can(PartnerPermission.REMOVE_RELATIONSHIP))
+        if not self.partial():  # the partner's private tags and notes, on the customer's page (issue 24, item 5)
+            notes = list(customer_notes_for(partner=self.partner, customer=relationship.customer))
+            for note in notes:
+                note.can_change = can(self.membership, PartnerPermission.EDIT_CUSTOMER_NOTE, note)  # type: ignore[attr-defined]
+            context.update(
+                customer_tags=customer_tags_of(partner=self.partner, customer=relationship.customer),
+                all_tags=customer_tags_for_partner(partner=self.partner), notes=notes,
+                can_annotate=self.can(PartnerPermission.ANNOTATE_CUSTOMERS),
+                can_manage_tags=self.can(PartnerPermission.MANAGE_CUSTOMER_TAGS),
+            )
         return context
 
 
@@ -240,7 +271,8 @@ class GrantRequestView(PartnerConsoleMixin, FormView):
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
-        return {"language": translation.get_language() or "en", "customer": self.request.GET.get("customer", "")}
+        return {"language": translation.get_language() or "en", "customer": self.request.GET.get("customer", ""),
+                **defaults_initial(self.partner)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -335,6 +335,7 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
         include_delegated_admin=locked.include_delegated_admin,
         requested_roles=list(partner.default_grant_roles) if locked.include_delegated_admin else [],
         grant_duration_days=partner.default_grant_duration_days if locked.include_delegated_admin else None,
+        grant_auto_extend=partner.default_grant_auto_extend and locked.include_delegated_admin,
         language=user.preferred_language,
         token_nonce="-",
         token_hash=f"unissued-{new_nonce()}",

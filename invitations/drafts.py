@@ -41,6 +41,7 @@ def _draft_context(invitation: Invitation) -> dict[str, object]:
         "portal_name": portal_for(partner.cloud).name,
         "expires_on": EXPIRY_MARKER,  # filled in when shown or sent: a resend moves it (draft_markers)
         "link": LINK_MARKER,
+        "signature": partner.invitation_signature,  # Partner settings → Defaults (issue 24, item 7)
     }
 
 

@@ -75,6 +75,7 @@ def _invitation_email_row(invitation: Invitation, *, key_suffix: str, template: 
         "verification_code": invitation_verification_code(invitation),
         "expires_on": invitation.expires_at.date().isoformat(),
         "subject": subject,
+        "reply_to": partner.invitation_reply_to,
     }
     with translation.override(invitation.language):
         footer = render_to_string("invitations/email/invitation_footer.txt", context).strip()
@@ -84,7 +85,7 @@ def _invitation_email_row(invitation: Invitation, *, key_suffix: str, template: 
     return email_outbox_row(
         to=invitation.sent_to,
         template=template or "invitations/email/invitation",
-        rendered=RenderedEmail(subject=subject, text=text, html=html),
+        rendered=RenderedEmail(subject=subject, text=text, html=html, reply_to=partner.invitation_reply_to),
         language=invitation.language,
         partner=partner,
         idempotency_key=f"invitation:{invitation.pk}:{invitation.token_nonce}:{key_suffix}",

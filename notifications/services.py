@@ -45,6 +45,7 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    reply_to: str = ""  # the Reply-To header (a partner's invitation emails: partners' defaults, issue 24)
 
 
 def in_language(context: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +148,8 @@ def email_outbox_row(
         recipient=to,
         subject=rendered.subject[:300],
         language=language,
-        sealed_body=seal({"text": rendered.text, "html": rendered.html}),
+        # The Reply-To travels sealed with the body (no column of its own): only invitation emails carry one.
+        sealed_body=seal({"text": rendered.text, "html": rendered.html, **({"reply_to": rendered.reply_to} if rendered.reply_to else {})}),
         idempotency_key=idempotency_key,
         topic=topic,
         # `partner`/`customer` are `Model`s, not Partner/Customer: those models sit above notifications
@@ -244,6 +246,7 @@ def _send(message: OutboxMessage) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
         headers={"X-Partnercenter-Outbox-Id": str(message.pk), "Auto-Submitted": "auto-generated"},
+        reply_to=[body["reply_to"]] if body.get("reply_to") else None,
     )
     if body.get("html"):
         email.attach_alternative(body["html"], "text/html")

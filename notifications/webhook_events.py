@@ -62,6 +62,13 @@ class WebhookEventType(models.TextChoices):
     SUPPORT_CONTACT_REMOVED = "support_contact.removed", _("Support contact removed")
     LICENSE_ASSIGNED = "license.assigned", _("License assigned")
     LICENSE_REMOVED = "license.removed", _("License removed")
+    # Issue 24: the partner's private tags and notes on a customer (to the partner's own endpoints only),
+    # and its defaults.
+    CUSTOMER_TAGS_CHANGED = "customer.tags_changed", _("Customer tags changed")
+    CUSTOMER_NOTE_ADDED = "customer_note.added", _("Customer note added")
+    CUSTOMER_NOTE_EDITED = "customer_note.edited", _("Customer note edited")
+    CUSTOMER_NOTE_DELETED = "customer_note.deleted", _("Customer note deleted")
+    PARTNER_DEFAULTS_CHANGED = "partner.defaults_changed", _("Partner defaults changed")
 
     # Partner security groups, the access containers of access assignments (issue 23)
     SECURITY_GROUP_CREATED = "security_group.created", _("Security group created")
@@ -109,6 +116,11 @@ EVENT_FOR_ACTION: dict[str, WebhookEventType] = {
     AuditAction.SECURITY_GROUP_DELETED: WebhookEventType.SECURITY_GROUP_DELETED,
     AuditAction.SECURITY_GROUP_MEMBER_ADDED: WebhookEventType.SECURITY_GROUP_MEMBER_ADDED,
     AuditAction.SECURITY_GROUP_MEMBER_REMOVED: WebhookEventType.SECURITY_GROUP_MEMBER_REMOVED,
+    AuditAction.CUSTOMER_TAGS_CHANGED: WebhookEventType.CUSTOMER_TAGS_CHANGED,
+    AuditAction.CUSTOMER_NOTE_ADDED: WebhookEventType.CUSTOMER_NOTE_ADDED,
+    AuditAction.CUSTOMER_NOTE_EDITED: WebhookEventType.CUSTOMER_NOTE_EDITED,
+    AuditAction.CUSTOMER_NOTE_DELETED: WebhookEventType.CUSTOMER_NOTE_DELETED,
+    AuditAction.PARTNER_DEFAULTS_CHANGED: WebhookEventType.PARTNER_DEFAULTS_CHANGED,
 }
 
 # target_type (app_label.model) → (object type in the payload, API path of the resource)
@@ -120,6 +132,8 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "subscriptions.subscription": ("subscription", ""),
     "directory.licenseassignment": ("license", ""),
     "partners.partnersecuritygroup": ("security_group", "/api/v1/security-groups/{id}"),
+    "relationships.customernote": ("customer_note", ""),
+    "partners.partner": ("partner_settings", "/api/v1/partner-settings"),
 }
 
 # target_type → the key of the audit event's data that holds the id the API names the object by

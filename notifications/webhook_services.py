@@ -162,7 +162,10 @@ def _customer_summary(event: AuditEvent) -> dict[str, str] | None:
     """The event's customer as the payload shows it, read through the event's own foreign key
     (the customer model sits above notifications: it is not imported)."""
     if event.customer_id is None:
-        return None
+        # A partner's private event about a customer (issue 24: tags, notes) names it in its data, not as
+        # the event's customer, so the customer's own activity never lists it.
+        named = event.data.get("customer")
+        return {"tenant_id": str(named["tenant_id"]), "company_name": str(named["company_name"])} if isinstance(named, dict) else None
     customer_model = AuditEvent._meta.get_field("customer").related_model
     row = customer_model._default_manager.filter(pk=event.customer_id).values("tenant_id", "company_name").first()
     return {"tenant_id": str(row["tenant_id"]), "company_name": row["company_name"]} if row else None

@@ -50,6 +50,12 @@ class Partner(models.Model):
         help_text=_("Requested when 'Include delegated admin privileges' is ticked."),
     )
     default_grant_duration_days = models.PositiveIntegerField(_("default delegated admin duration (days)"), default=730)
+    # Partner self-service defaults (issue 24, item 7), edited by account admins in Partner settings →
+    # Defaults (partners.defaults_services): new delegated admin requests' forms start from them, and
+    # invitation emails carry the reply-to address and end with the signature.
+    default_grant_auto_extend = models.BooleanField(_("auto-extend new delegated admin requests"), default=False)
+    invitation_reply_to = models.EmailField(_("reply-to address of invitation emails"), blank=True, default="")
+    invitation_signature = models.TextField(_("signature of invitation emails"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # Proof of `verified_domain` (partners.domain_services): a DNS TXT record the partner published,
     # or platform staff's check recorded in audit. `domain_proven_name` is the domain that was

@@ -33,6 +33,14 @@ class PartnerPermission(StrEnum):
     FILE_SERVICE_REQUEST = "file_service_request"  # servicerequests.permissions
     MANAGE_DIRECTORY_USERS = "manage_directory_users"  # directory.permissions
     MANAGE_LICENSES = "manage_licenses"  # directory.permissions
+    # Private tags and notes on the partner's customers (issue 24, item 5): tagging a customer (creating
+    # tags on the fly) and writing notes; renaming and deleting tags; editing or deleting a note (its
+    # author or an account admin: relationships.customer_note_permissions).
+    ANNOTATE_CUSTOMERS = "annotate_customers"
+    MANAGE_CUSTOMER_TAGS = "manage_customer_tags"
+    EDIT_CUSTOMER_NOTE = "edit_customer_note"
+    # Partner settings → Defaults (issue 24, item 7): new requests' defaults, invitation reply-to and signature.
+    MANAGE_PARTNER_DEFAULTS = "manage_partner_defaults"
 
 
 ALL_ROLES = frozenset(PartnerRole.values)
@@ -62,6 +70,11 @@ ROLES_WITH_PERMISSION: dict[PartnerPermission, frozenset[str]] = {
     PartnerPermission.FILE_SERVICE_REQUEST: ALL_ROLES,
     PartnerPermission.MANAGE_DIRECTORY_USERS: ALL_ROLES,
     PartnerPermission.MANAGE_LICENSES: ALL_ROLES,
+    # Everyone who works with customers; billing admins read them (their work is invoices).
+    PartnerPermission.ANNOTATE_CUSTOMERS: ALL_ROLES - {PartnerRole.BILLING_ADMIN},
+    PartnerPermission.MANAGE_CUSTOMER_TAGS: frozenset({PartnerRole.ACCOUNT_ADMIN, PartnerRole.ADMIN_AGENT}),
+    PartnerPermission.EDIT_CUSTOMER_NOTE: ALL_ROLES - {PartnerRole.BILLING_ADMIN},
+    PartnerPermission.MANAGE_PARTNER_DEFAULTS: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
 
 
@@ -87,6 +100,7 @@ class ApiScope(StrEnum):
     WEBHOOKS_MANAGE = "webhooks:manage"
     SERVICE_REQUESTS_READ = "service_requests:read"
     SERVICE_REQUESTS_WRITE = "service_requests:write"
+    SETTINGS_MANAGE = "settings:manage"  # the partner's defaults (issue 24, item 7): an account-admin matter
 
 
 # A write scope includes reading the same resource.
@@ -115,6 +129,8 @@ ROLES_FOR_SCOPE: dict[ApiScope, frozenset[str]] = {
     # Filing on the customer's behalf: an admin agent may, as long as the relationship is active
     # (servicerequests.permissions.filing_decision).
     ApiScope.SERVICE_REQUESTS_WRITE: frozenset({PartnerRole.ADMIN_AGENT}),
+    # Partner settings → Defaults, like the console page: account admins only.
+    ApiScope.SETTINGS_MANAGE: frozenset({PartnerRole.ACCOUNT_ADMIN}),
 }
 
 # Partner settings → API keys and Webhooks are account-admin pages, like Users and roles.

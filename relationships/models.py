@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -253,3 +254,65 @@ class GrantActionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.status})"
+
+
+class CustomerTag(models.Model):
+    """A partner's private label for its customers (issue 24, item 5): "VIP", "Renewal Q3", …
+
+    Partner-scoped: the name is unique per partner ignoring case, created on the fly when a member
+    tags a customer, renamed or deleted in Customers → Tags. `customers` are the partner's customers
+    carrying it (tenants, so a tag survives a relationship ended and established again). Neither the
+    customer nor any other partner ever sees it (relationships.customer_notes, tests/relationships).
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="customer_tags")
+    name = models.CharField(_("name"), max_length=50)
+    customers = models.ManyToManyField("customers.Customer", related_name="+", blank=True, verbose_name=_("customers"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer tag")
+        verbose_name_plural = _("customer tags")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "partner", name="relationships_customertag_name_per_partner",
+                                    violation_error_message=_("A tag with this name already exists.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerNote(models.Model):
+    """A partner member's private note on one of the partner's customers (issue 24, item 5).
+
+    Who wrote it (`author`, and `author_label` kept when the user goes) and when; `updated_at` moves
+    when its author or an account admin edits it. Deleting removes the row; every version stays in
+    the partner's audit log (before → after). Never shown to the customer or to other partners.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="customer_notes")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("author"))
+    author_label = models.CharField(_("author"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("edited at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer note")
+        verbose_name_plural = _("customer notes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["partner", "customer", "-created_at"], name="relationships_note_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.customer.company_name  # the audit event's target label: the note's text stays in before/after
+
+    @property
+    def edited(self) -> bool:
+        return self.updated_at > self.created_at

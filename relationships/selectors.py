@@ -15,6 +15,7 @@ from django_countries import countries
 
 from customers.models import Customer
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
+from relationships.customer_note_selectors import has_tag
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def _grant_flags(partner: Partner) -> tuple[Coalesce, Coalesce]:
 
 
 def _active_relationships(
-    *, partner: Partner, q: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = ""
+    *, partner: Partner, q: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = "", tag: int | None = None
 ) -> QuerySet[Relationship]:
     """The partner's active relationships that match the Customers filters. Customers are joined
     only when a filter reads them, so an unfiltered count stays on the relationship index."""
@@ -73,23 +74,27 @@ def _active_relationships(
         queryset = queryset.filter(~has_active_grant, ~has_pending_grant)
     if country:
         queryset = queryset.filter(customer__country=country.upper())
+    if tag is not None:  # one of the partner's own tags (issue 24, item 5): another partner's id matches nothing
+        queryset = queryset.filter(has_tag(partner=partner, tag_pk=tag))
     return queryset
 
 
 def customer_list_for_partner(
-    *, partner: Partner, q: str = "", sort: str = "name", relationship_type: str = "", delegated_admin: str = "", country: str = ""
+    *, partner: Partner, q: str = "", sort: str = "name", relationship_type: str = "", delegated_admin: str = "", country: str = "",
+    tag: int | None = None,
 ) -> QuerySet[Relationship]:
     """The partner's active customer relationships, with the delegated admin state (and the customer's
     country code) annotated.
 
     Filters: search in name and domain, relationship type, delegated admin (active, pending,
-    none), country. Constant number of queries whatever the number of customers (one for the
+    none), country, one of the partner's tags (its id). Constant number of queries whatever the number of customers (one for the
     page, one count: customer_count_for_partner); workflows.customer_360.customer_rows_for_partner adds what the
     Customers page's rows show.
     """
     has_active_grant, has_pending_grant = _grant_flags(partner)
     queryset = (
-        _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin, country=country)
+        _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin, country=country,
+                              tag=tag)
         .select_related("customer")
         .annotate(
             has_active_grant=has_active_grant,
@@ -102,12 +107,13 @@ def customer_list_for_partner(
 
 
 def customer_count_for_partner(
-    *, partner: Partner, q: str = "", sort: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = ""
+    *, partner: Partner, q: str = "", sort: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = "",
+    tag: int | None = None,
 ) -> int:
     """How many relationships customer_list_for_partner lists with the same filters (`sort` is
     ignored), without joining customers when no filter needs them."""
     return _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
-                                 country=country).count()
+                                 country=country, tag=tag).count()
 
 
 COUNTRY_SCAN_LIMIT = 1000

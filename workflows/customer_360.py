@@ -6,7 +6,7 @@ grants and the member's effective directory roles).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -43,7 +43,7 @@ class Customer360Details(Protocol):
     can_read_directory: bool
 
 
-def customer_rows_for_partner(*, partner: Partner, **filters: str) -> QuerySet[Relationship]:
+def customer_rows_for_partner(*, partner: Partner, **filters: Any) -> QuerySet[Relationship]:
     """customer_list_for_partner plus what each row of the Customers page shows: `subscription_count`
     (this partner's subscriptions there).
 

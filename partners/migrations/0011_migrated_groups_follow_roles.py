@@ -64,7 +64,7 @@ def unfollow(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0008_security_groups_secgroups'),
+        ('partners', '0010_partner_defaults'),
         ('relationships', '0007_access_assignment_groups_secgroups'),
         ('audit', '0008_partition_function_ssrfroles'),
     ]

@@ -32,9 +32,9 @@ from partnercenter.directory_roles import BUNDLES
 from partners.api_key_services import api_key_create
 from partners.authz import CUSTOMER_GLOBAL_ADMIN, Actor, ActorKind, Permission, can
 from partners.choices import PartnerRole
-from partners.models import ApiKey, PartnerMembership, PartnerUserInvitation
+from partners.models import ApiKey, Partner, PartnerMembership, PartnerUserInvitation
 from relationships.graph_ids import grant_graph_id
-from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
+from relationships.models import AccessAssignment, CustomerNote, CustomerTag, DelegatedAdminGrant, Relationship
 from servicerequests.models import ServiceRequest
 from subscriptions.models import Subscription
 from tests.factories import CustomerMembershipFactory, PartnerMembershipFactory, UserFactory
@@ -79,6 +79,10 @@ def world(partner_a, customer_a) -> World:  # type: ignore[no-untyped-def]
     AccessAssignment.objects.create(grant=grant, partner_role="admin_agent", roles=[HELPDESK_ADMIN, USER_ADMIN])
     members = {role.value: PartnerMembershipFactory(partner=partner, roles=[role.value]) for role in PartnerRole}
     invitation = invitation_create(membership=partner_a.admin, include_delegated_admin=False, recipient_email="it@prospect.example")
+    # Issue 24, item 5: a tag of the partner and a note its account admin wrote on the customer.
+    CustomerTag.objects.create(partner=partner, name="VIP")
+    CustomerNote.objects.create(partner=partner, customer=customer_a.customer, body="Written by the admin", author=partner_a.admin.user,
+                                author_label=partner_a.admin.user.email)
     return World(partner=partner, admin=partner_a.admin, customer=customer_a.customer, customer_admin=customer_a.user,
                  grant=grant, invitation=invitation, members=members)
 
@@ -95,6 +99,10 @@ def snapshot(world: World) -> tuple[Any, ...]:
         WebhookSubscription.objects.count(),
         sorted(PartnerMembership.objects.values_list("pk", "roles")),
         PartnerUserInvitation.objects.count(),
+        sorted(CustomerTag.objects.values_list("pk", "name")),
+        sorted(CustomerTag.customers.through.objects.values_list("customertag_id", "customer_id")),
+        sorted(CustomerNote.objects.values_list("pk", "body")),
+        sorted(Partner.objects.values_list("pk", "default_grant_duration_days", "invitation_reply_to")),
     )
 
 
@@ -179,6 +187,32 @@ ACTIONS: dict[str, dict[str, Surface]] = {
         "api_v1": lambda w, c: post_json(c, "/api/v1/webhooks/subscriptions", {
             "url": "http://127.0.0.1:9/hook", "event_types": ["invitation.accepted"]}),
     },
+    # Issue 24, item 5: private tags and notes on the partner's customers.
+    "tag a customer": {
+        "console": lambda w, c: c.post(p(w, f"customers/{w.customer.tenant_id}/tags/"), {"tags": "VIP, Renewal"}),
+        "api_v1": lambda w, c: c.put(f"/api/v1/customers/{w.customer.tenant_id}/tags", json.dumps({"tags": ["VIP", "Renewal"]}),
+                                     content_type="application/json"),
+    },
+    "write a customer note": {
+        "console": lambda w, c: c.post(p(w, f"customers/{w.customer.tenant_id}/notes/"), {"body": "Call on Friday"}),
+        "api_v1": lambda w, c: post_json(c, f"/api/v1/customers/{w.customer.tenant_id}/notes", {"body": "Call on Friday"}),
+    },
+    "edit someone else's customer note": {
+        "console": lambda w, c: c.post(p(w, f"customers/{w.customer.tenant_id}/notes/{CustomerNote.objects.get().pk}/"),
+                                       {"action": "edit", "body": "Changed"}),
+        "api_v1": lambda w, c: c.patch(f"/api/v1/customers/{w.customer.tenant_id}/notes/{CustomerNote.objects.get().pk}",
+                                       json.dumps({"body": "Changed"}), content_type="application/json"),
+    },
+    "rename a customer tag": {
+        "console": lambda w, c: c.post(p(w, "customers/tags/"), {"tag": CustomerTag.objects.get().pk, "action": "rename", "name": "Gold"}),
+    },
+    # Issue 24, item 7: the partner's defaults.
+    "change partner defaults": {
+        "console": lambda w, c: c.post(p(w, "settings/defaults/"), {"bundle": "helpdesk", "duration_days": "90",
+                                                                     "reply_to": "help@contoso.example", "signature": ""}),
+        "api_v1": lambda w, c: c.patch("/api/v1/partner-settings", json.dumps({"default_duration_days": 90}),
+                                       content_type="application/json"),
+    },
     "manage users": {
         "console": lambda w, c: c.post(reverse("partners:users", kwargs={"partner_id": w.partner.partner_id}),
                                                    {"email": "new@contoso.example", "roles": ["sales_agent"], "language": "en"}),
@@ -220,6 +254,21 @@ TABLE: list[tuple[str, str, list[str], bool]] = [
     ("manage webhooks", A, ["webhooks:manage"], True),
     ("manage webhooks", G, ["invitations:write"], False),
     ("manage webhooks", S, ["grants:write"], False),
+    ("tag a customer", H, ["customers:write"], True),
+    ("tag a customer", B, ["customers:read"], False),
+    ("write a customer note", S, ["customers:write"], True),
+    ("write a customer note", B, ["customers:read"], False),
+    ("edit someone else's customer note", A, ["customers:write", "webhooks:manage"], True),
+    ("edit someone else's customer note", S, ["customers:write"], False),
+    ("edit someone else's customer note", G, [], False),
+    ("rename a customer tag", A, [], True),
+    ("rename a customer tag", G, [], True),
+    ("rename a customer tag", S, [], False),
+    ("rename a customer tag", H, [], False),
+    ("change partner defaults", A, ["settings:manage"], True),
+    ("change partner defaults", G, ["grants:write"], False),
+    ("change partner defaults", S, ["customers:write"], False),
+    ("change partner defaults", B, ["webhooks:manage"], False),
     ("manage users", A, [], True),
     ("manage users", G, [], False),
     ("manage users", H, [], False),

@@ -142,5 +142,13 @@ def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
     # A security group of partner A with one member (issue 23).
     group = security_group_create(actor=partner_a.admin, partner=partner_a.partner, name="Tier 1 (A)")
     security_group_add_member(actor=partner_a.admin, group=group, membership=partner_a.admin)
+    # A private note of partner A on its customer (issue 24, item 5), written through the API (so any
+    # of A's keys with customers:write may change it).
+    from partners.api_key_services import api_key_actor
+    from relationships.customer_notes import customer_note_add
+
+    writer = api_key_create(membership=partner_a.admin, name="Note writer", scopes=["customers:write"]).api_key
+    note = customer_note_add(actor=api_key_actor(api_key=writer), relationship=world["relationship"], body="Sweep note")
     return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch,
-            "delegated_admin_batch": gdap_batch, "security_group": group, "security_group_member": partner_a.admin}
+            "delegated_admin_batch": gdap_batch, "security_group": group, "security_group_member": partner_a.admin,
+            "customer_note": note}

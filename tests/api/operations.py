@@ -60,6 +60,8 @@ def path_for(operation: Operation, objects: dict[str, Any]) -> str:
     if "security_group" in objects:  # issue 23
         path = path.replace("{object_id}", str(objects["security_group"].object_id))
         path = path.replace("{member_id}", str(objects["security_group_member"].pk))
+    if "customer_note" in objects:  # issue 24, item 5
+        path = path.replace("{note_id}", str(objects["customer_note"].pk))
     return path.replace("{tenant_id}", str(objects["customer"].tenant_id))
 
 
@@ -84,6 +86,10 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         "security_groups_members_create": {"email": objects["security_group_member"].user.email}
         if "security_group_member" in objects else {},
 
+        "partner_settings_partial_update": {"default_duration_days": 365},
+        "customers_tags_update": {"tags": ["Sweep", "VIP"]},
+        "customers_notes_create": {"body": "A note from the sweep."},
+        "customers_notes_partial_update": {"body": "Changed by the sweep."},
         "delegated_admin_batches_create": {"customers": [str(objects["customer"].tenant_id)], "role_bundle": "helpdesk"},
         "delegated_admin_batches_renewals_create": {"grant_ids": [objects["grant"].pk if "grant" in objects else 1]},  # issue 24: renewals
         "invitation_batches_create": {"rows": [{"company": "Sweep Co", "recipient_email": "it@sweep-co.example",

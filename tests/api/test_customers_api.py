@@ -57,7 +57,8 @@ def test_customer_list_answers_only_this_partners_customers_in_the_documented_sh
     assert {c["tenant_id"] for c in body["results"]} == {str(c.tenant_id) for c in mine}
     row = next(c for c in body["results"] if c["tenant_id"] == str(mine[0].tenant_id))
     assert row["delegated_admin"] == {"has_active_grant": True, "has_pending_grant": False}
-    assert set(row) == {"tenant_id", "company_name", "primary_domain", "country", "cloud", "language", "relationship", "delegated_admin"}
+    assert set(row) == {"tenant_id", "company_name", "primary_domain", "country", "cloud", "language", "relationship", "delegated_admin",
+                        "tags"}
     assert set(row["relationship"]) == {"id", "type", "established_at"} and row["relationship"]["type"] == "reseller"
     assert api_a.get(f"/api/v1/customers/{theirs.tenant_id}").status_code == 404
 
@@ -73,5 +74,5 @@ def test_customer_list_takes_two_queries_for_1_and_for_120_customers(api_a, part
         assert response.status_code == 200 and len(response.json()["results"]) == min(total, 100)
         counts.append(len(queries))
     # The key (with its partner and user); its request counted (one upsert that also reads the invalid-key
-    # counters of its address and prefix, issue 18); the page.
-    assert counts == [3, 3], counts
+    # counters of its address and prefix, issue 18); the page; the page's customers' tags (issue 24).
+    assert counts == [4, 4], counts

@@ -95,7 +95,8 @@ def _api_sweep(world: SweepWorld) -> Sweeper:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for operation in schema_operations():
         path = (operation.path.replace("{tenant_id}", world.kwargs["tenant_id"])
-                .replace("{object_id}", world.kwargs["object_id"]).replace("{member_id}", world.kwargs["member_id"]))
+                .replace("{object_id}", world.kwargs["object_id"]).replace("{member_id}", world.kwargs["member_id"])
+                .replace("{note_id}", world.kwargs["note_id"]))
         for prefix, name in ids.items():
             if path.startswith(prefix):
                 path = path.replace("{id}", world.pks[name])

@@ -84,6 +84,9 @@ def build_world() -> SweepWorld:
     gdap_batch = delegated_admin_batch_create(membership=admin, identifiers=[str(northwind.tenant_id)],
                                               roles=list(BUNDLES["helpdesk"][1]), duration_days=90)
     agreement_version = AgreementVersion.objects.order_by("-effective_at").values_list("version", flat=True).first()
+    from relationships.customer_notes import customer_note_add  # issue 24, item 5: a note to aim at
+
+    note = customer_note_add(actor=admin, relationship=Relationship.objects.get(partner=contoso, customer=northwind), body="Sweep note")
 
     kwargs = {
         "partner_id": contoso.partner_id, "tenant_id": str(northwind.tenant_id), "membership_pk": str(sales.pk),
@@ -98,6 +101,7 @@ def build_world() -> SweepWorld:
         # The partner admin's own notification (the admin center's route answers 404 for it: not the customer's).
         "notification_pk": str(Notification.objects.filter(user=admin.user).order_by("pk").values_list("pk", flat=True).first()
                                or 0),
+        "note_pk": str(note.pk), "note_id": str(note.pk),
     }
     pks = {
         "service_requests:detail": str(service_request.pk), "notifications:mailbox_message": str(message.pk),
