@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
 
@@ -45,20 +46,30 @@ class SavedViewRow:
     is_default: bool
 
 
+class _JSONGroupArray(Aggregate):
+    """SQLite's json_group_array: one JSON array of the rows' JSON objects."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+
 def memberships_with_saved_views(queryset: QuerySet[PartnerMembership], *, list_name: str) -> QuerySet[PartnerMembership]:
     """Annotate each membership with its user's saved views of one list (`saved_views_data`, a JSON
     array ordered by name): the list pages read them in the query that already loads the user's
     memberships, so saved views cost a list page no query (the default view included)."""
+    row = JSONObject(pk="pk", name="name", query_string="query_string", is_default="is_default")
+    # PostgreSQL aggregates in order; SQLite (the embedded default) has no JSONB_AGG and, before 3.44,
+    # no ORDER BY inside an aggregate: its rows are put in order by saved_view_rows.
+    items = JSONBAgg(row, order_by=("name", "pk")) if connection.vendor == "postgresql" else _JSONGroupArray(row)
     views = (SavedView.objects.filter(user_id=OuterRef("user_id"), partner_id=OuterRef("partner_id"), list_name=list_name)
-             .order_by().values("user_id")
-             .annotate(items=JSONBAgg(JSONObject(pk="pk", name="name", query_string="query_string", is_default="is_default"),
-                                      order_by=("name", "pk")))
-             .values("items"))
+             .order_by().values("user_id").annotate(items=items).values("items"))
     return queryset.annotate(saved_views_data=Subquery(views))
 
 
 def saved_view_rows(membership: PartnerMembership) -> list[SavedViewRow]:
     """The views annotated by memberships_with_saved_views on this membership (none when not annotated)."""
     data: list[dict[str, Any]] = getattr(membership, "saved_views_data", None) or []
+    if connection.vendor != "postgresql":  # SQLite aggregated them unordered (memberships_with_saved_views)
+        data = sorted(data, key=lambda item: (str(item["name"]), int(item["pk"])))
     return [SavedViewRow(pk=int(item["pk"]), name=str(item["name"]), query_string=str(item["query_string"]),
                          is_default=bool(item["is_default"])) for item in data]
