@@ -66,11 +66,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "partnercenter.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Text compression (issue 22, Lighthouse): pages and, where WhiteNoise serves files from the source
-    # folders (make run), CSS/JS too; pre-compressed static files (production's manifest storage) pass
-    # through untouched. Django's GZipMiddleware pads each response against BREACH (Heal The Breach) and
-    # CSRF tokens are masked per response.
-    "django.middleware.gzip.GZipMiddleware",
+    # Text compression (issue 22, Lighthouse) of pages and, where WhiteNoise serves files from the source
+    # folders (make run), CSS/JS too; JSON and downloads untouched (partnercenter/compression.py).
+    "partnercenter.compression.PageGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
