@@ -20,6 +20,7 @@ help:
 	@echo "make bench-tenants  big tenants: an indirect provider's pages at 1,000 vs 100,000 customers"
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
 	@echo "make bench      benchmarks: reference rungs R0-R5, P1-P8 and the 10,000-row bulk batch (gunicorn, PostgreSQL pc_bench, wrk)"
+	@echo "make lighthouse Lighthouse (mobile) on sign-in, Customers, Invitations, acceptance, admin center vs the targets"
 	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
 	@echo "make drills-rabbitmq  the broker-independent fault drills on RabbitMQ (DRILL_BROKER=amqp://...)"
 
@@ -47,14 +48,33 @@ SOAK_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),7600
 soak: sync
 	SOAK_MINUTES=$(SOAK_MINUTES) PORT=$(SOAK_PORT) $(RUN) python deploy/soak.py
 
+# The W3C Nu HTML checker (vnu.jar from npm, pinned in tools/vnu) for the every-page browser sweep; it runs
+# on Java. Without npm the sweep's Nu part is skipped (a failure under REQUIRE_SERVICES=1, as on CI).
+VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+.PHONY: nu-checker
+nu-checker:
+	@if [ ! -f $(VNU_JAR) ] || [ tools/vnu/package-lock.json -nt tools/vnu/node_modules/.package-lock.json ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/vnu --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	  else echo "npm not found: the Nu HTML checker is not installed (tests/browser/test_every_page.py skips it)" >&2; fi; \
+	fi
+
 .PHONY: test
-test: sync
+test: sync nu-checker
 	$(RUN) ruff check .
 	$(RUN) lint-imports --no-cache
 	$(MAKE) --no-print-directory typecheck
 	$(RUN) pytest -n 2 --dist loadgroup -m "not drill"
 	# The fault drills bind fixed ports and start their own services: one at a time, after the rest.
 	$(RUN) pytest -n 0 -p no:randomly -m drill tests/drills
+
+# Lighthouse (mobile) on five key pages of the embedded default, against issue 22's bar (tools/lighthouse/run.py).
+# Not part of make test. LIGHTHOUSE_PORT (7650) for the app it starts; CHROME_PATH (/usr/bin/chromium).
+LIGHTHOUSE_PORT ?= 7650
+.PHONY: lighthouse
+lighthouse: sync
+	@[ -f tools/lighthouse/node_modules/.bin/lighthouse ] && [ tools/lighthouse/node_modules/.package-lock.json -nt tools/lighthouse/package-lock.json ] \
+	  || npm ci --prefix tools/lighthouse --ignore-scripts --no-audit --no-fund --loglevel=error
+	LIGHTHOUSE_PORT=$(LIGHTHOUSE_PORT) $(RUN) python tools/lighthouse/run.py
 
 .PHONY: lint
 lint: sync

@@ -66,6 +66,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "partnercenter.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Text compression (issue 22, Lighthouse) of pages and, where WhiteNoise serves files from the source
+    # folders (make run), CSS/JS too; JSON and downloads untouched (partnercenter/compression.py).
+    "partnercenter.compression.PageGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
