@@ -109,7 +109,7 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         return self.represent({"tags": [t.name for t in tags]})
 
     @extend_schema(methods=["GET"], request=None, responses=CustomerNoteSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="notes")
+    @action(detail=True, methods=["get"], url_path="notes", pagination_class=None)
     def notes(self, request: Request, tenant_id: str) -> Response:
         """Your organisation's notes on the customer, newest first (at most 200)."""
         relationship = self._relationship(tenant_id)
