@@ -26,7 +26,7 @@ MEASURE = """() => {
   const actions = Array.from(document.querySelectorAll('td.cell-actions .btn'))
     .filter(e => e.offsetParent !== null)
     .filter(e => { const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1 || r.left < 0; }).length;
-  const thin = Array.from(document.querySelectorAll('table th')).filter(th => th.offsetParent !== null && th.textContent.trim().length > 1)
+  const thin = Array.from(document.querySelectorAll('table th')).filter(th => th.offsetParent !== null && !th.querySelector('.visually-hidden') && th.textContent.trim().length > 1)
     .filter(th => th.getBoundingClientRect().width < 28).map(th => th.textContent.trim());
   return {page: doc.scrollWidth - window.innerWidth, tables, cards, actions, thin};
 }"""
