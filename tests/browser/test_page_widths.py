@@ -28,7 +28,8 @@ MEASURE = """() => {
     .filter(e => { const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1 || r.left < 0; }).length;
   const thin = Array.from(document.querySelectorAll('table th')).filter(th => th.offsetParent !== null && !th.querySelector('.visually-hidden') && th.textContent.trim().length > 1)
     .filter(th => th.getBoundingClientRect().width < 28).map(th => th.textContent.trim());
-  return {page: doc.scrollWidth - window.innerWidth, tables, cards, actions, thin};
+  const header = document.querySelector('header.topbar').getBoundingClientRect().height;
+  return {page: doc.scrollWidth - window.innerWidth, tables, cards, actions, thin, header};
 }"""
 
 
@@ -81,6 +82,8 @@ def test_main_list_pages_fit_1280_and_390_in_both_languages(browser, live_server
                     problems.append((language, width, path, "card table scrolls sideways (px)", found["cards"]))
                 if found["actions"]:
                     problems.append((language, width, path, "row actions off screen", found["actions"]))
+                if width == 1280 and found["header"] > 70:  # one row: brand, partner, search, bell, mailbox, language, user
+                    problems.append((language, width, path, "header wraps to a second row (px high)", found["header"]))
                 if found["thin"]:
                     problems.append((language, width, path, "headers one character wide", found["thin"]))
         context.close()
