@@ -22,8 +22,8 @@ from workflows.search import MAX_QUERY_LENGTH, SearchGroup, partner_search
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text=_(
-        "Text (3 characters or more: name, domain, recipient, title), a tenant id, or a number (#12, SR-45)."))
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, required=False, default="", allow_blank=True, help_text=_(
+        "Nothing: every group empty. Text (3 characters or more: name, domain, recipient, title), a tenant id, or a number (#12, SR-45)."))
 
 
 class SearchHitSerializer(serializers.Serializer):
