@@ -28,7 +28,7 @@ class SearchQuerySerializer(serializers.Serializer):
 
 class SearchHitSerializer(serializers.Serializer):
     id = serializers.CharField(help_text=_("The object's id in its own resource (a tenant id for customers)."))
-    label = serializers.CharField()
+    name = serializers.CharField(help_text=_("What the console shows for it."))
     customer_tenant_id = serializers.UUIDField(allow_null=True)
     status = serializers.CharField(allow_blank=True)
 
@@ -53,14 +53,14 @@ def _tenant(obj: Any) -> str | None:
 
 def _hit(kind: str, obj: Any) -> dict[str, Any]:
     if kind == "customers":
-        return {"id": str(obj.customer.tenant_id), "label": f"{obj.customer.company_name} ({obj.customer.primary_domain})",
+        return {"id": str(obj.customer.tenant_id), "name": f"{obj.customer.company_name} ({obj.customer.primary_domain})",
                 "customer_tenant_id": str(obj.customer.tenant_id), "status": obj.status}
     if kind == "invitations":
-        return {"id": str(obj.pk), "label": obj.recipient_email or obj.sent_to or obj.target_domain or f"#{obj.pk}",
+        return {"id": str(obj.pk), "name": obj.recipient_email or obj.sent_to or obj.target_domain or f"#{obj.pk}",
                 "customer_tenant_id": _tenant(obj), "status": obj.status}
     if kind == "grants":
-        return {"id": str(obj.pk), "label": obj.display_name, "customer_tenant_id": _tenant(obj), "status": obj.status}
-    return {"id": str(obj.pk), "label": f"{obj.number} {obj.title}", "customer_tenant_id": _tenant(obj), "status": obj.status}
+        return {"id": str(obj.pk), "name": obj.display_name, "customer_tenant_id": _tenant(obj), "status": obj.status}
+    return {"id": str(obj.pk), "name": f"{obj.number} {obj.title}", "customer_tenant_id": _tenant(obj), "status": obj.status}
 
 
 def _group(group: SearchGroup) -> dict[str, Any]:

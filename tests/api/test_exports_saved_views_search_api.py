@@ -125,14 +125,14 @@ def test_a_keys_saved_views_are_its_own(partner_a, partner_b, client_for, api_a)
 def test_search_finds_only_the_keys_partners_rows_grouped_by_kind(api_a, partner_a, partner_b, client_for, customers):
     InvitationFactory(partner=partner_a.partner, recipient_email="it@northwind.example")
     body = api_a.get("/api/v1/search?q=northwind").json()
-    assert {hit["label"] for hit in body["customers"]["results"]} == {"Northwind Labs (nwlabs.example)",
+    assert {hit["name"] for hit in body["customers"]["results"]} == {"Northwind Labs (nwlabs.example)",
                                                                       "Northwind Traders (northwind.example)"}
-    assert [hit["label"] for hit in body["invitations"]["results"]] == ["it@northwind.example"]
+    assert [hit["name"] for hit in body["invitations"]["results"]] == ["it@northwind.example"]
     assert "Secret" not in str(body)
     only_customers = client_for(partner_a.admin, ["customers:read"]).get("/api/v1/search?q=northwind").json()
     assert set(only_customers) == {"q", "customers"}  # the other groups need their own read scope
     theirs = client_for(partner_b.admin).get("/api/v1/search?q=northwind").json()
-    assert [hit["label"] for hit in theirs["customers"]["results"]] == ["Northwind Secret (secret.example)"]
+    assert [hit["name"] for hit in theirs["customers"]["results"]] == ["Northwind Secret (secret.example)"]
 
 
 def test_search_costs_the_same_queries_at_10_and_200_customers(api_a, partner_a):
