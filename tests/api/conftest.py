@@ -149,6 +149,11 @@ def api_objects(world, partner_a, partner_b):  # type: ignore[no-untyped-def]
 
     writer = api_key_create(membership=partner_a.admin, name="Note writer", scopes=["customers:write"]).api_key
     note = customer_note_add(actor=api_key_actor(api_key=writer), relationship=world["relationship"], body="Sweep note")
+    # A saved view of partner A (issue 24, item 3): a key's views are its technical user's, here the note writer's.
+    from partners.saved_view_services import saved_view_save
+
+    saved_view = saved_view_save(membership=api_key_actor(api_key=writer), list_name="customers", name="Writer's view",
+                                 query_string="dap=none")
     return {**world, "delivery": delivery, "link_url": relationship_link_url(link_a), "invitation_batch": batch,
             "delegated_admin_batch": gdap_batch, "security_group": group, "security_group_member": partner_a.admin,
-            "customer_note": note}
+            "customer_note": note, "saved_view": saved_view}

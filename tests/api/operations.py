@@ -53,6 +53,7 @@ def path_for(operation: Operation, objects: dict[str, Any]) -> str:
         "/api/v1/service-requests/": objects["service_request"].pk,
         "/api/v1/invitation-batches/": objects["invitation_batch"].pk if "invitation_batch" in objects else 0,
         "/api/v1/delegated-admin-batches/": objects["delegated_admin_batch"].pk if "delegated_admin_batch" in objects else 0,
+        "/api/v1/saved-views/": objects["saved_view"].pk if "saved_view" in objects else 0,  # issue 24, item 3
     }
     for prefix, pk in ids.items():
         if path.startswith(prefix):
@@ -92,6 +93,8 @@ def request_for(operation: Operation, objects: dict[str, Any]) -> tuple[dict[str
         "customers_notes_partial_update": {"body": "Changed by the sweep."},
         "delegated_admin_batches_create": {"customers": [str(objects["customer"].tenant_id)], "role_bundle": "helpdesk"},
         "delegated_admin_batches_renewals_create": {"grant_ids": [objects["grant"].pk if "grant" in objects else 1]},  # issue 24: renewals
+        "saved_views_create": {"list_name": "customers", "name": "Sweep view", "query_string": "dap=none&q=north"},
+        "saved_views_partial_update": {"is_default": True},
         "invitation_batches_create": {"rows": [{"company": "Sweep Co", "recipient_email": "it@sweep-co.example",
                                                 "domain": "sweep-co.example", "country": "JP"}]},
     }

@@ -59,7 +59,8 @@ def build_world() -> SweepWorld:
     sales = PartnerMembership.objects.get(partner=contoso, user__email=f"sales@{contoso.verified_domain}")
     customer_admin = northwind.memberships.select_related("user").get(user__email=f"it@{northwind.primary_domain}").user
 
-    token = api_key_create(membership=admin, name="Sweep", scopes=[s.value for s in ApiScope]).token
+    sweep_key = api_key_create(membership=admin, name="Sweep", scopes=[s.value for s in ApiScope])
+    token = sweep_key.token
     spare_key = api_key_create(membership=admin, name="Sweep spare", scopes=["invitations:read"]).api_key
     subscription = webhook_subscription_create(membership=admin, url="https://hooks.example/sweep",
                                                event_types=["invitation.created"]).subscription
@@ -88,6 +89,13 @@ def build_world() -> SweepWorld:
 
     note = customer_note_add(actor=admin, relationship=Relationship.objects.get(partner=contoso, customer=northwind), body="Sweep note")
 
+    # issue 24, item 3: a saved view of the sweep's key (a key's views are its technical user's).
+    from partners.api_key_services import api_key_actor
+    from partners.saved_view_services import saved_view_save
+
+    api_view = saved_view_save(membership=api_key_actor(api_key=sweep_key.api_key), list_name="customers", name="Sweep",
+                               query_string="dap=none")
+
     kwargs = {
         "partner_id": contoso.partner_id, "tenant_id": str(northwind.tenant_id), "membership_pk": str(sales.pk),
         "invitation_pk": str(invitation.pk), "grant_pk": str(grant.pk), "batch_pk": str(batch.pk),
@@ -112,7 +120,7 @@ def build_world() -> SweepWorld:
     api_pks = {"invitation": invitation.pk, "relationship": relationship.pk, "grant": grant.pk,
                "webhook-subscription": subscription.pk, "webhook-delivery": delivery.pk if delivery else 0,
                "service-request": service_request.pk, "invitation-batch": batch.pk,
-               "delegated-admin-batch": gdap_batch.pk}
+               "delegated-admin-batch": gdap_batch.pk, "saved-view": api_view.pk}
     for prefix, pk in api_pks.items():
         for suffix in ("detail", "cancel", "resend", "access-assignments", "terminate", "rotate-secret", "redeliver",
                        "notes", "confirm", "rows"):
