@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -27,7 +26,7 @@ from rest_framework.views import APIView
 from api.views import PartnerApiMixin
 from invitations.choices import InvitationStatus
 from invitations.selectors import invitation_list_for_partner
-from partnercenter.exports import EXPORT_FORMATS, XLSX_CONTENT_TYPE, ExportColumn, export_response, label
+from partnercenter.exports import EXPORT_FORMATS, XLSX_CONTENT_TYPE, ExportColumn, export_response
 from partners.permissions import ApiScope
 from relationships.choices import GrantStatus, RelationshipType
 from relationships.customer_note_selectors import customer_tag_by_name, customer_tag_names
@@ -35,6 +34,12 @@ from relationships.selectors import CUSTOMER_SORTS, DELEGATED_ADMIN_FILTERS, REN
 from servicerequests.choices import ServiceRequestStatus
 from servicerequests.selectors import service_request_list_for_partner
 from workflows.customer_360 import customer_rows_for_partner
+from workflows.export_columns import (
+    customer_export_columns,
+    grant_export_columns,
+    invitation_export_columns,
+    service_request_export_columns,
+)
 
 
 class _FormatIsAParameter(DefaultContentNegotiation):
@@ -121,22 +126,7 @@ class CustomerExportView(_ExportView):
         ).annotate(tag_names=customer_tag_names(partner=self.partner))
 
     def columns(self) -> list[ExportColumn]:
-        def delegated_admin(row: Any) -> str:
-            if row.has_active_grant:
-                return _("Active")
-            return _("Approval pending") if row.has_pending_grant else _("None")
-
-        return [
-            ExportColumn(_("Customer"), lambda r: r.customer.company_name),
-            ExportColumn(_("Domain"), lambda r: r.customer.primary_domain),
-            ExportColumn(_("Tenant ID"), lambda r: str(r.customer.tenant_id)),
-            ExportColumn(_("Country"), lambda r: r.country_code),
-            ExportColumn(_("Relationship"), lambda r: label(r, "relationship_type")),
-            ExportColumn(_("Delegated admin"), delegated_admin),
-            ExportColumn(_("Subscriptions"), lambda r: r.subscription_count),
-            ExportColumn(_("Since"), lambda r: r.established_at),
-            ExportColumn(_("Tags"), lambda r: r.tag_names or ""),
-        ]
+        return customer_export_columns()
 
 
 class InvitationExportView(_ExportView):
@@ -153,18 +143,7 @@ class InvitationExportView(_ExportView):
         return invitation_list_for_partner(partner=self.partner, status=filters.get("status", ""), q=filters.get("q", ""))
 
     def columns(self) -> list[ExportColumn]:
-        return [
-            ExportColumn(_("Invitation"), lambda i: i.pk),
-            ExportColumn(_("Kind"), lambda i: label(i, "kind")),
-            ExportColumn(_("Recipient"), lambda i: i.recipient_email or i.sent_to),
-            ExportColumn(_("Domain"), lambda i: i.target_domain),
-            ExportColumn(_("Customer"), lambda i: i.customer.company_name if i.customer else ""),
-            ExportColumn(_("Status"), lambda i: label(i, "status")),
-            ExportColumn(_("Email delivery"), lambda i: i.delivery_status or ""),
-            ExportColumn(_("Created by"), lambda i: i.created_by.email if i.created_by else ""),
-            ExportColumn(_("Created"), lambda i: i.created_at),
-            ExportColumn(_("Expires"), lambda i: i.expires_at),
-        ]
+        return invitation_export_columns()
 
 
 class GrantExportView(_ExportView):
@@ -181,16 +160,7 @@ class GrantExportView(_ExportView):
         return grant_list_for_partner(partner=self.partner, status=filters.get("status", ""), ending_within_days=filters.get("ending"))
 
     def columns(self) -> list[ExportColumn]:
-        return [
-            ExportColumn(_("Name"), lambda g: g.display_name),
-            ExportColumn(_("Customer"), lambda g: g.customer.company_name),
-            ExportColumn(_("Tenant ID"), lambda g: str(g.customer.tenant_id)),
-            ExportColumn(_("Roles"), lambda g: ", ".join(str(name) for name in g.role_names)),
-            ExportColumn(_("Status"), lambda g: label(g, "status")),
-            ExportColumn(_("Auto-extend"), lambda g: _("Yes") if g.auto_extend else _("No")),
-            ExportColumn(_("Requested"), lambda g: g.requested_at),
-            ExportColumn(_("Ends"), lambda g: g.ends_at),
-        ]
+        return grant_export_columns()
 
 
 class ServiceRequestExportView(_ExportView):
@@ -210,17 +180,7 @@ class ServiceRequestExportView(_ExportView):
                                                 customer_tenant_id=str(customer) if customer else "", q=filters.get("q", ""))
 
     def columns(self) -> list[ExportColumn]:
-        return [
-            ExportColumn(_("Request"), lambda r: r.number),
-            ExportColumn(_("Title"), lambda r: r.title),
-            ExportColumn(_("Customer"), lambda r: r.customer.company_name),
-            ExportColumn(_("Tenant ID"), lambda r: str(r.customer.tenant_id)),
-            ExportColumn(_("Severity"), lambda r: label(r, "severity")),
-            ExportColumn(_("Status"), lambda r: label(r, "status")),
-            ExportColumn(_("Notes"), lambda r: r.note_count),
-            ExportColumn(_("Filed by"), lambda r: r.created_by_label),
-            ExportColumn(_("Filed"), lambda r: r.created_at),
-        ]
+        return service_request_export_columns()
 
 
 __all__ = ["CustomerExportView", "GrantExportView", "InvitationExportView", "ServiceRequestExportView"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from console.exports import ExportColumn, ListExportMixin, label
+from console.exports import ExportColumn, ListExportMixin
 from console.invitations_forms import DraftForm, InvitationFilterForm, RequestOptionsForm
 from console.mixins import PartnerConsoleMixin
 from console.saved_views import ListToolsMixin
@@ -36,6 +36,7 @@ from partnercenter.no_store import carries_secret
 from partnercenter.params import refuse_nul
 from partners.choices import SOVEREIGN_CLOUDS, PartnerType, SavedViewList
 from partners.permissions import PartnerPermission
+from workflows.export_columns import invitation_export_columns
 
 
 def apply_error(form: Any, error: DomainError) -> None:
@@ -164,18 +165,7 @@ class InvitationListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         return invitation_list_for_partner(partner=self.partner, status=filters.get("status", ""), q=filters.get("q", ""))
 
     def export_columns(self) -> list[ExportColumn]:
-        return [
-            ExportColumn(_("Invitation"), lambda i: i.pk),
-            ExportColumn(_("Kind"), lambda i: label(i, "kind")),
-            ExportColumn(_("Recipient"), lambda i: i.recipient_email or i.sent_to),
-            ExportColumn(_("Domain"), lambda i: i.target_domain),
-            ExportColumn(_("Customer"), lambda i: i.customer.company_name if i.customer else ""),
-            ExportColumn(_("Status"), lambda i: label(i, "status")),
-            ExportColumn(_("Email delivery"), lambda i: i.delivery_status or ""),
-            ExportColumn(_("Created by"), lambda i: i.created_by.email if i.created_by else ""),
-            ExportColumn(_("Created"), lambda i: i.created_at),
-            ExportColumn(_("Expires"), lambda i: i.expires_at),
-        ]
+        return invitation_export_columns()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
 from django_countries import countries as country_names
 
-from console.exports import ExportColumn, ListExportMixin, label
+from console.exports import ExportColumn, ListExportMixin
 from console.mixins import PartnerConsoleMixin
 from console.relationships_forms import GrantRequestForm, ReasonForm
 from console.saved_views import ListToolsMixin
@@ -68,6 +68,7 @@ from relationships.services import (
     grant_terminate,
 )
 from workflows.customer_360 import customer_details_attach, customer_rows_for_partner
+from workflows.export_columns import customer_export_columns, grant_export_columns
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
 
@@ -99,22 +100,7 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
             tag_names=customer_tag_names(partner=self.partner))
 
     def export_columns(self) -> list[ExportColumn]:
-        def delegated_admin(row: Any) -> str:
-            if row.has_active_grant:
-                return _("Active")
-            return _("Approval pending") if row.has_pending_grant else _("None")
-
-        return [
-            ExportColumn(_("Customer"), lambda r: r.customer.company_name),
-            ExportColumn(_("Domain"), lambda r: r.customer.primary_domain),
-            ExportColumn(_("Tenant ID"), lambda r: str(r.customer.tenant_id)),
-            ExportColumn(_("Country"), lambda r: r.country_code),
-            ExportColumn(_("Relationship"), lambda r: label(r, "relationship_type")),
-            ExportColumn(_("Delegated admin"), delegated_admin),
-            ExportColumn(_("Subscriptions"), lambda r: r.subscription_count),
-            ExportColumn(_("Since"), lambda r: r.established_at),
-            ExportColumn(_("Tags"), lambda r: r.tag_names or ""),
-        ]
+        return customer_export_columns()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -230,16 +216,7 @@ class GrantListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         return grant_list_for_partner(partner=self.partner, status=self.request.GET.get("status", ""), ending_within_days=self.ending_within())
 
     def export_columns(self) -> list[ExportColumn]:
-        return [
-            ExportColumn(_("Name"), lambda g: g.display_name),
-            ExportColumn(_("Customer"), lambda g: g.customer.company_name),
-            ExportColumn(_("Tenant ID"), lambda g: str(g.customer.tenant_id)),
-            ExportColumn(_("Roles"), lambda g: ", ".join(str(name) for name in g.role_names)),
-            ExportColumn(_("Status"), lambda g: label(g, "status")),
-            ExportColumn(_("Auto-extend"), lambda g: _("Yes") if g.auto_extend else _("No")),
-            ExportColumn(_("Requested"), lambda g: g.requested_at),
-            ExportColumn(_("Ends"), lambda g: g.ends_at),
-        ]
+        return grant_export_columns()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

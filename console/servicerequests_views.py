@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from console.exports import ExportColumn, ListExportMixin, label
+from console.exports import ExportColumn, ListExportMixin
 from console.mixins import PartnerConsoleMixin
 from console.saved_views import ListToolsMixin
 from console.servicerequests_forms import NoteForm, ServiceRequestForm
@@ -37,6 +37,7 @@ from servicerequests.services import (
     service_request_note_add,
     service_request_set_status,
 )
+from workflows.export_columns import service_request_export_columns
 
 
 class ServiceRequestListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
@@ -71,17 +72,7 @@ class ServiceRequestListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         return service_request_list_for_partner(partner=self.partner, **filters)
 
     def export_columns(self) -> list[ExportColumn]:
-        return [
-            ExportColumn(_("Request"), lambda r: r.number),
-            ExportColumn(_("Title"), lambda r: r.title),
-            ExportColumn(_("Customer"), lambda r: r.customer.company_name),
-            ExportColumn(_("Tenant ID"), lambda r: str(r.customer.tenant_id)),
-            ExportColumn(_("Severity"), lambda r: label(r, "severity")),
-            ExportColumn(_("Status"), lambda r: label(r, "status")),
-            ExportColumn(_("Notes"), lambda r: r.note_count),
-            ExportColumn(_("Filed by"), lambda r: r.created_by_label),
-            ExportColumn(_("Filed"), lambda r: r.created_at),
-        ]
+        return service_request_export_columns()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
