@@ -11,6 +11,7 @@ list's query parameters; an unknown parameter or value is a 400 problem, as on e
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
@@ -87,16 +88,20 @@ FILE_RESPONSES = {
 }
 
 
-class _ExportView(PartnerApiMixin, APIView):
+class _ExportView(PartnerApiMixin, APIView, metaclass=ABCMeta):
+    """One export endpoint: each subclass names its list's rows (the console list's selector) and columns."""
+
     content_negotiation_class = _FormatIsAParameter
     query_serializer: ClassVar[type[ExportQuerySerializer]]
     filename: ClassVar[str]
 
+    @abstractmethod
     def rows(self, filters: dict[str, Any]) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The rows the validated filters select, from the key's partner only."""
 
+    @abstractmethod
     def columns(self) -> list[ExportColumn]:
-        raise NotImplementedError
+        """The file's columns (workflows.export_columns, as the console's Export button)."""
 
     def get(self, request: Request) -> HttpResponseBase:
         filters = self.parse_query(self.query_serializer)
