@@ -108,12 +108,17 @@ def customer_list_for_partner(
 
 def customer_count_for_partner(
     *, partner: Partner, q: str = "", sort: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = "",
-    tag: int | None = None,
+    tag: int | None = None, up_to: int | None = None,
 ) -> int:
     """How many relationships customer_list_for_partner lists with the same filters (`sort` is
-    ignored), without joining customers when no filter needs them."""
-    return _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
-                                 country=country, tag=tag).count()
+    ignored), without joining customers when no filter needs them. With `up_to`, counting stops
+    there (`SELECT count(*) FROM (... LIMIT up_to)`): the answer is min(count, up_to), and the
+    statement reads at most `up_to` rows whatever the partner's size (issue 25)."""
+    relationships = _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
+                                          country=country, tag=tag)
+    if up_to is not None:
+        relationships = relationships.order_by()[:up_to]
+    return relationships.count()
 
 
 COUNTRY_SCAN_LIMIT = 1000
