@@ -23,16 +23,19 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "audit_auditfilterchoice"
 
-# The choices of a set of events `e` (one row per tenant, kind and value); NULLs give none.
+# The choices of a set of events `e` (one row per tenant, kind and value); NULLs give none. In key
+# order: two statements adding some of the same new choices at once wait for each other in one order
+# (ON CONFLICT waits for the other's commit), never in a cycle.
 CHOICES_OF = """
-    SELECT DISTINCT c.scope, c.scope_id, c.kind, c.ref_id, c.label
+    SELECT * FROM (SELECT DISTINCT c.scope, c.scope_id, c.kind, c.ref_id, c.label
     FROM {events} AS e CROSS JOIN LATERAL (VALUES
         ('partner', e.partner_id, 'actor', 0::bigint, e.actor_label),
         ('partner', e.partner_id, 'customer', e.customer_id, ''),
         ('customer', e.customer_id, 'actor', 0::bigint, e.actor_label),
         ('customer', e.customer_id, 'partner', e.partner_id, '')
     ) AS c(scope, scope_id, kind, ref_id, label)
-    WHERE c.scope_id IS NOT NULL AND c.ref_id IS NOT NULL AND c.label IS NOT NULL
+    WHERE c.scope_id IS NOT NULL AND c.ref_id IS NOT NULL AND c.label IS NOT NULL) AS choices
+    ORDER BY scope, scope_id, kind, ref_id, label
 """
 
 POSTGRES_FORWARD = """
