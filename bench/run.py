@@ -451,6 +451,8 @@ def _failed(result: dict[str, Any] | None) -> str:
 def render_table(report: dict[str, Any]) -> str:
     s = report.get("scenarios", {})
     lines = ["| scenario | req/s median | spread (min–max) | p50 ms | p95 ms | p99 ms | requests | errors |", "|---|---|---|---|---|---|---|---|"]
+    if not s:  # S2/S3 alone: no request scenarios
+        lines = []
     for key, row in s.items():
         lines.append(f"| {key} {row['label']} | {row['rps_median']} | {row['spread_pct']}% ({row['rps_min']}–{row['rps_max']}) | "
                      f"{row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['requests']} | {row['errors']} |")
@@ -458,7 +460,8 @@ def render_table(report: dict[str, Any]) -> str:
     for row in issue25_rows(report):
         met = "—" if row["met"] is None else ("yes" if row["met"] else "**no**")
         lines.append(f"| {row['id']} | {row['what']} | {row['measured']} | {row['target']} | {met} |")
-    lines += ["", "| id | measured | reference | ratio | target | met |", "|---|---|---|---|---|---|"]
+    if s or {"p7", "p8", "bulk"} & set(report):
+        lines += ["", "| id | measured | reference | ratio | target | met |", "|---|---|---|---|---|---|"]
     for target in report.get("targets", []):
         lines.append(f"| {target['id']} | {target['what']} | {target['reference']} | {target['ratio']}× | ≥ {target['target']}× | "
                      f"{'yes' if target['met'] else '**no**'} |")
