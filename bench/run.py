@@ -486,16 +486,16 @@ def render_table(report: dict[str, Any]) -> str:
         for floor in report["floors"]:
             lines.append(f"| {floor['floor']} | {s[floor['floor']]['label']} | {floor['reference']} | {floor['ratio']}× | "
                          f"{floor['target_id']} ≥ {floor['target']}× | {'yes' if floor['target_reachable'] else '**no**'} |")
-    for key, label, unit in (("tenants", "S2 big tenant", "customers"), ("audit", "S3 audit log", "events")):
+    for key, label, unit, counted in (("tenants", "S2 big tenant", "customers", "queries"), ("audit", "S3 audit log", "events", "rows shown")):
         scale = report.get(key)
         if not scale or "pages" not in scale:
             continue
-        lines += ["", f"| {label}: page | {unit} | queries | median ms | min ms | Python CPU min ms | median ratio | min ratio |",
+        lines += ["", f"| {label}: page | {unit} | {counted} | median ms | min ms | Python CPU min ms | median ratio | min ratio |",
                   "|---|---|---|---|---|---|---|---|"]
         for name, page in scale["pages"].items():
             counts = page.get("queries") or page.get("rows")
-            lines.append(f"| {name} | {scale['small']:,} → {scale.get('events', scale['large']):,} | {counts[0]} → {counts[1]}"
-                         f"{'' if 'queries' in page else ' rows'} | {page['median_ms'][0]} → {page['median_ms'][1]} | {page['min_ms'][0]} → "
+            lines.append(f"| {name} | {scale['small']:,} → {scale.get('events', scale['large']):,} | {counts[0]} → {counts[1]} | "
+                         f"{page['median_ms'][0]} → {page['median_ms'][1]} | {page['min_ms'][0]} → "
                          f"{page['min_ms'][1]} | {page['cpu_min_ms'][0]} → {page['cpu_min_ms'][1]} | {page['median_ratio']}× | {page['min_ratio']}× |")
     if "query_counts" in report:
         qc = report["query_counts"]
