@@ -19,7 +19,7 @@ help:
 	@echo "make typecheck  mypy (django-stubs, djangorestframework-stubs) over the apps and the project package"
 	@echo "make bench-tenants  big tenants: an indirect provider's pages at 1,000 vs 100,000 customers"
 	@echo "make bench-audit  audit log: activity page + CSV export at 10 thousand vs 10 million events"
-	@echo "make bench      benchmarks: reference rungs R0-R5, P1-P8 and the 10,000-row bulk batch (gunicorn, PostgreSQL pc_bench, wrk)"
+	@echo "make bench      benchmarks: reference rungs R0-R5, P1-P8, the 10,000-row bulk batch (S1), big tenants (S2) and the audit log at 10 million events (S3)"
 	@echo "make lighthouse Lighthouse (mobile) on sign-in, Customers, Invitations, acceptance, admin center vs the targets"
 	@echo "make drills     fault drills: Redis, worker, SMTP and PostgreSQL faults while invitations are created"
 	@echo "make drills-rabbitmq  the broker-independent fault drills on RabbitMQ (DRILL_BROKER=amqp://...)"
@@ -125,6 +125,9 @@ scale-check: sync
 
 # Benchmarks (issue 9): production settings + bench URLs, gunicorn, the database pc_bench (dropped and
 # seeded), a redis-server of its own on :7510, wrk as the load generator (installed when missing).
+# Then S2 (bench/tenants_scale.py, database pc_scale_bench_tenants) and S3 (bench/audit_scale.py, pc_scale_bench_audit)
+# at full size: 100,000 customers and 10 million events (BENCH_ARGS="--skip-scale", "--only S2,S3",
+# "--tenants-customers 20000", "--audit-events 1000000").
 # Results: a table in the terminal and bench/results/latest.json. Options: make bench BENCH_ARGS="--reps 5".
 BENCH_ARGS ?=
 .PHONY: bench

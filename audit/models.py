@@ -84,8 +84,7 @@ class AuditEvent(models.Model):
         # ordered by (occurred_at, id), which the trailing columns give without a sort. On
         # PostgreSQL the table is partitioned by month (migration 0006, audit.partitions) and
         # every index below exists on each partition.
-        # The (tenant, actor_label) and (tenant, other tenant) indexes also give the filters' choice
-        # lists by skip scan (audit.selectors.distinct_values), without reading the tenant's history.
+        # The filters' choice lists are not read from here but from AuditFilterChoice (below).
         indexes = [
             models.Index(fields=["partner", "occurred_at", "id"], name="audit_partner_time"),
             models.Index(fields=["partner", "action", "occurred_at", "id"], name="audit_partner_action_time"),
@@ -117,3 +116,39 @@ class AuditEvent(models.Model):
             return str(AuditAction(self.action).label)
         except ValueError:
             return self.action
+
+
+class AuditFilterChoice(models.Model):
+    """One value the activity log's filters offer for one tenant: an actor label, or another tenant,
+    that appears in at least one of that tenant's events.
+
+    Derived from the audit log, never written by the application: on PostgreSQL an AFTER INSERT
+    statement trigger on `audit_auditevent` (migration 0009, `audit_filter_choices_add`) adds the
+    choices of every inserted event, whoever inserts it (services, raw SQL, migrations' backfills,
+    the partition function moving strays), in the same transaction; on SQLite a row trigger does the
+    same. Migration 0009 backfilled the events that existed before. Since the log is append-only,
+    the set only grows, and it holds exactly the distinct values of the log's rows (until an
+    operator TRUNCATEs the log). Each filter list is then one index read whatever the log's size
+    and partitions (issue 25; before: a skip scan probing every monthly partition).
+
+    `scope` is "partner" or "customer" (the tenant whose activity log lists the choice, `scope_id`
+    its pk); `kind` is "actor" (`label`: the actor label as recorded), "customer" or "partner"
+    (`ref_id`: the other tenant's pk). The unused column holds 0 or "".
+    """
+
+    scope = models.CharField(max_length=16)
+    scope_id = models.BigIntegerField()
+    kind = models.CharField(max_length=16)
+    ref_id = models.BigIntegerField(default=0)
+    label = models.CharField(max_length=254, default="", blank=True)
+
+    class Meta:
+        verbose_name = _("audit filter choice")
+        verbose_name_plural = _("audit filter choices")
+        constraints = [
+            # Also the index every list reads: (scope, scope_id, kind) then the value, in order.
+            models.UniqueConstraint(fields=["scope", "scope_id", "kind", "ref_id", "label"], name="audit_filter_choice_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.scope_id} {self.kind} {self.label or self.ref_id}"

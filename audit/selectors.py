@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditFilterChoice
 
 
 @dataclass(frozen=True)
@@ -65,40 +64,24 @@ def audit_events_for_customer(*, customer: Model, filters: ActivityFilters | Non
 def distinct_values(*, scope: str, scope_id: int, column: str, limit: int) -> list[Any]:
     """The distinct non-null `column` values among the events where `scope` = `scope_id`, ascending.
 
-    On PostgreSQL a skip scan (a recursive query that jumps from one value to the next through the
-    `(scope, column, ...)` index), so the cost follows the number of distinct values, not the
-    number of events: a partner with a million events lists its 40 users in 40 index probes.
-    Elsewhere (SQLite) a plain DISTINCT. `scope` and `column` are names from this module only.
+    One index read of `AuditFilterChoice` (audit/filter_choices.py), the choices the database adds
+    as events are inserted: the cost follows the number of values listed, not the number of events
+    or partitions (issue 25; before, a skip scan probed every monthly partition's index once per
+    value). `scope` and `column` are names from this module only.
     """
-    if column not in _SCOPES.get(scope, ()):
+    kind = _SCOPES.get(scope, {}).get(column)
+    if kind is None:
         raise ValueError(f"no index for listing {column} by {scope}")
-    if connection.vendor != "postgresql":
-        events = AuditEvent.objects.filter(**{scope: scope_id}).exclude(**{f"{column}__isnull": True})
-        return list(events.order_by(column).values_list(column, flat=True).distinct()[:limit])
-    table = AuditEvent._meta.db_table
-    # Each probe reads (scope, column) in that index's order: `scope` is bounded by a range and a row
-    # comparison, not an equality, so the order cannot be satisfied by another index. With `scope = x`
-    # PostgreSQL may walk a partition's (column, time) index instead and filter on the scope, reading
-    # heap rows for every other tenant's events (2.3 s instead of 0.08 s for a partner with 100,000
-    # events at 1 million, in monthly partitions; issue 25).
-    sql = f"""
-        WITH RECURSIVE walk(value) AS (
-            (SELECT {column} FROM {table} WHERE {scope} >= %(scope_id)s AND {scope} <= %(scope_id)s
-             AND {column} IS NOT NULL ORDER BY {scope}, {column} LIMIT 1)
-            UNION ALL
-            SELECT (SELECT {column} FROM {table} WHERE ({scope}, {column}) > (%(scope_id)s, walk.value)
-                    AND {scope} <= %(scope_id)s ORDER BY {scope}, {column} LIMIT 1)
-            FROM walk WHERE walk.value IS NOT NULL
-        )
-        SELECT value FROM walk WHERE value IS NOT NULL LIMIT %(limit)s
-    """  # noqa: S608 (table and column names are checked against _SCOPES above)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"scope_id": scope_id, "limit": limit})
-        return [row[0] for row in cursor.fetchall()]
+    value = "label" if kind == "actor" else "ref_id"
+    choices = AuditFilterChoice.objects.filter(scope=scope.removesuffix("_id"), scope_id=scope_id, kind=kind)
+    return list(choices.order_by(value).values_list(value, flat=True)[:limit])
 
 
-# scope column -> the columns whose distinct values are listed (each pair has an index).
-_SCOPES = {"partner_id": {"actor_label", "customer_id"}, "customer_id": {"actor_label", "partner_id"}}
+# scope column -> listed column -> the kind of choice that lists it.
+_SCOPES = {
+    "partner_id": {"actor_label": "actor", "customer_id": "customer"},
+    "customer_id": {"actor_label": "actor", "partner_id": "partner"},
+}
 
 
 def _related_model(field_name: str) -> type[Model]:

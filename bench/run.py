@@ -15,7 +15,14 @@ the database by BENCH_DB):
 5. P7 (outbox -> Celery -> SMTP, one worker process) against a raw smtplib loop to the same sink,
    and P8 (invitation committed -> message in the sink at P5's rate, `--p8-rate-factor`) with an aiosmtpd sink;
 6. BULK (issue 25, scale 1): a 10,000-row invitation batch uploaded and sent by its job in this
-   process (bench/bulk.py): wall and CPU time, rows/s, heap peaks, against <= 60 s.
+   process (bench/bulk.py): wall and CPU time, rows/s, heap peaks, against <= 60 s;
+7. S2 (issue 25, scale 2): bench/tenants_scale.py in a child process on a database of its own
+   (`--tenants-db`): an indirect provider's pages at 1,000 and at `--tenants-customers` (100,000)
+   customers, query counts equal and the time ratio (medians and minimums over interleaved rounds)
+   against <= 1.2x;
+8. S3 (issue 25, scale 3): bench/audit_scale.py likewise (`--audit-db`): the activity log and its
+   CSV export at 10,000 and at `--audit-events` (10 million) events, worst page against <= 1.2x.
+`--only S2,S3` runs just those (no server, no ladder); `--skip-scale` leaves them out of a full run.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+ORIGINAL_ENV = dict(os.environ)  # before bench_env(): S2 and S3 run their children with the test settings
 # Two benches on one machine: BENCH_DB and BENCH_PORT_OFFSET give the second its own database and ports.
 DB_NAME = os.environ.get("BENCH_DB", "pc_bench")
 VAR = BASE_DIR / "var" / "bench" / ("" if DB_NAME == "pc_bench" else DB_NAME)
@@ -419,16 +427,32 @@ def issue25_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                  "measured": (f"{bulk['job_s']} s wall at load {bulk['loadavg'][0]:.1f} ({bulk['rows_per_s']} rows/s); "
                               f"{bulk.get('job_work_s')} s of work; {bulk['rows']:,} rows") if bulk else "not in this run",
                  "target": "≤ 60 s", "met": bulk["met"] if bulk else None})
-    rows.append({"id": "S2", "what": "big tenant: 100,000 customers, same query count, ≤ 1.2× the time", "measured": "not in this run",
-                 "target": "≤ 1.2×", "met": None})
-    rows.append({"id": "S3", "what": "audit at 10 million events, worst page vs 10,000", "measured": "not in this run (make bench-audit)",
-                 "target": "≤ 1.2×", "met": None})
+    s2 = report.get("tenants")
+    rows.append({"id": "S2", "what": "big tenant: 100,000 customers vs 1,000, same query count, ≤ 1.2× the time",
+                 "measured": (f"{s2['large']:,} vs {s2['small']:,} customers: queries {'equal' if s2['queries_equal'] else 'DIFFER'}, "
+                              f"worst median ratio {s2['worst_median_ratio']}× (worst min ratio {s2['worst_min_ratio']}×; "
+                              f"{s2['rounds']} rounds, load {s2['loadavg_at_end']})") if s2 and "pages" in s2 else _failed(s2),
+                 "target": "equal, ≤ 1.2×", "met": s2.get("met") if s2 else None})
+    s3 = report.get("audit")
+    rows.append({"id": "S3", "what": "audit at 10 million events, worst page vs 10,000",
+                 "measured": (f"{s3['events']:,} vs {s3['small']:,} events: worst median ratio {s3['worst_median_ratio']}× (worst min "
+                              f"ratio {s3['worst_min_ratio']}×; {s3['rounds']} rounds, load {s3['loadavg_at_end']}); seeded in "
+                              f"{s3['load']['total_s']:.0f} s") if s3 and "pages" in s3 else _failed(s3),
+                 "target": "≤ 1.2×", "met": s3.get("met") if s3 else None})
     return rows
 
 
+def _failed(result: dict[str, Any] | None) -> str:
+    if result is None:
+        return "not in this run"
+    return f"**failed** (exit {result.get('exit')}; log {result.get('log')})"
+
+
 def render_table(report: dict[str, Any]) -> str:
-    s = report["scenarios"]
+    s = report.get("scenarios", {})
     lines = ["| scenario | req/s median | spread (min–max) | p50 ms | p95 ms | p99 ms | requests | errors |", "|---|---|---|---|---|---|---|---|"]
+    if not s:  # S2/S3 alone: no request scenarios
+        lines = []
     for key, row in s.items():
         lines.append(f"| {key} {row['label']} | {row['rps_median']} | {row['spread_pct']}% ({row['rps_min']}–{row['rps_max']}) | "
                      f"{row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['requests']} | {row['errors']} |")
@@ -436,7 +460,8 @@ def render_table(report: dict[str, Any]) -> str:
     for row in issue25_rows(report):
         met = "—" if row["met"] is None else ("yes" if row["met"] else "**no**")
         lines.append(f"| {row['id']} | {row['what']} | {row['measured']} | {row['target']} | {met} |")
-    lines += ["", "| id | measured | reference | ratio | target | met |", "|---|---|---|---|---|---|"]
+    if s or {"p7", "p8", "bulk"} & set(report):
+        lines += ["", "| id | measured | reference | ratio | target | met |", "|---|---|---|---|---|---|"]
     for target in report.get("targets", []):
         lines.append(f"| {target['id']} | {target['what']} | {target['reference']} | {target['ratio']}× | ≥ {target['target']}× | "
                      f"{'yes' if target['met'] else '**no**'} |")
@@ -461,6 +486,17 @@ def render_table(report: dict[str, Any]) -> str:
         for floor in report["floors"]:
             lines.append(f"| {floor['floor']} | {s[floor['floor']]['label']} | {floor['reference']} | {floor['ratio']}× | "
                          f"{floor['target_id']} ≥ {floor['target']}× | {'yes' if floor['target_reachable'] else '**no**'} |")
+    for key, label, unit, counted in (("tenants", "S2 big tenant", "customers", "queries"), ("audit", "S3 audit log", "events", "rows shown")):
+        scale = report.get(key)
+        if not scale or "pages" not in scale:
+            continue
+        lines += ["", f"| {label}: page | {unit} | {counted} | median ms | min ms | Python CPU min ms | median ratio | min ratio |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, page in scale["pages"].items():
+            counts = page.get("queries") or page.get("rows")
+            lines.append(f"| {name} | {scale['small']:,} → {scale.get('events', scale['large']):,} | {counts[0]} → {counts[1]} | "
+                         f"{page['median_ms'][0]} → {page['median_ms'][1]} | {page['min_ms'][0]} → "
+                         f"{page['min_ms'][1]} | {page['cpu_min_ms'][0]} → {page['cpu_min_ms'][1]} | {page['median_ratio']}× | {page['min_ratio']}× |")
     if "query_counts" in report:
         qc = report["query_counts"]
         lines += ["", "| P2 query count | " + " | ".join(f"{k} customers" for k in qc["html"]) + " | equal |",
@@ -488,7 +524,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bulk-row-by-row", action="store_true", help="BULK through the row-by-row path (before issue 25)")
     parser.add_argument("--reuse-db", action="store_true", help="keep pc_bench and var/bench/fixtures.json from the last run")
     parser.add_argument("--only", default="", help="comma-separated scenarios (e.g. P3,P4), with their reference rungs; "
-                        "P7/P8 and BULK run only when named; results are not written to latest.json")
+                        "P7/P8, BULK, S2 and S3 run only when named (S2/S3 alone start no server); results are not written to latest.json")
+    parser.add_argument("--skip-scale", action="store_true", help="leave S2 and S3 out (a full run takes them by default)")
+    parser.add_argument("--tenants-customers", type=int, default=100_000, help="S2: the large provider's customers (vs 1,000)")
+    parser.add_argument("--tenants-rounds", type=int, default=15, help="S2: interleaved rounds (every page once per round)")
+    parser.add_argument("--tenants-db", default=os.environ.get("BENCH_TENANTS_DB", "pc_scale_bench_tenants"),
+                        help="S2's database (dropped and recreated; its name must contain 'bench')")
+    parser.add_argument("--audit-events", type=int, default=10_000_000, help="S3: events in the large log (vs 10,000)")
+    parser.add_argument("--audit-rounds", type=int, default=21, help="S3: interleaved rounds")
+    parser.add_argument("--audit-db", default=os.environ.get("BENCH_AUDIT_DB", "pc_scale_bench_audit"),
+                        help="S3's database (dropped and recreated; its name must contain 'bench')")
     args = parser.parse_args(argv)
     if args.reps < 3 and not os.environ.get("BENCH_ALLOW_FEW_REPS"):
         parser.error("--reps must be at least 3")
@@ -496,8 +541,18 @@ def main(argv: list[str] | None = None) -> int:
         if shutil.which(tool) is None:
             parser.error(f"{tool} is not installed (make bench installs wrk with apt-get)")
 
+    only = {key.strip() for key in args.only.split(",") if key.strip()}
+    scale_only = bool(only) and only <= {"S2", "S3"}
     env = bench_env()
     os.environ.update(env)
+    if scale_only:  # no server, no ladder: the scale rungs run against databases of their own
+        report: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "scenarios": {},
+                                  "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                                              "loadavg_at_start": os.getloadavg()}}
+        scale_figures(args, report, only)
+        report["finished_at"] = datetime.now(UTC).isoformat()
+        report["machine"]["loadavg_at_end"] = os.getloadavg()
+        return write_report(args, report)
     with redis_server(env):
         wait_for(lambda: subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0,
                  timeout=10, what="redis-server")
@@ -516,6 +571,13 @@ def main(argv: list[str] | None = None) -> int:
         log("P2 query counts at 1, 50, 500, 1,000 customers")
         counts = query_counts(fixtures)
         report = run_ladder(args, env, fixtures, counts)
+    if not args.skip_scale and (not only or only & {"S2", "S3"}):
+        scale_figures(args, report, only or {"S2", "S3"})
+        report["finished_at"] = datetime.now(UTC).isoformat()
+    return write_report(args, report)
+
+
+def write_report(args: argparse.Namespace, report: dict[str, Any]) -> int:
     report["issue25"] = issue25_rows(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -619,6 +681,42 @@ def run_ladder(args: argparse.Namespace, env: dict[str, str], fixtures: dict[str
     report["finished_at"] = datetime.now(UTC).isoformat()
     report["machine"]["loadavg_at_end"] = os.getloadavg()
     return report
+
+
+def scale_figures(args: argparse.Namespace, report: dict[str, Any], which: set[str]) -> None:
+    """S2 and S3 (issue 25, scale 2 and 3): bench/tenants_scale.py and bench/audit_scale.py, each in a
+    child process with the test settings (in-process test client, as `make bench-tenants` and
+    `make bench-audit`) on a database of its own; their figures come back as JSON. Their output goes
+    to var/bench/<db>/s2.log and s3.log and to this terminal."""
+    runs = [
+        ("S2", "tenants", "tenants_scale.py", args.tenants_db,
+         ["--large", str(args.tenants_customers), "--rounds", str(args.tenants_rounds)]),
+        ("S3", "audit", "audit_scale.py", args.audit_db,
+         ["--large", str(args.audit_events), "--repeat", str(args.audit_rounds), "--max-ratio", "1000"]),
+    ]
+    for key, name, script, database, extra in runs:
+        if key not in which:
+            continue
+        out = VAR / f"{key.lower()}.json"
+        logfile = VAR / f"{key.lower()}.log"
+        out.unlink(missing_ok=True)
+        child_env = dict(ORIGINAL_ENV, DJANGO_SETTINGS_MODULE="partnercenter.settings.test", DATABASE_URL=f"{PG_ADMIN_URL}/{database}",
+                         PYTHONUNBUFFERED="1")
+        log(f"{key} {script} {' '.join(extra)} (database {database}; log {logfile.relative_to(BASE_DIR)})")
+        started = time.monotonic()
+        with open(logfile, "w") as sink:
+            child = subprocess.Popen([sys.executable, str(BASE_DIR / "bench" / script), *extra, "--json", str(out)], env=child_env,
+                                     cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            assert child.stdout is not None
+            for line in child.stdout:
+                sink.write(line)
+                print(f"  {key} | {line}", end="", flush=True)
+            code = child.wait()
+        if out.exists():
+            report[name] = {**json.loads(out.read_text()), "exit": code, "wall_s": round(time.monotonic() - started, 1)}
+        else:
+            report[name] = {"exit": code, "log": str(logfile.relative_to(BASE_DIR))}
+        log(f"{key} done in {time.monotonic() - started:.0f} s (exit {code})")
 
 
 def bulk_figures(args: argparse.Namespace, fixtures: dict[str, Any], report: dict[str, Any], *, run: str) -> None:

@@ -22,6 +22,7 @@ finding, not a failure). Exit 1 when a query count differs; the time ratio is re
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -38,8 +39,8 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
 
 
-def measure(world: object, rounds: int) -> dict[str, tuple[float, float, int]]:
-    """page -> (min s, median s, queries)."""
+def measure(world: object, rounds: int) -> dict[str, tuple[float, float, int, float]]:
+    """page -> (min s, median s, queries, Python CPU min s)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -66,8 +67,8 @@ def measure(world: object, rounds: int) -> dict[str, tuple[float, float, int]]:
             times[name].append(time.perf_counter() - start)
             cpu[name].append(time.process_time() - start_cpu)
             assert response.status_code == 200, name
-    results = {name: (min(t), statistics.median(t), queries[name]) for name, t in times.items()}
-    for name, (low, median, count) in results.items():
+    results = {name: (min(t), statistics.median(t), queries[name], min(cpu[name])) for name, t in times.items()}
+    for name, (low, median, count, _cpu) in results.items():
         print(f"  {name:44} min {low * 1000:7.1f} ms  median {median * 1000:7.1f} ms  {count:3} queries"
               f"  (Python CPU min {min(cpu[name]) * 1000:6.1f} ms)", flush=True)
     return results
@@ -80,7 +81,10 @@ def main() -> int:
     parser.add_argument("--per-reseller", type=int, default=100, help="customers per indirect reseller (default 100)")
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (every page once per round)")
     parser.add_argument("--max-ratio", type=float, default=1.2)
+    parser.add_argument("--json", default="", help="also write the figures to this file (bench/run.py's S2 reads it)")
     args = parser.parse_args()
+    if args.small >= args.large:
+        sys.exit("--small must be below --large")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("DATABASE_URL must name a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/pc_scale_bench_tenants")
@@ -110,7 +114,8 @@ def main() -> int:
     print(f"database: {version.split(',')[0]}, shared_buffers={shared_buffers}, work_mem={work_mem}")
     print(f"load average at start: {load()}")
 
-    results = {}
+    results, seeded = {}, {}
+    load_at_start = load()
     for size, prefix in ((args.small, "81"), (args.large, "82")):
         resellers = max(size // args.per_reseller, 1)
         start = time.perf_counter()
@@ -118,22 +123,34 @@ def main() -> int:
             world = seed_indirect_provider(customers=size, resellers=resellers, prefix=prefix)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # autovacuum is off on this machine; production's keeps statistics fresh
-        print(f"\nprovider with {size:,} customers across {resellers:,} resellers (seeded in {time.perf_counter() - start:.0f} s;"
+        seeded[size] = round(time.perf_counter() - start, 1)
+        print(f"\nprovider with {size:,} customers across {resellers:,} resellers (seeded in {seeded[size]:.0f} s;"
               f" load {load()}):", flush=True)
         results[size] = measure(world, args.rounds)
 
     small, large = results[args.small], results[args.large]
     print(f"\n{'page':44} {'queries':>9} {'small med':>10} {'large med':>10} {'ratio':>6} {'min ratio':>9}")
-    worst, same = 0.0, True
-    for name, (s_min, s_med, s_q) in small.items():
-        l_min, l_med, l_q = large[name]
+    worst, worst_min, same = 0.0, 0.0, True
+    pages = {}
+    for name, (s_min, s_med, s_q, s_cpu) in small.items():
+        l_min, l_med, l_q, l_cpu = large[name]
         ratio = l_med / s_med
-        worst = max(worst, ratio)
+        worst, worst_min = max(worst, ratio), max(worst_min, l_min / s_min)
         same &= s_q == l_q
         print(f"{name:44} {s_q:>4}/{l_q:<4} {s_med * 1000:8.1f}ms {l_med * 1000:8.1f}ms {ratio:6.2f} {l_min / s_min:9.2f}")
+        pages[name] = {"queries": [s_q, l_q], "median_ms": [round(s_med * 1000, 1), round(l_med * 1000, 1)],
+                       "min_ms": [round(s_min * 1000, 1), round(l_min * 1000, 1)], "cpu_min_ms": [round(s_cpu * 1000, 1), round(l_cpu * 1000, 1)],
+                       "median_ratio": round(ratio, 2), "min_ratio": round(l_min / s_min, 2)}
     print(f"\nload average at the end: {load()}")
-    print(f"query counts {'equal' if same else 'DIFFER'}; worst median ratio {worst:.2f} "
+    print(f"query counts {'equal' if same else 'DIFFER'}; worst median ratio {worst:.2f}, worst min ratio {worst_min:.2f} "
           f"({'within' if worst <= args.max_ratio else 'above'} {args.max_ratio}×)")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "small": args.small, "large": args.large, "rounds": args.rounds, "seed_s": {str(k): v for k, v in seeded.items()},
+            "queries_equal": same, "worst_median_ratio": round(worst, 2), "worst_min_ratio": round(worst_min, 2),
+            "target_ratio": args.max_ratio, "met": same and worst <= args.max_ratio, "pages": pages,
+            "loadavg_at_start": load_at_start, "loadavg_at_end": load(),
+        }, indent=2))
     return 0 if same else 1
 
 

@@ -29,7 +29,7 @@ from invitations.choices import InvitationKind
 from invitations.create_services import invitation_create
 from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
 from partnercenter.errors import DomainError
-from partnercenter.pagination import KnownCountPaginator
+from partnercenter.pagination import CappedCountPaginator
 from partnercenter.params import refuse_nul, text_param
 from partners.authz import can
 from partners.choices import PartnerRole, PartnerType, SavedViewList
@@ -71,6 +71,8 @@ from workflows.customer_360 import customer_details_attach, customer_rows_for_pa
 from workflows.export_columns import customer_export_columns, grant_export_columns
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
+# The Customers page counts its rows up to this many; beyond, it says "more than 10,000" (issue 25).
+CUSTOMER_COUNT_CAP = 10_000
 
 
 class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
@@ -106,8 +108,13 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
         filters = self.filters()
-        paginator = KnownCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
-                                        count=customer_count_for_partner(partner=self.partner, **filters))
+        # The total is exact up to CUSTOMER_COUNT_CAP; beyond, "more than 10,000" (issue 25): an exact
+        # COUNT(*) of 100,000 relationships (or a semi-join over 50,000 grants) would cost the page
+        # the partner's size.
+        limit = CappedCountPaginator.count_limit(params.get("page"), self.page_size, CUSTOMER_COUNT_CAP)
+        counted = customer_count_for_partner(partner=self.partner, **filters, up_to=limit)
+        paginator = CappedCountPaginator(customer_rows_for_partner(partner=self.partner, **filters), self.page_size,
+                                         count=counted, cap=CUSTOMER_COUNT_CAP, capped=counted >= limit)
         page = paginator.get_page(params.get("page"))
         query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"],
                  "tag": "" if filters["tag"] is None else str(filters["tag"])}

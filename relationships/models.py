@@ -127,8 +127,9 @@ class DelegatedAdminGrant(models.Model):
         ]
         indexes = [
             models.Index(fields=["partner", "customer", "status"], name="grant_partner_customer_status"),
-            # The funnel's "expiring in 30/60/90 days": the window's grants only, whatever the partner's size.
-            models.Index(fields=["partner", "status", "ends_at"], name="grant_partner_status_ends"),
+            # The funnel's "expiring in 30/60/90 days" and the renewal windows: the window's grants only,
+            # whatever the partner's size, read from the index alone (customer included: issue 25).
+            models.Index(fields=["partner", "status", "ends_at"], include=["customer"], name="grant_partner_status_ends_c"),
         ]
 
     def __str__(self) -> str:

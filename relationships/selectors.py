@@ -108,12 +108,17 @@ def customer_list_for_partner(
 
 def customer_count_for_partner(
     *, partner: Partner, q: str = "", sort: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = "",
-    tag: int | None = None,
+    tag: int | None = None, up_to: int | None = None,
 ) -> int:
     """How many relationships customer_list_for_partner lists with the same filters (`sort` is
-    ignored), without joining customers when no filter needs them."""
-    return _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
-                                 country=country, tag=tag).count()
+    ignored), without joining customers when no filter needs them. With `up_to`, counting stops
+    there (`SELECT count(*) FROM (... LIMIT up_to)`): the answer is min(count, up_to), and the
+    statement reads at most `up_to` rows whatever the partner's size (issue 25)."""
+    relationships = _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
+                                          country=country, tag=tag)
+    if up_to is not None:
+        relationships = relationships.order_by()[:up_to]
+    return relationships.count()
 
 
 COUNTRY_SCAN_LIMIT = 1000
@@ -238,8 +243,12 @@ def grants_ending_within(queryset: QuerySet[DelegatedAdminGrant], *, days: int, 
 def grants_ending_counts(*, partner: Partner, now: datetime | None = None) -> dict[int, int]:
     """How many of the partner's active grants end within each renewal window, in one query."""
     now = now or timezone.now()
-    active = DelegatedAdminGrant.objects.filter(partner=partner, customer__isnull=False, status=GrantStatus.ACTIVE, ends_at__gt=now)
-    counts = active.aggregate(**{f"d{days}": Count("pk", filter=Q(ends_at__lte=now + timedelta(days=days))) for days in RENEWAL_WINDOWS})
+    # Only the widest window's grants are read (index grant_partner_status_ends), not every active
+    # grant ending after now: a provider with 100,000 customers holds 50,000 of them (issue 25).
+    active = DelegatedAdminGrant.objects.filter(partner=partner, customer__isnull=False, status=GrantStatus.ACTIVE, ends_at__gt=now,
+                                                ends_at__lte=now + timedelta(days=max(RENEWAL_WINDOWS)))
+    # COUNT(ends_at) (set on every row read) rather than COUNT(id): the scan stays index-only.
+    counts = active.aggregate(**{f"d{days}": Count("ends_at", filter=Q(ends_at__lte=now + timedelta(days=days))) for days in RENEWAL_WINDOWS})
     return {days: counts[f"d{days}"] or 0 for days in RENEWAL_WINDOWS}
 
 

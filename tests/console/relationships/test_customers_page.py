@@ -228,3 +228,33 @@ def test_pagination_keeps_the_filters(client, partner_a):
     client.force_login(partner_a.sales.user)
     body = client.get(customers_url(partner_a), {"country": "JP", "sort": "-since"}).content.decode()
     assert "country=JP&amp;sort=-since&amp;page=2" in body and "1\u201325 of 30" in body
+
+
+def test_past_the_cap_the_total_reads_more_than_and_the_pager_names_no_last_page(client, partner_a, monkeypatch):
+    """Issue 25: the count stops at CUSTOMER_COUNT_CAP (10,000): "1–25 of more than 10,000", Previous/Next
+    but no "n / last"; below the cap, and on a page whose end the count reaches, the total is exact."""
+    from console import relationships_views
+
+    monkeypatch.setattr(relationships_views, "CUSTOMER_COUNT_CAP", 2)
+    monkeypatch.setattr(relationships_views.CustomerListView, "page_size", 1)
+    related_customers(partner_a, 4)
+    client.force_login(partner_a.sales.user)
+
+    first = client.get(customers_url(partner_a))
+    body = first.content.decode()
+    assert "1\u20131 of more than 2" in body and "of 4" not in body and " / " not in body.split('aria-current="page"')[1][:80]
+    assert "page=2" in body and first.context["page"].paginator.capped
+    third = client.get(customers_url(partner_a), {"page": "3"})
+    assert "3\u20133 of more than 2" in third.content.decode() and "page=4" in third.content.decode()  # Next still offered
+    last = client.get(customers_url(partner_a), {"page": "4"})
+    assert "4\u20134 of 4" in last.content.decode() and not last.context["page"].has_next()
+    assert [r.customer_id for r in last.context["page"].object_list]
+    client.cookies["django_language"] = "ja"
+    assert "2 件超のうち 1–1 件" in client.get(customers_url(partner_a)).content.decode()
+
+
+def test_below_the_cap_the_total_is_exact(client, partner_a):
+    related_customers(partner_a, 3)
+    client.force_login(partner_a.sales.user)
+    page = client.get(customers_url(partner_a)).context["page"]
+    assert page.paginator.count == 3 and not page.paginator.capped
