@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from prometheus_client import REGISTRY
 
 from notifications import email_connection, services, tasks
 from notifications.choices import DeliveryStatus
@@ -120,9 +121,12 @@ def test_a_451_or_a_550_for_one_row_is_that_rows_alone(transactional_db, setting
     assert "451" in busy.last_error
     assert gone.status == DeliveryStatus.FAILED and failed.call_count == 1
     # The task wakes the row to retry up on time, with a task of its own; the sent rows are never sent again.
+    skipped_before = REGISTRY.get_sample_value("partnercenter_email_deliveries_total", {"outcome": "skipped"}) or 0
     with smtp_server(settings) as sink, mock.patch.object(services, "outbox_publish") as publish:
         assert tasks.send_outbox_messages.apply(args=([row.pk for row in rows],)).get() == {"skipped": 5}
         assert sink.arrivals == []
+    # The delivery metrics count the chunk's rows, each with its outcome.
+    assert REGISTRY.get_sample_value("partnercenter_email_deliveries_total", {"outcome": "skipped"}) == skipped_before + 5
     with mock.patch.object(tasks, "outbox_publish") as publish:
         OutboxMessage.objects.filter(pk=busy.pk).update(next_attempt_at=timezone.now())
         with smtp_server(settings, refusal=answers.get):
