@@ -162,7 +162,9 @@ def email_outbox_row(
 def email_enqueue_row(row: OutboxMessage, *, new_key: bool = False) -> OutboxMessage:
     """Write a row from `email_outbox_row` and publish it on commit (see `email_enqueue_rendered`
     for `new_key`; without it, an earlier row with the same key wins)."""
-    if new_key:
+    if new_key or not row.idempotency_key:
+        # No key, or one that cannot exist yet: the unique key is the INSERT's only constraint checked
+        # at once (foreign keys are deferred), so it cannot fail and needs no savepoint.
         row.save(force_insert=True)
     else:
         try:
@@ -171,7 +173,7 @@ def email_enqueue_row(row: OutboxMessage, *, new_key: bool = False) -> OutboxMes
         except IntegrityError:
             # A concurrent enqueue with the same key won the race: that row is the message.
             return OutboxMessage.objects.get(idempotency_key=row.idempotency_key)
-    transaction.on_commit(partial(outbox_publish, message_id=row.pk))
+    _publish_on_commit(row.pk)
     return row
 
 
@@ -181,16 +183,73 @@ def email_enqueue_rows(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     if not rows:
         return rows
     OutboxMessage.objects.bulk_create(rows)
-    transaction.on_commit(partial(outbox_publish_many, message_ids=[row.pk for row in rows]))
+    for row in rows:
+        _publish_on_commit(row.pk)
     return rows
 
 
-def outbox_publish_many(*, message_ids: list[int]) -> None:
-    """`outbox_publish` for many rows: one producer (one broker channel) for all of them, about half
-    the time of a publish each. A broker outage is logged, not raised: the sweep publishes what is left."""
+class _PendingPublishes:
+    """The outbox rows written so far in one transaction, published together when it commits."""
+
+    __slots__ = ("hooks", "message_ids", "published", "savepoints")
+
+    def __init__(self, hooks: list[Any], savepoints: list[str | None]) -> None:
+        self.hooks = hooks  # the connection's list of on-commit callbacks this batch's publish was added to
+        self.savepoints = savepoints  # the savepoints open when it was added
+        self.message_ids: list[int] = []
+        self.published = False
+
+    def publish(self) -> None:
+        self.published = True
+        if len(self.message_ids) == 1:
+            outbox_publish(message_id=self.message_ids[0])
+        else:
+            outbox_publish_many(message_ids=self.message_ids)
+
+
+def _publish_on_commit(message_id: int) -> None:
+    """Publish the row after the transaction commits, together with the other rows it wrote: a
+    transaction that writes one row publishes it alone (`outbox_publish`), one that writes many
+    publishes them in chunks (`outbox_publish_many`): a broker message and a worker task per chunk
+    instead of one per row.
+
+    One on-commit callback carries the rows written at the same savepoint depth of one transaction.
+    Django gives the connection a new list of callbacks when the transaction ends and when a
+    savepoint rolls back (dropping the callbacks registered inside it), and a savepoint's id is never
+    reused: a row written after either, or in another savepoint, starts a batch with a callback of
+    its own, so a rolled-back savepoint never takes another row's publish with it. Eager Celery
+    (tests) keeps a callback per row: tests run a block's callbacks inside one outer transaction.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        outbox_publish(message_id=message_id)  # what on_commit does outside a transaction: now
+        return
     from notifications.tasks import send_outbox_message  # noqa: PLC0415 — notifications.tasks imports this module
 
-    app = send_outbox_message.app
+    if send_outbox_message.app.conf.task_always_eager:
+        transaction.on_commit(partial(outbox_publish, message_id=message_id))
+        return
+    pending: _PendingPublishes | None = getattr(connection, "_outbox_pending_publishes", None)
+    if (pending is None or pending.published or pending.hooks is not connection.run_on_commit
+            or pending.savepoints != connection.savepoint_ids):
+        pending = _PendingPublishes(connection.run_on_commit, list(connection.savepoint_ids))
+        connection._outbox_pending_publishes = pending
+        transaction.on_commit(pending.publish)
+    pending.message_ids.append(message_id)
+
+
+# Rows per broker message (one `send_outbox_messages` task): a worker claims and sends them on one
+# connection; with several workers, chunks are what spreads a burst across them.
+PUBLISH_CHUNK = 25
+
+
+def outbox_publish_many(*, message_ids: list[int]) -> None:
+    """`outbox_publish` for many rows: one broker message (`send_outbox_messages`) per chunk of
+    PUBLISH_CHUNK ids, all on one producer. A broker outage is logged, not raised: the sweep
+    publishes what is left."""
+    from notifications.tasks import send_outbox_messages  # noqa: PLC0415 — notifications.tasks imports this module
+
+    app = send_outbox_messages.app
     if app.conf.task_always_eager:  # tests: each runs here and now, through outbox_publish
         for message_id in message_ids:
             outbox_publish(message_id=message_id)
@@ -198,20 +257,21 @@ def outbox_publish_many(*, message_ids: list[int]) -> None:
     done = 0
     try:
         with app.producer_or_acquire() as producer:
-            for message_id in message_ids:
-                send_outbox_message.apply_async(args=(message_id,), producer=producer)
-                done += 1
+            for start in range(0, len(message_ids), PUBLISH_CHUNK):
+                send_outbox_messages.apply_async(args=(message_ids[start:start + PUBLISH_CHUNK],), producer=producer)
+                done = min(start + PUBLISH_CHUNK, len(message_ids))
     except Exception:
         logger.warning("outbox publish failed; the sweep will retry", extra={"outbox_id": message_ids[done], "left": len(message_ids) - done},
                        exc_info=True)
 
 
-def outbox_publish(*, message_id: int) -> bool:
-    """Hand the row to Celery. A broker outage is logged, not raised: the sweep retries later."""
+def outbox_publish(*, message_id: int, countdown: int | None = None) -> bool:
+    """Hand the row to Celery (`countdown`: to run no sooner than that many seconds from now). A
+    broker outage is logged, not raised: the sweep retries later."""
     from notifications.tasks import send_outbox_message  # noqa: PLC0415 — notifications.tasks imports this module
 
     try:
-        send_outbox_message.apply_async(args=(message_id,))
+        send_outbox_message.apply_async(args=(message_id,), countdown=countdown)
     except Exception:
         logger.warning("outbox publish failed; the sweep will retry", extra={"outbox_id": message_id}, exc_info=True)
         return False
@@ -277,6 +337,31 @@ def outbox_deliver(*, message_id: int) -> DeliveryOutcome:
     message = _claim(message_id=message_id, now=timezone.now())
     if message is None:
         return DeliveryOutcome("skipped")
+    return _deliver_claimed(message)
+
+
+# Rows claimed per statement by `outbox_deliver_many`: few enough that a worker killed mid-chunk
+# leaves few rows `sending` until their lease ends (they were never sent, so none is sent twice).
+CLAIM_CHUNK = 10
+
+
+def outbox_deliver_many(*, message_ids: list[int]) -> list[tuple[int, DeliveryOutcome]]:
+    """`outbox_deliver` for many rows (one `send_outbox_messages` task): each due queued row of
+    `message_ids` is claimed (CLAIM_CHUNK rows a statement), sent and marked exactly as
+    `outbox_deliver` does one, its `sent` mark right after the server accepted it; a row's error
+    (a 4xx/5xx answer, a dropped connection) is that row's alone, handled as in `outbox_deliver`,
+    and the next rows are sent (on a new connection). Returns each id's outcome, in order."""
+    outcomes: list[tuple[int, DeliveryOutcome]] = []
+    for start in range(0, len(message_ids), CLAIM_CHUNK):
+        chunk = message_ids[start:start + CLAIM_CHUNK]
+        claimed = {message.pk: message for message in _claim_many(message_ids=chunk, now=timezone.now())}
+        for message_id in chunk:
+            message = claimed.pop(message_id, None)
+            outcomes.append((message_id, DeliveryOutcome("skipped") if message is None else _deliver_claimed(message)))
+    return outcomes
+
+
+def _deliver_claimed(message: OutboxMessage) -> DeliveryOutcome:
     try:
         _send(message)
     except PermanentDeliveryError as exc:
@@ -314,6 +399,10 @@ _CLAIM_SQL = (
     f"SET LOCAL synchronous_commit TO OFF; UPDATE {_TABLE} SET status = %s, claimed_at = %s, "  # noqa: S608
     "attempts = attempts + 1 WHERE id = %s AND status = %s AND next_attempt_at <= %s RETURNING *"
 )
+_CLAIM_MANY_SQL = (
+    f"SET LOCAL synchronous_commit TO OFF; UPDATE {_TABLE} SET status = %s, claimed_at = %s, "  # noqa: S608
+    "attempts = attempts + 1 WHERE id = ANY(%s) AND status = %s AND next_attempt_at <= %s RETURNING *"
+)
 _MARK_SENT_SQL = (
     f"SET LOCAL synchronous_commit TO OFF; UPDATE {_TABLE} SET status = %s, sent_at = %s, "  # noqa: S608
     "last_error = '' WHERE id = %s AND status = %s"
@@ -336,6 +425,14 @@ def _claim(*, message_id: int, now: datetime) -> OutboxMessage | None:
         _CLAIM_SQL, [DeliveryStatus.SENDING, now, message_id, DeliveryStatus.QUEUED, now]
     )
     return next(iter(rows), None)
+
+
+def _claim_many(*, message_ids: list[int], now: datetime) -> list[OutboxMessage]:
+    """`_claim` for many rows in one statement: the rows of `message_ids` this call claimed."""
+    if not _single_relaxed_statements():  # no UPDATE … RETURNING through the ORM: a claim per row
+        return [message for message_id in message_ids if (message := _claim(message_id=message_id, now=now)) is not None]
+    return list(OutboxMessage.objects.raw(
+        _CLAIM_MANY_SQL, [DeliveryStatus.SENDING, now, list(message_ids), DeliveryStatus.QUEUED, now]))
 
 
 def _mark_sent(message: OutboxMessage) -> None:

@@ -27,6 +27,7 @@ HEADER_USER_ID = "request_user_id"
 HEADER_PARTNER_ID = "request_partner_id"
 DELIVERY_TASKS = {
     "notifications.send_outbox_message": metrics.email_deliveries,
+    "notifications.send_outbox_messages": metrics.email_deliveries,  # a chunk: its rows' outcomes, counted
     "notifications.send_webhook_delivery": metrics.webhook_deliveries,
 }
 DELIVERY_OUTCOMES = {"sent", "retry", "failed", "skipped"}
@@ -72,7 +73,11 @@ def record_task_run(task_id: str | None = None, task: Any = None, state: str | N
     metrics.celery_task_runs.labels(name, state_label).inc()
     metrics.celery_task_duration.labels(name).observe(duration)
     deliveries = DELIVERY_TASKS.get(name)
-    if deliveries is not None:
+    if deliveries is not None and isinstance(retval, dict) and state_label == "success":
+        for outcome, count in retval.items():
+            if outcome in DELIVERY_OUTCOMES and isinstance(count, int):
+                deliveries.labels(outcome).inc(count)
+    elif deliveries is not None:
         outcome = retval if isinstance(retval, str) and retval in DELIVERY_OUTCOMES else (
             "retry" if state_label == "retry" else "error")
         deliveries.labels(outcome).inc()
