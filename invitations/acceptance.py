@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
-from audit.services import audit_record
+from audit.services import audit_events_together, audit_record
 from customers.choices import CustomerRole
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from customers.services import (
@@ -212,8 +212,9 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     )
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
-    return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
-                          works_for_partner=locked.acceptor_works_for_partner)
+    with audit_events_together():  # its four events in one INSERT
+        return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
+                              works_for_partner=locked.acceptor_works_for_partner)
 
 
 def _delegated_admin_needs_relationship(invitation: Invitation, customer: Customer) -> None:
@@ -343,7 +344,8 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     )
     link_issue(invitation, "invitation")
     invitation.save(update_fields=["token_nonce", "token_hash"])
-    audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
-                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
-    return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
-                          works_for_partner=locked.acceptor_works_for_partner)
+    with audit_events_together():
+        audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
+                     after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
+        return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
+                              works_for_partner=locked.acceptor_works_for_partner)
