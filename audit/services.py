@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
@@ -18,6 +20,35 @@ if TYPE_CHECKING:
 
 class AuditOutsideTransactionError(RuntimeError):
     """An audit event must be written inside the transaction of the change it records."""
+
+
+# The events of the open `audit_events_together()` block, waiting for its end (None: no block).
+_together: ContextVar[list[AuditEvent] | None] = ContextVar("audit_together", default=None)
+
+
+@contextmanager
+def audit_events_together() -> Iterator[None]:
+    """Inside one transaction: every event `audit_record` records in the block is built when recorded
+    (same time, actor, labels and payload) and all are written in one INSERT when the block ends,
+    then signalled (`event_recorded`) in the order recorded, still in the transaction. Nothing is
+    written when the block raises (the transaction rolls back anyway). Inside the block the event
+    `audit_record` returns has no pk yet. A nested block joins the outer one.
+    """
+    if _together.get() is not None:
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _together.set(events)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if events:
+        if not connection.in_atomic_block:
+            raise AuditOutsideTransactionError(f"audit_events_together({events[0].action}, ...) ended outside a transaction")
+        AuditEvent.objects.bulk_create(events)
+        for event in events:
+            event_recorded.send(sender=AuditEvent, event=event)
 
 
 def actor_label_for(actor: User | None, *, label: str | None = None) -> str:
@@ -58,6 +89,10 @@ def audit_record(
     event = audit_event_new(action=action, actor=actor, partner=partner, customer=customer, partner_id=partner_id,
                             customer_id=customer_id, target=target, before=before, after=after, data=data,
                             actor_label=actor_label)
+    together = _together.get()
+    if together is not None:  # written with the others at the end of the block
+        together.append(event)
+        return event
     event.save(force_insert=True)
     # Listeners above audit (webhooks, ...) hear about it in this same transaction.
     event_recorded.send(sender=AuditEvent, event=event)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actions import AuditAction
-from audit.services import audit_record
+from audit.services import audit_events_together, audit_record
 from customers.choices import CustomerRole
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from customers.services import (
@@ -32,7 +32,7 @@ from invitations.choices import InvitationKind, InvitationSource, InvitationStat
 from invitations.errors import InvitationError
 from invitations.links import INVALID_LINK_MESSAGE, link_issue
 from invitations.models import Invitation, RelationshipLink
-from invitations.partner_notices import creator_is_member_exists, partner_notify
+from invitations.partner_notices import partner_notice_accepted_later
 from invitations.rules import RuleViolation, customer_rule_violation, rule_violation
 from invitations.tokens import new_nonce
 from notifications.services import (
@@ -206,15 +206,15 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     grant, audit events, and emails to the partner and the customer (outbox).
     """
     locked = (
-        Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by")
-        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user),
-                  creator_is_member=creator_is_member_exists())
+        Invitation.objects.select_for_update(of=("self",)).select_related("partner")
+        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
         .filter(pk=invitation.pk).first()
     )
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
-    return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
-                          works_for_partner=locked.acceptor_works_for_partner)
+    with audit_events_together():  # its four events in one INSERT
+        return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
+                              works_for_partner=locked.acceptor_works_for_partner)
 
 
 def _delegated_admin_needs_relationship(invitation: Invitation, customer: Customer) -> None:
@@ -230,10 +230,11 @@ def _delegated_admin_needs_relationship(invitation: Invitation, customer: Custom
 
 
 def _mark_accepted(invitation: Invitation, *, user: User, customer: Customer) -> None:
-    """The conditional update pending → accepted (the losing concurrent accept sees an invalid link)."""
+    """The conditional update pending → accepted (the losing concurrent accept sees an invalid link);
+    the partner's notice becomes due (sent after commit: invitations.partner_notices)."""
     now = timezone.now()
     updated = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_by=user, customer=customer
+        status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_by=user, customer=customer, partner_notice_due=True,
     )
     if updated != 1:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
@@ -307,11 +308,10 @@ def _accept_locked(
     audit_record(action=AuditAction.INVITATION_ACCEPTED, actor=user, partner=invitation.partner, customer=customer, target=invitation,
                  before={"status": "pending"}, after={"status": "accepted", "relationship_id": relationship.pk,
                                                       "grant_id": grant.pk if grant else None})
-    # The conditional update above moved this invitation to accepted, once and for all: the two
-    # emails' keys cannot exist yet, so they are inserted without a lookup or a savepoint.
-    partner_notify(invitation, event="accepted", customer_name=customer.company_name,
-                   creator_is_member=getattr(invitation, "creator_is_member", None), new_key=True,  # None for a reusable link's
-                   new_reseller=created)
+    # The partner hears of it after commit, in a transaction of its own (its notice is due from the
+    # update above; a sweep sends it if the task is lost). The conditional update moved this invitation
+    # to accepted once and for all: the customer's email key cannot exist yet (no lookup, no savepoint).
+    partner_notice_accepted_later(invitation)
     _customer_notify_accepted(invitation, user=user, customer=customer, new_reseller=created)
     return AcceptanceResult(invitation=invitation, relationship=relationship, grant=grant, customer=customer,
                             relationship_created=created)
@@ -344,7 +344,8 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     )
     link_issue(invitation, "invitation")
     invitation.save(update_fields=["token_nonce", "token_hash"])
-    audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
-                 after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
-    return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
-                          works_for_partner=locked.acceptor_works_for_partner)
+    with audit_events_together():
+        audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
+                     after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
+        return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
+                              works_for_partner=locked.acceptor_works_for_partner)

@@ -47,6 +47,9 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(_("sent from the portal at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The partner has yet to be told of the acceptance: set by the accepting UPDATE, cleared by the
+    # notice's own transaction after commit (invitations.partner_notices; a sweep repairs a lost task).
+    partner_notice_due = models.BooleanField(default=False, editable=False)
     declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
     declined_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decline_reason = models.TextField(_("decline reason"), blank=True)
@@ -83,6 +86,7 @@ class Invitation(models.Model):
             models.Index(fields=["partner", "target_domain"], condition=Q(status="pending"), name="invitation_pending_domain"),
             models.Index(fields=["reported_at"], condition=Q(reported_at__isnull=False, report_reviewed_at__isnull=True),
                          name="invitation_report_to_review"),
+            models.Index(fields=["accepted_at"], condition=Q(partner_notice_due=True), name="invitation_partner_notice_due"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,13 +1,26 @@
 """Notices to the inviting partner about its invitation (accepted, declined, not delivered), each
-through the person's notification preference (notifications.inbox.notify_user)."""
+through the person's notification preference (notifications.inbox.notify_user).
+
+The acceptance notice is sent after the accepting transaction commits, in a transaction of its own
+(issue 25: the accept POST no longer reads preferences, recipients or renders the partner's email).
+It is never lost silently: the accepting UPDATE sets `Invitation.partner_notice_due`, the notice's
+transaction clears it, and `partner_notices_sweep` (Celery beat) sends every notice still due after
+a grace period (a task lost to a broker outage or a worker crash).
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from invitations.choices import InvitationStatus
 from invitations.models import Invitation
 from notifications.choices import NotificationAudience, NotificationKind
 from notifications.inbox import EmailSpec, notify_user
@@ -15,15 +28,12 @@ from partnercenter.links import absolute_url
 from partners.choices import PartnerRole
 from partners.models import PartnerMembership
 from partners.selectors import partner_users_with_roles
+from relationships.models import Relationship
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-
-def creator_is_member_exists() -> Exists:
-    """Whether the invitation's creator still works for its partner: an annotation for the
-    statement that locks the invitation, so the partner's notice needs no query of its own."""
-    return Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=OuterRef("created_by")))
+logger = logging.getLogger(__name__)
 
 
 def partner_recipients(invitation: Invitation, *, creator_is_member: bool | None = None) -> list[User]:
@@ -71,3 +81,55 @@ def partner_notify(
                             idempotency_key=f"invitation:{invitation.pk}:{event}:{user.pk}" + (f":{outbox_id}" if outbox_id else ""),
                             topic=f"invitation:{invitation.pk}", new_key=new_key),
         )
+
+
+# --- The acceptance notice, after commit -------------------------------------------------------
+
+
+def partner_notice_accepted_later(invitation: Invitation) -> None:
+    """Called in the accepting transaction (which set `partner_notice_due`): queue the partner's
+    notice for after commit. No statement here; a lost publish is repaired by the sweep."""
+    transaction.on_commit(partial(_partner_notice_publish, invitation_pk=invitation.pk))
+
+
+def _partner_notice_publish(*, invitation_pk: int) -> None:
+    from invitations.tasks import send_partner_notice_accepted  # noqa: PLC0415 — invitations.tasks imports this module
+
+    try:
+        send_partner_notice_accepted.apply_async(args=(invitation_pk,))
+    except Exception:
+        logger.warning("partner notice publish failed; the sweep will send it", extra={"invitation_id": invitation_pk},
+                       exc_info=True)
+
+
+@transaction.atomic
+def partner_notice_accepted_send(*, invitation_pk: int) -> bool:
+    """Tell the partner its invitation was accepted, once: the invitation row is locked and its
+    `partner_notice_due` cleared in the same transaction as the notifications and emails (a second
+    task or the sweep finds nothing due). False when nothing was due."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("partner", "created_by", "customer")
+        .filter(pk=invitation_pk, partner_notice_due=True, status=InvitationStatus.ACCEPTED).first()
+    )
+    if invitation is None or invitation.customer is None:
+        return False
+    # New reseller: the acceptance established the partner's relationship (False when it was already the
+    # reseller, or for admin roles only), as the accepting transaction knew it.
+    new_reseller = Relationship.objects.filter(established_by=invitation, partner_id=invitation.partner_id).exists()
+    partner_notify(invitation, event="accepted", customer_name=invitation.customer.company_name, new_reseller=new_reseller)
+    Invitation.objects.filter(pk=invitation.pk).update(partner_notice_due=False)
+    return True
+
+
+def partner_notices_sweep(*, limit: int = 200) -> int:
+    """Send the acceptance notices still due after the grace period (their task was lost). Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=settings.PARTNER_NOTICE_SWEEP_GRACE_SECONDS)
+    due = list(Invitation.objects.filter(partner_notice_due=True, accepted_at__lte=cutoff)
+               .order_by("accepted_at", "pk").values_list("pk", flat=True)[:limit])
+    sent = 0
+    for invitation_pk in due:
+        try:
+            sent += partner_notice_accepted_send(invitation_pk=invitation_pk)
+        except Exception:  # one notice that fails must not hold back the others; it stays due
+            logger.exception("partner notice failed", extra={"invitation_id": invitation_pk})
+    return sent

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, models, transaction
+from django.db import connections, models, router, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,19 +58,39 @@ def relationship_establish(
     no, so no SELECT beforehand), and settles a race between two different invitations too (the
     loser reuses the winner's row).
     """
-    try:
-        with transaction.atomic():
-            relationship = Relationship.objects.create(
-                # `invitation` is a `Model`: Invitation sits above relationships (import-linter layers).
-                partner=partner, customer=customer, established_by=invitation,  # type: ignore[misc]
-                relationship_type=relationship_type,
-                indirect_provider=indirect_provider,
-            )
-    except IntegrityError:
+    relationship = Relationship(
+        # `invitation` is a `Model`: Invitation sits above relationships (import-linter layers).
+        partner=partner, customer=customer, established_by=invitation,  # type: ignore[misc]
+        relationship_type=relationship_type,
+        indirect_provider=indirect_provider,
+    )
+    if not _insert_unless_active(relationship):
         return Relationship.objects.get(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE), False
     audit_record(action=AuditAction.RELATIONSHIP_ESTABLISHED, actor=actor, partner=partner, customer=customer,
                  target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None})
     return relationship, True
+
+
+def _insert_unless_active(relationship: Relationship) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: whether the row went in (False: the partial unique
+    constraint found an active relationship of this partner and customer). One statement where a
+    savepoint around a plain INSERT took three, and a lost race still leaves the transaction usable."""
+    using = router.db_for_write(Relationship)
+    fields = [field for field in Relationship._meta.local_concrete_fields if not field.primary_key]
+    query = InsertQuery(Relationship, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [relationship])
+    compiler = query.get_compiler(using=using)
+    ((sql, params),) = compiler.as_sql()
+    pk = Relationship._meta.pk
+    assert pk is not None
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {compiler.quote_name_unless_alias(pk.column)}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    relationship.pk = row[0]
+    relationship._state.adding, relationship._state.db = False, using
+    return True
 
 
 def grant_display_name(*, partner: Partner, customer: Customer) -> str:

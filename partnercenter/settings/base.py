@@ -234,6 +234,9 @@ OUTBOX_SENDING_LEASE_SECONDS = env.int("OUTBOX_SENDING_LEASE_SECONDS", default=3
 # Rows younger than this are left to the on-commit publish; the sweep takes the rest.
 OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=20)
 OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", default=30.0)
+# An accepted invitation's notice to the partner is sent by a task after commit; one still due this
+# long after the acceptance (its task was lost) is sent by the sweep (invitations.partner_notices).
+PARTNER_NOTICE_SWEEP_GRACE_SECONDS = env.int("PARTNER_NOTICE_SWEEP_GRACE_SECONDS", default=60)
 
 # --- Celery ---------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
@@ -272,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invitations.expire",
         "schedule": 300.0,
         "options": {"expires": 300},
+    },
+    "partner-notices": {
+        "task": "invitations.sweep_partner_notices",
+        "schedule": 60.0,
+        "options": {"expires": 60},
     },
     "invitation-reminders": {
         "task": "invitations.send_reminders",
