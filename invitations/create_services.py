@@ -243,14 +243,16 @@ def _created_audit_record(invitation: Invitation, *, membership: PartnerMembersh
                        "expires_at": invitation.expires_at.isoformat()})
 
 
-def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None) -> None:
-    """`send_email`: queue the email built with the invitation and audit `invitation.sent`."""
+def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None,
+                      created: dict[str, Any]) -> None:
+    """`send_email`: queue the email built with the invitation, then audit `created` (the
+    `invitation.created` event's arguments) and `invitation.sent` in one statement."""
     # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
     assert email_row is not None
     invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
     message = email_enqueue_row(email_row, new_key=True)
     invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
-    audit_record(**_sent_audit_record(invitation, membership=membership))
+    audit_record_many(records=[created, _sent_audit_record(invitation, membership=membership)])
 
 
 def _sent_audit_record(invitation: Invitation, *, membership: PartnerMembership) -> dict[str, Any]:
@@ -307,13 +309,16 @@ def invitation_create(
     invitation = _invitation_new(membership=membership, partner=partner, checked=checked, language=language,
                                  duration_days=duration_days, auto_extend=auto_extend, send_email=send_email)
     findings, email_row = _invitation_insert(invitation, partner=partner, checked=checked, send_email=send_email)
-    _created_audit(invitation, membership=membership, checked=checked)
     # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
     invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
     # What the duplicate check found that did not block (other partners): information for the page.
     invitation.duplicate_findings = findings  # type: ignore[attr-defined]
     if send_email:
-        _first_email_send(invitation, membership=membership, email_row=email_row)
+        # `invitation.created` and `invitation.sent` in one INSERT (in that order), after the email is queued.
+        _first_email_send(invitation, membership=membership, email_row=email_row,
+                          created=_created_audit_record(invitation, membership=membership, checked=checked))
+    else:
+        _created_audit(invitation, membership=membership, checked=checked)
     return invitation
 
 
