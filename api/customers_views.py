@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -34,7 +33,7 @@ from relationships.customer_note_selectors import (
     customer_tag_by_name,
     customer_tags_for_partner,
     customer_tags_of,
-    tags_by_customer,
+    tag_names_of_customer,
 )
 from relationships.customer_notes import customer_note_add, customer_note_delete, customer_note_edit, customer_tags_set
 from relationships.models import CustomerNote, Relationship
@@ -72,25 +71,23 @@ class CustomerViewSet(PartnerApiMixin, viewsets.GenericViewSet):
         if filters.get("tag"):
             tag = customer_tag_by_name(partner=self.partner, name=filters["tag"])
             tag_id = tag.pk if tag is not None else 0  # an unknown name: no customer
-        rows = customer_list_for_partner(partner=self.partner, q=filters.get("q", ""), tag=tag_id).values(*CustomerSerializer.ROW_FIELDS)
+        rows = self._rows(customer_list_for_partner(partner=self.partner, q=filters.get("q", ""), tag=tag_id))
         page = self.paginate_queryset(rows) or []
-        return self.get_paginated_response(CustomerSerializer(self._with_tags(page), many=True).data)
+        return self.get_paginated_response(CustomerSerializer(page, many=True).data)
 
-    def _with_tags(self, rows: Sequence[dict[str, Any]]) -> builtins.list[dict[str, Any]]:
-        """The partner's tag names on each row's customer (one query for the page)."""
-        tags = tags_by_customer(partner=self.partner, customer_ids=[row["customer_id"] for row in rows])
-        return [{**row, "tags": tags.get(row["customer_id"], [])} for row in rows]
+    def _rows(self, relationships: QuerySet[Relationship]) -> QuerySet[Relationship, dict[str, Any]]:
+        """The rows CustomerSerializer shows, with the partner's tag names in the same query."""
+        return relationships.annotate(tags=tag_names_of_customer(partner=self.partner)).values(*CustomerSerializer.ROW_FIELDS, "tags")
 
     def _relationship(self, tenant_id: str) -> Relationship:
         return relationship_for_partner_customer(partner=self.partner, tenant_id=tenant_id)
 
     def retrieve(self, request: Request, tenant_id: str) -> Response:
         """One customer by tenant id; a tenant without an active relationship with this partner answers 404."""
-        relationship = (customer_list_for_partner(partner=self.partner).filter(customer__tenant_id=tenant_id)
-                        .values(*CustomerSerializer.ROW_FIELDS).first())
+        relationship = self._rows(customer_list_for_partner(partner=self.partner).filter(customer__tenant_id=tenant_id)).first()
         if relationship is None:
             raise Http404
-        return self.represent(CustomerSerializer(self._with_tags([relationship])[0]).data)
+        return self.represent(CustomerSerializer(relationship).data)
 
     @extend_schema(methods=["GET"], request=None, responses=CustomerTagsSerializer)
     @action(detail=True, methods=["get"], url_path="tags")

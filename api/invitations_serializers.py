@@ -14,6 +14,7 @@ from invitations.links import invitation_url
 from invitations.models import Invitation
 from invitations.verification_codes import invitation_verification_code
 from notifications.choices import DeliveryStatus
+from partnercenter.api.serializer_fields import FieldsBuiltOnce
 from partnercenter.directory_roles import CATALOG, MAX_DURATION_DAYS, MIN_DURATION_DAYS
 
 ROLE_IDS = [role.id for role in CATALOG]
@@ -35,7 +36,7 @@ class OptionalEmailField(serializers.EmailField):
         return value or None
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(FieldsBuiltOnce):
     """A request to a customer: what was asked, its state with one timestamp per transition."""
 
     recipient_email = OptionalEmailField(help_text=_("The account the invitation is pinned to, if any."))

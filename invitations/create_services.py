@@ -22,7 +22,12 @@ from customers.services import normalise_domain
 from invitations.choices import InvitationKind
 from invitations.drafts import _default_draft
 from invitations.duplicates import clean_domain, duplicate_index, duplicate_index_add_pending
-from invitations.email_limits import invitation_email_count, invitation_emails_count, partner_invitation_count
+from invitations.email_limits import (
+    invitation_email_count,
+    invitation_emails_count,
+    partner_invitation_and_email_count,
+    partner_invitation_count,
+)
 from invitations.errors import InvitationError
 from invitations.links import link_issue
 from invitations.models import Invitation
@@ -204,9 +209,10 @@ def _invitation_new(*, membership: PartnerMembership, partner: Partner, checked:
 
 
 def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Checked,
-                       send_email: bool) -> tuple[list[DuplicateFinding], OutboxMessage | None]:
+                       send_email: bool) -> tuple[list[DuplicateFinding], OutboxMessage | None, bool]:
     """Insert the invitation under the partner lock after the duplicate check and the daily cap.
-    Returns the findings that did not block and the (unsaved) email row when `send_email`."""
+    Returns the findings that did not block, the (unsaved) email row when `send_email`, and whether
+    that email was counted against its limits already (with the daily cap, in one statement)."""
     # On PostgreSQL the id is reserved first, so the link, the draft and the sealed email are built
     # before the partner lock and the invitation is one INSERT under it (an id a refused create
     # reserved is skipped, as a rolled-back insert's would be). Elsewhere: insert, then issue.
@@ -217,8 +223,13 @@ def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Ch
     list(Partner.objects.select_for_update().filter(pk=partner.pk).order_by().values_list("pk", flat=True))
     findings = ([] if checked.duplicates is None
                 else _duplicate_check(checked.duplicates, recipient_email=checked.recipient_email, domain=checked.domain))
-    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal).
-    partner_invitation_count(partner_id=partner.pk)
+    # The partner's invitations today (a counter of the one limiter, per UTC day; rolls back with a refusal)
+    # and, when the id is reserved, the first email's counters in the same statement (issue 25).
+    email_counted = send_email and invitation.pk is not None
+    if email_counted:
+        partner_invitation_and_email_count(partner_id=partner.pk, invitation=invitation, recipient=invitation.sent_to)
+    else:
+        partner_invitation_count(partner_id=partner.pk)
     if invitation.pk is not None:
         invitation.save(force_insert=True)
     else:
@@ -226,7 +237,7 @@ def _invitation_insert(invitation: Invitation, *, partner: Partner, checked: _Ch
         invitation.save(force_insert=True)
         email_row = _issue_and_draft(invitation, send_email=send_email)
         invitation.save(update_fields=["token_nonce", "token_hash", "message_subject", "message_body"])
-    return findings, email_row
+    return findings, email_row, email_counted
 
 
 def _created_audit(invitation: Invitation, *, membership: PartnerMembership, checked: _Checked) -> None:
@@ -243,14 +254,18 @@ def _created_audit_record(invitation: Invitation, *, membership: PartnerMembersh
                        "expires_at": invitation.expires_at.isoformat()})
 
 
-def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None) -> None:
-    """`send_email`: queue the email built with the invitation and audit `invitation.sent`."""
+def _first_email_send(invitation: Invitation, *, membership: PartnerMembership, email_row: OutboxMessage | None,
+                      created: dict[str, Any], counted: bool) -> None:
+    """`send_email`: count the email (unless `counted` with the daily cap), queue the email built with the
+    invitation, then audit `created` (the `invitation.created` event's arguments) and `invitation.sent`
+    in one statement."""
     # A new link: its outbox key cannot exist yet, so no lookup and no savepoint for it.
     assert email_row is not None
-    invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
+    if not counted:
+        invitation_email_count(invitation=invitation, recipient=invitation.sent_to)
     message = email_enqueue_row(email_row, new_key=True)
     invitation.delivery_status, invitation.delivery_id = message.status, message.pk  # type: ignore[attr-defined]
-    audit_record(**_sent_audit_record(invitation, membership=membership))
+    audit_record_many(records=[created, _sent_audit_record(invitation, membership=membership)])
 
 
 def _sent_audit_record(invitation: Invitation, *, membership: PartnerMembership) -> dict[str, Any]:
@@ -306,14 +321,17 @@ def invitation_create(
         auto_extend=auto_extend, indirect_provider_id=indirect_provider_id, send_email=send_email)
     invitation = _invitation_new(membership=membership, partner=partner, checked=checked, language=language,
                                  duration_days=duration_days, auto_extend=auto_extend, send_email=send_email)
-    findings, email_row = _invitation_insert(invitation, partner=partner, checked=checked, send_email=send_email)
-    _created_audit(invitation, membership=membership, checked=checked)
+    findings, email_row, email_counted = _invitation_insert(invitation, partner=partner, checked=checked, send_email=send_email)
     # What the API shows (invitations.selectors annotates the same two attributes from the outbox).
     invitation.delivery_status, invitation.delivery_id = None, None  # type: ignore[attr-defined]
     # What the duplicate check found that did not block (other partners): information for the page.
     invitation.duplicate_findings = findings  # type: ignore[attr-defined]
     if send_email:
-        _first_email_send(invitation, membership=membership, email_row=email_row)
+        # `invitation.created` and `invitation.sent` in one INSERT (in that order), after the email is queued.
+        _first_email_send(invitation, membership=membership, email_row=email_row, counted=email_counted,
+                          created=_created_audit_record(invitation, membership=membership, checked=checked))
+    else:
+        _created_audit(invitation, membership=membership, checked=checked)
     return invitation
 
 

@@ -30,6 +30,7 @@ from customers.models import Customer, CustomerMembership
 from customers.services import CustomerError, normalise_domain
 from invitations.choices import InvitationStatus
 from invitations.models import Invitation
+from partnercenter.compiled_queries import CompiledQuery
 from relationships.choices import RelationshipStatus
 from relationships.models import Relationship
 
@@ -118,6 +119,15 @@ class DuplicateIndex:
         return found
 
 
+# The tenants whose members have these addresses, in one cloud (values: the addresses, lower case, then the
+# cloud): every create's read, compiled once per process and number of addresses (partnercenter.compiled_queries).
+_MEMBERSHIPS_BY_EMAIL = CompiledQuery(lambda values: (
+    CustomerMembership.objects.annotate(email_lower=Lower("user__email"))
+    .filter(email_lower__in=values[:-1], customer__cloud=values[-1])
+    .select_related("customer", "user").order_by("customer_id")
+))
+
+
 def duplicate_index(*, partner: Partner, emails: Iterable[str], domains: Iterable[str],
                     domain_tenants: list[Customer] | None = None, with_pending: bool = True) -> DuplicateIndex:
     """Load, in a constant number of queries, what `findings` needs for these emails and domains.
@@ -139,12 +149,7 @@ def duplicate_index(*, partner: Partner, emails: Iterable[str], domains: Iterabl
             index.tenants_by_domain.setdefault(customer.primary_domain.lower(), []).append(customer)
     if email_set:
         by_email: dict[str, list[Customer]] = defaultdict(list)
-        memberships = (
-            CustomerMembership.objects.annotate(email_lower=Lower("user__email"))
-            .filter(email_lower__in=email_set, customer__cloud=partner.cloud)
-            .select_related("customer", "user")
-        )
-        for membership in memberships.order_by("customer_id"):
+        for membership in _MEMBERSHIPS_BY_EMAIL.fetch([*sorted(email_set), partner.cloud]):
             by_email[membership.user.email.lower()].append(membership.customer)
         index.tenants_by_email = dict(by_email)
     customer_ids = {c.pk for cs in index.tenants_by_domain.values() for c in cs} | {c.pk for cs in index.tenants_by_email.values() for c in cs}

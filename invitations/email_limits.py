@@ -28,6 +28,7 @@ from ratelimits.services import limit_consume, limits_consume
 
 if TYPE_CHECKING:
     from invitations.models import Invitation
+    from ratelimits.services import LimitDecision
 
 DAY_SECONDS = 86400
 
@@ -47,11 +48,24 @@ def partner_invitation_count(*, partner_id: int, count: int = 1) -> None:
     Called under the partner lock in the creating transaction: a refused or failed create rolls
     the count back with everything else.
     """
-    decision = limit_consume(bucket=partner_invitations_bucket(partner_id), rate=partner_invitations_rate(), cost=count)
+    _daily_cap_check(limit_consume(bucket=partner_invitations_bucket(partner_id), rate=partner_invitations_rate(), cost=count))
+
+
+def _daily_cap_check(decision: LimitDecision) -> None:
     if not decision.allowed:
         error = InvitationError("daily_cap", _("Your organisation reached its daily limit of invitations. Try again tomorrow."))
         error.retry_after = decision.retry_after  # type: ignore[attr-defined]
         raise error
+
+
+def partner_invitation_and_email_count(*, partner_id: int, invitation: Invitation, recipient: str) -> None:
+    """`partner_invitation_count` and then `invitation_email_count` for an invitation emailed as it is
+    created, in one statement: the same counters, in the same order, and the same refusals (the daily
+    cap first). The invitation's id must be known (reserved before its INSERT)."""
+    decisions = limits_consume(uses=[(partner_invitations_bucket(partner_id), partner_invitations_rate()),
+                                     *_email_uses(invitation=invitation, recipient=recipient)])
+    _daily_cap_check(decisions[0])
+    _email_refusals_check(decisions[1:], recipient=recipient)
 
 
 def normalised_recipient(address: str) -> str:
@@ -73,9 +87,13 @@ def invitation_email_count(*, invitation: Invitation, recipient: str) -> None:
     `send_limit` (API 409): this invitation reached its emails in all.
     `recipient_daily_cap` (API 429 with Retry-After): the address reached its emails for today.
     """
-    per_invitation, per_day = settings.INVITATION_EMAILS_PER_INVITATION, settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
     uses = _email_uses(invitation=invitation, recipient=recipient)
-    for decision in limits_consume(uses=uses) if uses else []:
+    _email_refusals_check(limits_consume(uses=uses) if uses else [], recipient=recipient)
+
+
+def _email_refusals_check(decisions: list[LimitDecision], *, recipient: str) -> None:
+    per_invitation, per_day = settings.INVITATION_EMAILS_PER_INVITATION, settings.INVITATION_EMAILS_PER_RECIPIENT_PER_DAY
+    for decision in decisions:
         if decision.allowed:
             continue
         if decision.refused_by.startswith("invitation-emails:invitation:"):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
+from partnercenter.compiled_queries import CompiledQuery
 from partnercenter.tokens import token_hashes, token_matches, token_rehash
 from partners.models import ApiKey
 
@@ -27,11 +28,15 @@ def api_key_get_for_partner(*, partner: Partner, api_key_pk: int) -> ApiKey:
         raise Http404 from exc
 
 
+# Every API request's first statement: compiled once per process (partnercenter.compiled_queries).
+_KEY_BY_HASH = CompiledQuery(lambda key_hashes: ApiKey.objects.select_related("partner", "user").filter(key_hash__in=key_hashes).order_by("pk")[:1])
+
+
 def api_key_for_token(*, token: str) -> ApiKey | None:
     """The usable key for a raw secret, or None (unknown, revoked and expired alike)."""
     if not token.startswith(KEY_PREFIX) or len(token) > 200:
         return None
-    api_key = ApiKey.objects.select_related("partner", "user").filter(key_hash__in=token_hashes(token)).first()
+    api_key = next(iter(_KEY_BY_HASH.fetch(token_hashes(token))), None)
     if api_key is None or not token_matches(token, api_key.key_hash):
         return None
     if not api_key.is_usable or api_key.user is None:

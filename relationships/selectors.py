@@ -60,18 +60,19 @@ def _active_relationships(
 ) -> QuerySet[Relationship]:
     """The partner's active relationships that match the Customers filters. Customers are joined
     only when a filter reads them, so an unfiltered count stays on the relationship index."""
-    has_active_grant, has_pending_grant = _grant_states(partner)
     queryset = Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE)
     if q:
         queryset = queryset.filter(Q(customer__company_name__icontains=q) | Q(customer__primary_domain__icontains=q))
     if relationship_type in RelationshipType.values:
         queryset = queryset.filter(relationship_type=relationship_type)
-    if delegated_admin == "active":
-        queryset = queryset.filter(has_active_grant)
-    elif delegated_admin == "pending":
-        queryset = queryset.filter(has_pending_grant)
-    elif delegated_admin == "none":
-        queryset = queryset.filter(~has_active_grant, ~has_pending_grant)
+    if delegated_admin in DELEGATED_ADMIN_FILTERS:  # the sub-selects are built only for this filter
+        has_active_grant, has_pending_grant = _grant_states(partner)
+        if delegated_admin == "active":
+            queryset = queryset.filter(has_active_grant)
+        elif delegated_admin == "pending":
+            queryset = queryset.filter(has_pending_grant)
+        else:
+            queryset = queryset.filter(~has_active_grant, ~has_pending_grant)
     if country:
         queryset = queryset.filter(customer__country=country.upper())
     if tag is not None:  # one of the partner's own tags (issue 24, item 5): another partner's id matches nothing

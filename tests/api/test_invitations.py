@@ -154,12 +154,13 @@ def test_relationship_request_link_returns_the_reusable_link(api_a, partner_a): 
 
 def test_create_and_send_takes_a_pinned_number_of_statements(api_a, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
     api_a.post("/api/v1/invitations", {"recipient_email": "first@prospect.example", "send_email": True})  # key's last use recorded
-    # Key lookup; savepoint; id reserved (nextval); tenants by email; partner lock; pending invitations; daily count;
-    # insert (link, draft and sent in it); audit created; webhook subscriptions (read once); outbox row; audit sent; release.
+    # Key lookup; savepoint; id reserved (nextval); tenants by email; partner lock; pending invitations; daily count
+    # and the email's limits (one upsert, issue 25); insert (link, draft and sent in it); outbox row; audits created
+    # and sent (one INSERT, issue 25); webhook subscriptions (read once); release.
     # It was 26 when send re-read the invitation, looked the outbox key up twice and the response re-read the row.
     # Issue 18 added two: the key's request counted (one upsert, with the invalid-key checks) and the email counted
     # (one upsert: the invitation's emails and the recipient's today); the daily count became an upsert.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         response = api_a.post("/api/v1/invitations", {"recipient_email": "it@prospect.example", "send_email": True})
     assert response.status_code == 201, response.json()
 
@@ -177,11 +178,11 @@ def test_create_and_send_holds_the_partner_lock_only_for_the_checks_it_serialise
     lock = next(i for i, sql in enumerate(statements) if "FOR UPDATE" in sql and '"partners_partner"' in sql)
     before, under = statements[:lock], statements[lock + 1:]
     # The id is reserved and the tenants read before the lock; under it: pending invitations, the daily
-    # count, one INSERT of the invitation (link, draft, sent), the email limits (one upsert), the events, the
-    # outbox row, the release.
+    # count with the email's limits (one upsert, issue 25), one INSERT of the invitation (link, draft, sent),
+    # the outbox row, both events in one INSERT (issue 25), the webhook subscriptions, the release.
     assert any("nextval" in sql for sql in before)
     assert any('"customers_customermembership"' in sql for sql in before)
-    assert len(under) == 9
+    assert len(under) == 7
     assert not any(sql.startswith("UPDATE") for sql in under)
 
 
