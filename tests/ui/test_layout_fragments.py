@@ -13,8 +13,8 @@ from django.template.defaultfilters import date as django_date
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from partners.choices import PartnerRole
 from partnercenter.template_builtins import date_filter
+from partners.choices import PartnerRole
 from tests.factories import PartnerFactory, PartnerMembershipFactory, UserFactory
 
 FRAGMENT = Template('{% load i18n %}{% layout_fragment "t" name=name %}{{ name }}·{% translate "Customers" %}·{{ secret }}'
