@@ -49,6 +49,8 @@ def _environment(var: Path, redis_url: str) -> dict[str, Any]:
 def _scenarios(fixtures: dict[str, Any]) -> dict[str, tuple[str, str]]:
     partner_cookie = f"sessionid={fixtures['partner_session']}"
     return {
+        "R2": ("/bench/r2", ""),
+        "R3": ("/bench/r3", ""),
         "R5": ("/bench/r5", ""),
         "F2h": (f"/bench/f2h/{fixtures['partner_id']}/", partner_cookie),
         "F3": ("/bench/f3", f"sessionid={fixtures['review_session']}"),
