@@ -37,13 +37,26 @@ from django.utils.timesince import timesince, timeuntil
 register = template.Library()
 
 
+# isodatetime's text per (instant, viewer's zone): a list shows the same rows' times on every view.
+_ISO_LIMIT = 4096
+_iso_text: dict[tuple[datetime, Any], str] = {}
+
+
 @register.filter
 def isodatetime(value: datetime | date | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            zone = timezone.get_current_timezone()
+            key = (value, zone)  # equal instants hash alike whatever their tzinfo: the text is the zone's
+            text = _iso_text.get(key)
+            if text is None:
+                text = value.astimezone(zone).replace(microsecond=0).isoformat()
+                if len(_iso_text) >= _ISO_LIMIT:
+                    _iso_text.clear()
+                _iso_text[key] = text
+            return text
         return value.replace(microsecond=0).isoformat()
     return value.isoformat()
 

@@ -132,3 +132,16 @@ def test_date_filter_matches_djangos(language):
 def test_date_filter_is_every_templates_date():
     with translation.override("ja"), timezone.override("UTC"):
         assert Template('{{ d|date:"DATE_FORMAT" }}').render(Context({"d": datetime(2026, 12, 6, tzinfo=UTC)})) == "2026年12月6日"
+
+
+def test_isodatetime_follows_the_viewers_zone_for_the_same_instant():
+    moment = datetime(2026, 12, 6, 23, 25, 34, 649049, tzinfo=UTC)
+    same_instant = moment.astimezone(ZoneInfo("America/New_York"))
+    template = Template("{{ d|isodatetime }}")
+    for _ in range(2):
+        with timezone.override("Asia/Tokyo"):
+            assert template.render(Context({"d": moment})) == "2026-12-07T08:25:34+09:00"
+            assert template.render(Context({"d": same_instant})) == "2026-12-07T08:25:34+09:00"
+        with timezone.override("UTC"):
+            assert template.render(Context({"d": same_instant})) == "2026-12-06T23:25:34+00:00"
+        assert Template("{{ d|isodatetime }}").render(Context({"d": datetime(2026, 1, 2, 3, 4, 5, 6)})) == "2026-01-02T03:04:05"
