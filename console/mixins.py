@@ -9,7 +9,7 @@ console, GET or POST); a member whose roles lack the view's permission gets 403.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -23,6 +23,15 @@ from partners.models import Partner, PartnerMembership
 from partners.permissions import PartnerPermission, roles_allow
 from partners.saved_view_selectors import memberships_with_saved_views
 from partners.selectors import partner_memberships_for_user
+
+
+class SwitcherPartner(NamedTuple):
+    """A partner in the header's switcher: plain values, so the switcher is a cached layout fragment
+    keyed by them (partners/console_base.html; partnercenter.template_builtins.layout_fragment)."""
+
+    pk: int
+    partner_id: str
+    name: str
 
 
 class PartnerConsoleMixin(LoginRequiredMixin):
@@ -90,6 +99,8 @@ class PartnerConsoleMixin(LoginRequiredMixin):
             membership=self.membership,
             nav_section=self.nav_section,
             switcher_memberships=self.user_memberships,
+            switcher_partners=tuple(SwitcherPartner(m.partner_id, m.partner.partner_id, m.partner.name)
+                                    for m in self.user_memberships),
             can_manage_users=self.can(PartnerPermission.MANAGE_USERS),
             can_manage_sign_in_security=self.can(PartnerPermission.MANAGE_SIGN_IN_SECURITY),
             # The header's bell (templates/notifications/includes/bell.html): the count loads after the page.

@@ -15,6 +15,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
@@ -129,6 +131,9 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         type_labels = dict(RelationshipType.choices)
         subscription_labels: dict[int, str] = {}
         details_url = reverse("relationships:customer", kwargs={"partner_id": self.partner.partner_id, "tenant_id": URL_PLACEHOLDER})
+        # The two per-row labels, as {% blocktranslate with name=… %} rendered them: the translation
+        # once per page, the customer's name escaped into it (the same msgids, in every language).
+        select_text, details_text = _("Select %(name)s"), _("Show details of %(name)s")
         customer_tags = list(customer_tags_for_partner(partner=self.partner))
         tags = (tags_by_customer(partner=self.partner, customer_ids=[row.customer_id for row in page.object_list])
                 if customer_tags else {})
@@ -143,6 +148,9 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
                 subscription_labels[count] = ngettext("%(n)s subscription", "%(n)s subscriptions", count) % {"n": count}
             relationship.subscriptions_label = subscription_labels[count]
             relationship.details_url = details_url.replace(str(URL_PLACEHOLDER), relationship.tenant)
+            name = {"name": conditional_escape(customer.company_name)}
+            relationship.select_label = mark_safe(select_text % name)  # noqa: S308 — our translation, the name escaped
+            relationship.details_label = mark_safe(details_text % name)  # noqa: S308 — our translation, the name escaped
         context.update(
             active_badge=render_to_string("includes/status_badge.html", {"status": "active", "label": _("Active")}),
             pending_badge=render_to_string("includes/status_badge.html", {"status": "approval_pending", "label": _("Approval pending")}),

@@ -210,6 +210,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions in the database, as Django's default store, read with one SQL statement written once instead
+# of a queryset compiled on every signed-in request (partnercenter/session_store.py; issue 25).
+SESSION_ENGINE = "partnercenter.session_store"
 
 # --- Email and the outbox -------------------------------------------------------------------
 # Every email is an outbox row (notifications.OutboxMessage) sent by a Celery task through

@@ -258,3 +258,18 @@ def test_below_the_cap_the_total_is_exact(client, partner_a):
     client.force_login(partner_a.sales.user)
     page = client.get(customers_url(partner_a)).context["page"]
     assert page.paginator.count == 3 and not page.paginator.capped
+
+
+def test_row_labels_escape_the_customers_name_in_both_languages(client, partner_a, settings):
+    """The select box's and the chevron's labels are built once per page (as {% blocktranslate %} did)."""
+    customer = related_customers(partner_a, 1)[0]
+    customer.company_name = 'Tom & "Jerry" <Ltd>'
+    customer.save(update_fields=["company_name"])
+    client.force_login(partner_a.admin.user)
+    body = client.get(customers_url(partner_a)).content.decode()
+    escaped = "Tom &amp; &quot;Jerry&quot; &lt;Ltd&gt;"
+    assert f'aria-label="Select {escaped}"' in body and f"Show details of {escaped}</span>" in body
+    assert "<Ltd>" not in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    body = client.get(customers_url(partner_a)).content.decode()
+    assert f'aria-label="{escaped} を選択"' in body and f"{escaped} の詳細を表示</span>" in body
