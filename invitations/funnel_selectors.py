@@ -105,7 +105,7 @@ def onboarding_funnel(*, partner: Partner, period: Period) -> list[Stage]:
         sent=Count("pk"),
         opened=Count("pk", filter=Q(first_opened_at__isnull=False) | answered),
         accepted=Count("pk", filter=Q(status=InvitationStatus.ACCEPTED)),
-        admin_active=Count("pk", filter=Q(status=InvitationStatus.ACCEPTED) & Exists(active_grant)),
+        admin_active=Count("pk", filter=Q(Q(status=InvitationStatus.ACCEPTED), Exists(active_grant))),  # status first
     )
     stages: list[Stage] = []
     previous: int | None = None
