@@ -125,8 +125,9 @@ def _resolve_tenant(
         # (a constant when there is no agreement to accept).
         accepted = (Exists(AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version))
                     if agreement is not None else Value(True))
-        membership = (CustomerMembership.objects.select_related("customer")
-                      .filter(user=user, customer__tenant_id=answer.tenant_id).annotate(agreement_accepted=accepted).first())
+        memberships = (CustomerMembership.objects.select_related("customer")
+                       .filter(user=user, customer__tenant_id=answer.tenant_id).annotate(agreement_accepted=accepted))
+        membership = next(iter(memberships.order_by()[:1]), None)  # one per (customer, user): no ORDER BY (and its join)
         if membership is None:
             raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
         _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
@@ -205,11 +206,12 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     relationship (at most one active per partner and customer), the pending delegated admin
     grant, audit events, and emails to the partner and the customer (outbox).
     """
-    locked = (
+    rows = (
         Invitation.objects.select_for_update(of=("self",)).select_related("partner")
         .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
-        .filter(pk=invitation.pk).first()
+        .filter(pk=invitation.pk).order_by()[:1]  # by primary key: no ORDER BY to compile
     )
+    locked = next(iter(rows), None)
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     with audit_events_together():  # its four events in one INSERT
@@ -320,11 +322,12 @@ def _accept_locked(
 @transaction.atomic
 def relationship_link_accept(*, link: RelationshipLink, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
     """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
-    locked = (
+    rows = (
         RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner")
         .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
-        .filter(pk=link.pk).first()
+        .filter(pk=link.pk).order_by()[:1]
     )
+    locked = next(iter(rows), None)
     if locked is None or locked.status != LinkStatus.ACTIVE:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     partner = locked.partner
