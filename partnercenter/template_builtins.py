@@ -28,7 +28,7 @@ from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.template.defaultfilters import date as django_date
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import get_urlconf
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
@@ -109,10 +109,10 @@ def day(value: date | str | None) -> str:
 # Why it cannot leak between users, partners or languages: the body is rendered with a context holding
 # only the tag's key values (no request, user, session, CSRF token or context processor output), so the
 # output is a function of the key alone, and the key holds every one of those values plus the language,
-# the URLconf and the template node. A change of a partner's name, a membership's roles, the user's
-# partners or the language is a new key, not an invalidation to remember. Values must be plain
-# (str, int, bool, None, tuples/lists of them); anything else is refused when rendered, and a body may not
-# hold {% csrf_token %} (refused when parsed).
+# the URLconf and the script prefix (the URLs), per template node. A change of a partner's name, a
+# membership's roles, the user's partners or the language is a new key, not an invalidation to remember.
+# Values must be plain (str, int, bool, None, tuples/lists of them); anything else is refused when
+# rendered, and a body may not hold {% csrf_token %} (refused when parsed).
 
 _FRAGMENT_LIMIT = 2048  # entries per fragment tag per process; past it, that tag's cache starts over
 _PLAIN = (str, int, float, bool, type(None))
@@ -145,7 +145,7 @@ class LayoutFragmentNode(Node):
 
     def render(self, context: Context) -> str:
         values = {name: expression.resolve(context) for name, expression in self.keys.items()}
-        key = (_generation[0], translation.get_language(), get_urlconf(), context.autoescape,
+        key = (_generation[0], translation.get_language(), get_urlconf(), get_script_prefix(), context.autoescape,
                tuple((name, _key_value(value)) for name, value in values.items()))
         html = self.rendered.get(key)
         if html is None:

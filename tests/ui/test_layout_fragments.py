@@ -145,3 +145,16 @@ def test_isodatetime_follows_the_viewers_zone_for_the_same_instant():
         with timezone.override("UTC"):
             assert template.render(Context({"d": same_instant})) == "2026-12-06T23:25:34+00:00"
         assert Template("{{ d|isodatetime }}").render(Context({"d": datetime(2026, 1, 2, 3, 4, 5, 6)})) == "2026-01-02T03:04:05"
+
+
+def test_fragment_urls_follow_the_script_prefix():
+    from django.urls import set_script_prefix
+
+    template = Template('{% layout_fragment "t" %}{% url "home" %}{% endlayout_fragment %}')
+    try:
+        set_script_prefix("/")
+        assert template.render(Context()) == "/"
+        set_script_prefix("/portal/")
+        assert template.render(Context()) == "/portal/"
+    finally:
+        set_script_prefix("/")
