@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -133,8 +134,14 @@ def customer_countries_for_partner(*, partner: Partner) -> list[str]:
     codes = list(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE).order_by()
                  .values_list("customer__country", flat=True)[: COUNTRY_SCAN_LIMIT + 1])
     if len(codes) > COUNTRY_SCAN_LIMIT:
-        return sorted(code for code, _name in countries)
+        return list(_every_country_code())
     return sorted(set(codes))
+
+
+@lru_cache(maxsize=1)
+def _every_country_code() -> tuple[str, ...]:
+    """Every country code, sorted; once per process (iterating `countries` translates and sorts ~250 names)."""
+    return tuple(sorted(code for code, _name in countries))
 
 
 def relationship_for_partner_customer(*, partner: Partner, tenant_id: str) -> Relationship:

@@ -273,3 +273,28 @@ def test_row_labels_escape_the_customers_name_in_both_languages(client, partner_
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
     body = client.get(customers_url(partner_a)).content.decode()
     assert f'aria-label="{escaped} を選択"' in body and f"{escaped} の詳細を表示</span>" in body
+
+
+def test_the_country_filter_offers_the_partners_countries_by_name_in_the_viewers_language(client, partner_a, settings):
+    for name, country in (("Acme US", "US"), ("Beta JP", "JP")):
+        Relationship.objects.create(partner=partner_a.partner, customer=CustomerFactory(company_name=name, country=country))
+    client.force_login(partner_a.sales.user)
+    body = client.get(customers_url(partner_a), {"country": "JP"}).content.decode()
+    assert ('<option value="">Any</option><option value="JP" selected>Japan</option>'
+            '<option value="US">United States of America</option></select>') in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    body = client.get(customers_url(partner_a)).content.decode()
+    assert '<option value="JP">日本</option><option value="US">アメリカ合衆国</option></select>' in body
+
+
+def test_past_the_scan_limit_the_country_filter_offers_every_country(client, partner_a, monkeypatch):
+    """Issue 25 (big tenants): a partner with more customers than COUNTRY_SCAN_LIMIT is offered every country
+    (one bounded read), the option list built once per language rather than by a loop on every request."""
+    from relationships import selectors
+
+    monkeypatch.setattr(selectors, "COUNTRY_SCAN_LIMIT", 2)
+    related_customers(partner_a, 3)
+    client.force_login(partner_a.sales.user)
+    body = client.get(customers_url(partner_a), {"country": "FR"}).content.decode()
+    assert body.count("<option value=\"") - body.count('<option value="">') >= 240
+    assert '<option value="FR" selected>France</option>' in body and '<option value="DE">Germany</option>' in body
