@@ -58,7 +58,12 @@ nu-checker:
 	  else echo "npm not found: the Nu HTML checker is not installed (tests/browser/test_every_page.py skips it)" >&2; fi; \
 	fi
 
+# Where PYTHONDONTWRITEBYTECODE is set (some CI images and containers set it), no process of the run writes
+# bytecode: the xdist controller and both workers, the drills' pytest and each Celery worker it starts, and every
+# Python subprocess of tests/ops would each compile every module they import from source again (about 13 s of CPU
+# per process on this project's dependencies). `make test` lets them write it (into __pycache__/, git-ignored).
 .PHONY: test
+test: export PYTHONDONTWRITEBYTECODE :=
 test: sync nu-checker
 	$(RUN) ruff check .
 	$(RUN) lint-imports --no-cache

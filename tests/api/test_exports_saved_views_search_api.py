@@ -4,9 +4,6 @@ own saved views."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,9 +12,8 @@ from django.utils import timezone
 
 from invitations.choices import InvitationStatus
 from relationships.choices import GrantStatus
-from tests.console.exports.xlsx import xlsx_rows
+from tests.export_helpers import EVIL, csv_rows, export_customers, xlsx_rows
 from tests.factories import (
-    CustomerFactory,
     DelegatedAdminGrantFactory,
     InvitationFactory,
     RelationshipFactory,
@@ -26,26 +22,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EVIL = "=HYPERLINK(\"http://evil.example\",\"x\")"
-
-
-def csv_text(response) -> str:  # type: ignore[no-untyped-def]
-    assert response.streaming
-    return b"".join(response.streaming_content).decode("utf-8-sig")
-
-
-def csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return list(csv.reader(io.StringIO(csv_text(response))))
-
 
 @pytest.fixture
 def customers(partner_a, partner_b):  # type: ignore[no-untyped-def]
-    mine = [RelationshipFactory(partner=partner_a.partner, customer=CustomerFactory(company_name=name, primary_domain=domain))
-            for name, domain in [("Northwind Traders", "northwind.example"), ("Northwind Labs", "nwlabs.example"),
-                                 (EVIL, "evil.example"), ("Adatum", "adatum.example")]]
-    theirs = RelationshipFactory(partner=partner_b.partner, customer=CustomerFactory(company_name="Northwind Secret",
-                                                                                  primary_domain="secret.example"))
-    return mine, theirs
+    return export_customers(partner_a, partner_b)
 
 
 def test_the_customers_export_is_the_console_export_of_the_same_filters(client, api_a, partner_a, customers):

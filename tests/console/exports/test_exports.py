@@ -3,9 +3,6 @@ filters show, formula-safe, only the partner's rows, with the list's permission.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -13,18 +10,14 @@ from django.utils import timezone
 from invitations.choices import InvitationStatus
 from relationships.choices import GrantStatus
 from servicerequests.choices import ServiceRequestStatus
-from tests.console.exports.xlsx import xlsx_rows
+from tests.export_helpers import EVIL, csv_rows, export_customers, xlsx_rows
 from tests.factories import (
-    CustomerFactory,
     DelegatedAdminGrantFactory,
     InvitationFactory,
-    RelationshipFactory,
     ServiceRequestFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-EVIL = "=HYPERLINK(\"http://evil.example\",\"x\")"
 
 
 def export(client, name: str, tenant, fmt: str, query: str = ""):  # type: ignore[no-untyped-def]
@@ -32,20 +25,9 @@ def export(client, name: str, tenant, fmt: str, query: str = ""):  # type: ignor
     return client.get(f"{url}?{query}" if query else url)
 
 
-def csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    assert response.streaming
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
-
-
 @pytest.fixture
 def customers(partner_a, partner_b):  # type: ignore[no-untyped-def]
-    mine = [RelationshipFactory(partner=partner_a.partner, customer=CustomerFactory(company_name=name, primary_domain=domain))
-            for name, domain in [("Northwind Traders", "northwind.example"), ("Northwind Labs", "nwlabs.example"),
-                                 (EVIL, "evil.example"), ("Adatum", "adatum.example")]]
-    theirs = RelationshipFactory(partner=partner_b.partner, customer=CustomerFactory(company_name="Northwind Secret",
-                                                                                  primary_domain="secret.example"))
-    return mine, theirs
+    return export_customers(partner_a, partner_b)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
