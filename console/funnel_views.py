@@ -7,19 +7,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from console.charts import columns, horizontal_bars
 from console.funnel_forms import PRESETS, FunnelPeriodForm, default_dates
+from console.invitations_forms import EXPIRING_SOON
 from console.mixins import PartnerConsoleMixin
 from invitations.funnel_selectors import (
+    EXPIRING_COUNT_CAP,
     Period,
+    funnel_figures,
     grants_expiring,
     invitations_expiring_soon,
-    onboarding_funnel,
-    time_to_accept,
 )
 from partnercenter.csv_writer import csv_document
 from partners.permissions import PartnerPermission
@@ -50,9 +52,10 @@ class FunnelMixin(PartnerConsoleMixin):
     nav_section = "funnel"
 
     def funnel_data(self, period: Period) -> dict[str, Any]:
+        figures = funnel_figures(partner=self.partner, period=period)  # one query for both
         return {
-            "stages": onboarding_funnel(partner=self.partner, period=period),
-            "time_to_accept": time_to_accept(partner=self.partner, period=period),
+            "stages": figures.stages,
+            "time_to_accept": figures.time_to_accept,
             "grants_expiring": grants_expiring(partner=self.partner),
         }
 
@@ -73,6 +76,7 @@ class FunnelView(FunnelMixin, TemplateView):
         stages = data["stages"]
         tta = data["time_to_accept"]
         grants = data["grants_expiring"]
+        expiring = invitations_expiring_soon(partner=self.partner)
         presets = []
         for days in PRESETS:
             start, end = default_dates(days=days)
@@ -94,7 +98,10 @@ class FunnelView(FunnelMixin, TemplateView):
             grants_expiring=grants,
             grants_chart=horizontal_bars([(str(b.label), b.count, formats.number_format(b.count, force_grouping=True)) for b in grants],
                                          width=440, value_room=60),
-            expiring_invitations=list(invitations_expiring_soon(partner=self.partner)),
+            expiring=expiring,
+            expiring_invitations=expiring.rows,
+            expiring_url=reverse("invitations:list", kwargs={"partner_id": self.partner.partner_id}) + f"?expiring={EXPIRING_SOON}",
+            expiring_count_cap=EXPIRING_COUNT_CAP,
             renewal_windows=list(grants_ending_counts(partner=self.partner).items()),
             can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
             has_data=stages[0].count > 0,
