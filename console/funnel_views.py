@@ -20,12 +20,11 @@ from invitations.funnel_selectors import (
     EXPIRING_COUNT_CAP,
     Period,
     funnel_figures,
-    grants_expiring,
+    grants_expiring_and_renewals,
     invitations_expiring_soon,
 )
 from partnercenter.csv_writer import csv_document
 from partners.permissions import PartnerPermission
-from relationships.selectors import grants_ending_counts
 
 
 def one_decimal(value: float) -> str:
@@ -56,7 +55,8 @@ class FunnelMixin(PartnerConsoleMixin):
         return {
             "stages": figures.stages,
             "time_to_accept": figures.time_to_accept,
-            "grants_expiring": grants_expiring(partner=self.partner),
+            # the renewal links' counts too: one read of the grants ending soon for both
+            "grants_expiring_and_renewals": grants_expiring_and_renewals(partner=self.partner),
         }
 
 
@@ -75,7 +75,7 @@ class FunnelView(FunnelMixin, TemplateView):
         data = self.funnel_data(period)
         stages = data["stages"]
         tta = data["time_to_accept"]
-        grants = data["grants_expiring"]
+        grants, renewals = data["grants_expiring_and_renewals"]
         expiring = invitations_expiring_soon(partner=self.partner)
         presets = []
         for days in PRESETS:
@@ -102,7 +102,7 @@ class FunnelView(FunnelMixin, TemplateView):
             expiring_invitations=expiring.rows,
             expiring_url=reverse("invitations:list", kwargs={"partner_id": self.partner.partner_id}) + f"?expiring={EXPIRING_SOON}",
             expiring_count_cap=EXPIRING_COUNT_CAP,
-            renewal_windows=list(grants_ending_counts(partner=self.partner).items()),
+            renewal_windows=list(renewals.items()),
             can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
             has_data=stages[0].count > 0,
         )
@@ -123,7 +123,7 @@ class FunnelCsvView(FunnelMixin, TemplateView):
         rows: list[list[object]] = [["section", "item", "count", "rate_of_previous", "rate_of_sent"]]
         rows += [["funnel", stage.key, stage.count, _csv_rate(stage.of_previous), _csv_rate(stage.of_sent)] for stage in data["stages"]]
         rows += [["time_to_accept", bucket.key, bucket.count, "", ""] for bucket in data["time_to_accept"].buckets]
-        rows += [["grants_expiring", bucket.key, bucket.count, "", ""] for bucket in data["grants_expiring"]]
+        rows += [["grants_expiring", bucket.key, bucket.count, "", ""] for bucket in data["grants_expiring_and_renewals"][0]]
         response = HttpResponse(csv_document(rows, byte_order_mark=False), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="onboarding-funnel-{self.partner.partner_id}-{period.start.date().isoformat()}-{last_day.isoformat()}.csv"'

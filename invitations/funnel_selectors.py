@@ -43,6 +43,7 @@ from invitations.models import Invitation
 from invitations.selectors import expiring_soon
 from relationships.choices import GrantStatus
 from relationships.models import DelegatedAdminGrant
+from relationships.selectors import RENEWAL_WINDOWS
 
 if TYPE_CHECKING:
     from partners.models import Partner
@@ -219,6 +220,24 @@ def grants_expiring(*, partner: Partner, now: datetime | None = None) -> list[Bu
                                                  ends_at__lte=now + timedelta(days=horizon))
               .aggregate(**aggregates))
     return [Bucket(key=key, label=label, count=result[key]) for key, label, _low, _high in GRANT_WINDOWS]
+
+
+def grants_expiring_and_renewals(*, partner: Partner, now: datetime | None = None) -> tuple[list[Bucket], dict[int, int]]:
+    """`grants_expiring` and relationships.selectors.grants_ending_counts (the renewal links' counts) in one
+    index-only read of the partner's active grants ending within the widest window, rather than two."""
+    now = now or timezone.now()
+    aggregates = {
+        key: Count("ends_at", filter=Q(ends_at__gt=now + timedelta(days=low), ends_at__lte=now + timedelta(days=high)))
+        for key, _label, low, high in GRANT_WINDOWS
+    }
+    aggregates.update({f"d{days}": Count("ends_at", filter=Q(customer__isnull=False, ends_at__lte=now + timedelta(days=days)))
+                       for days in RENEWAL_WINDOWS})
+    horizon = max(*(high for _key, _label, _low, high in GRANT_WINDOWS), *RENEWAL_WINDOWS)
+    result = (DelegatedAdminGrant.objects.filter(partner=partner, status=GrantStatus.ACTIVE, ends_at__gt=now,
+                                                 ends_at__lte=now + timedelta(days=horizon))
+              .aggregate(**aggregates))
+    return ([Bucket(key=key, label=label, count=result[key]) for key, label, _low, _high in GRANT_WINDOWS],
+            {days: result[f"d{days}"] or 0 for days in RENEWAL_WINDOWS})
 
 
 # The funnel lists the pending invitations about to expire up to this many, soonest first, with how many

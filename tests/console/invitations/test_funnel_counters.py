@@ -191,3 +191,18 @@ def test_about_to_expire_past_the_cap_says_more_than(partner_a):
     exact = invitations_expiring_soon(partner=partner_a.partner, now=now, limit=2, count_up_to=6)
     assert exact.total == 6 and not exact.capped
     assert invitations_expiring_soon(partner=partner_a.partner, now=now + 30 * DAY).total == 0
+
+
+def test_grant_windows_and_renewal_counts_in_one_read_equal_the_two_selectors(mixed, partner_b, django_assert_num_queries):
+    from invitations.funnel_selectors import grants_expiring, grants_expiring_and_renewals
+    from relationships.selectors import grants_ending_counts
+
+    now = timezone.now()
+    rng = random.Random(5)
+    for k in range(40):  # some without a customer (the renewal counts leave those out), some of another tenant
+        DelegatedAdminGrantFactory(partner=mixed if k % 5 else partner_b.partner, customer=None if k % 7 == 0 else CustomerFactory(),
+                                   ends_at=now + timedelta(days=rng.uniform(-5, 120)))
+    with django_assert_num_queries(1):
+        buckets, renewals = grants_expiring_and_renewals(partner=mixed, now=now)
+    assert [(b.key, b.count) for b in buckets] == [(b.key, b.count) for b in grants_expiring(partner=mixed, now=now)]
+    assert renewals == grants_ending_counts(partner=mixed, now=now) and sum(renewals.values()) > 0
