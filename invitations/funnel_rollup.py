@@ -13,7 +13,7 @@ service, a bulk update, the staff admin, SQL) can forget them; each trigger adds
 
 - on invitations: a statement trigger for INSERT (a 250-row batch chunk is one grouped upsert), and
   row triggers for UPDATE and DELETE guarded by a WHEN clause, so the updates that change nothing the
-  funnel counts (sending, drafts, resends, reminders) cost no function call;
+  funnel counts (sending, drafts, resends, reminders, expiry, cancelling) cost no function call;
 - on delegated admin grants: statement triggers for INSERT, UPDATE and DELETE (transition tables)
   that adjust "delegated admin active" of the accepted invitations whose grants became active or
   stopped being active. They lock those invitations (FOR NO KEY UPDATE, in id order) before reading
@@ -144,7 +144,7 @@ def _forward(schema: str) -> str:
                    SELECT 1 AS sign, {_facts('NEW', schema)} WHERE TG_OP <> 'DELETE' AND NEW.source = 'request'"""
     changed = " OR ".join((
         "OLD.partner_id IS DISTINCT FROM NEW.partner_id", "OLD.created_at IS DISTINCT FROM NEW.created_at",
-        "OLD.source IS DISTINCT FROM NEW.source", "OLD.status IS DISTINCT FROM NEW.status",
+        "OLD.source IS DISTINCT FROM NEW.source", "(OLD.status = 'accepted') IS DISTINCT FROM (NEW.status = 'accepted')",
         "(OLD.first_opened_at IS NULL) <> (NEW.first_opened_at IS NULL)", "OLD.accepted_at IS DISTINCT FROM NEW.accepted_at",
         "(OLD.declined_at IS NULL) <> (NEW.declined_at IS NULL)",
     ))
