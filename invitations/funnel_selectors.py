@@ -13,10 +13,11 @@ whose rows are created at the moment of acceptance). Stages, each a subset of th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import (
@@ -135,7 +136,7 @@ def _counted_sums(*, partner: Partner, period: Period) -> dict[str, int]:
     else:
         days = (first_midnight.date(), last_midnight.date())
         edges = (period.start, first_midnight, last_midnight, period.end)
-    params = {"partner": partner.pk, "day_from": days[0], "day_to": days[1], "start": edges[0], "first_end": edges[1],
+    params: dict[str, Any] = {"partner": partner.pk, "day_from": days[0], "day_to": days[1], "start": edges[0], "first_end": edges[1],
               "second_start": edges[2], "end": edges[3]}
     with connection.cursor() as cursor:
         cursor.execute(period_sql(), params)
@@ -165,7 +166,7 @@ def _direct_sums(*, partner: Partner, period: Period) -> dict[str, int | timedel
             condition &= Q(waited__lt=upper)
         aggregates[key] = Count("pk", filter=condition)
         lower = upper
-    return funnel_cohort(partner=partner, period=period).annotate(waited=waited).aggregate(**aggregates)  # type: ignore[arg-type]
+    return funnel_cohort(partner=partner, period=period).annotate(waited=waited).aggregate(**aggregates)
 
 
 def funnel_figures(*, partner: Partner, period: Period) -> FunnelFigures:
@@ -249,7 +250,7 @@ EXPIRING_COUNT_CAP = 100
 
 @dataclass(frozen=True)
 class ExpiringInvitations:
-    rows: list[Invitation]  # the first EXPIRING_SHOWN, soonest first
+    rows: Sequence[Invitation]  # the first EXPIRING_SHOWN, soonest first
     total: int  # how many expire within the window, counted up to EXPIRING_COUNT_CAP
     capped: bool  # more than EXPIRING_COUNT_CAP
 
@@ -270,5 +271,5 @@ def invitations_expiring_soon(*, partner: Partner, now: datetime | None = None, 
                        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
     rows = list(window.only("pk", "partner_id", "recipient_email", "sent_to", "target_domain", "expires_at", "status")
                 .annotate(expiring_total=counted)[:limit])
-    total = rows[0].expiring_total if rows else 0  # type: ignore[attr-defined]
+    total = rows[0].expiring_total if rows else 0
     return ExpiringInvitations(rows=rows, total=min(total, count_up_to), capped=total > count_up_to)

@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from partners.models import Partner
 
 
-def expiring_soon(queryset: QuerySet[Invitation], *, now: datetime | None = None) -> QuerySet[Invitation]:
+_Invitation = TypeVar("_Invitation", bound=Invitation)
+
+
+def expiring_soon(queryset: QuerySet[_Invitation], *, now: datetime | None = None) -> QuerySet[_Invitation]:
     """The pending invitations of `queryset` whose link expires within FUNNEL_EXPIRING_INVITATION_DAYS, soonest
     first: the onboarding funnel's "about to expire" and the Invitations page's `expiring=soon` filter."""
     now = now or timezone.now()
