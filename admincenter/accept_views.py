@@ -7,7 +7,6 @@ appears in a Referer. Unknown, expired, cancelled and used tokens all get the sa
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -17,10 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods
-from django_countries import countries
 
 from accounts.pending_flows import PENDING_OFFER_EMAIL_SESSION_KEY
 from admincenter.accept_forms import AcceptForm, DeclineForm, ReportForm
@@ -42,6 +39,7 @@ from invitations.scope import offer_abilities, offer_limits
 from invitations.selectors import Offer, offer_for_token
 from invitations.trust_services import invitation_record_first_open, invitation_report
 from invitations.verification_codes import invitation_verification_code
+from partnercenter.country_options import country_options_html, country_pairs
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
 from partnercenter.params import refuse_nul
@@ -87,13 +85,10 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
     return options
 
 
-@lru_cache(maxsize=64)
 def _country_options_html(language: str | None, selected: str) -> SafeString:
-    """The ≈250 country <option>s in one language with `selected` marked, built once per process
-    and pair rather than by a template loop on every request (the markup the loop rendered)."""
-    selected_attr = mark_safe(" selected")
-    return format_html_join("", '<option value="{}"{}>{}</option>',
-                            ((code, selected_attr if code == selected else "", name) for code, name in countries))
+    """The ≈250 country <option>s in one language with `selected` marked (partnercenter/country_options.py:
+    built once per process and key rather than by a template loop on every request)."""
+    return country_options_html(country_pairs(language), selected, language)
 
 
 def _country_options(selected: object) -> SafeString:

@@ -7,23 +7,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from console.charts import columns, horizontal_bars
 from console.funnel_forms import PRESETS, FunnelPeriodForm, default_dates
+from console.invitations_forms import EXPIRING_SOON
 from console.mixins import PartnerConsoleMixin
 from invitations.funnel_selectors import (
+    EXPIRING_COUNT_CAP,
     Period,
-    grants_expiring,
+    funnel_figures,
+    grants_expiring_and_renewals,
     invitations_expiring_soon,
-    onboarding_funnel,
-    time_to_accept,
 )
 from partnercenter.csv_writer import csv_document
 from partners.permissions import PartnerPermission
-from relationships.selectors import grants_ending_counts
 
 
 def one_decimal(value: float) -> str:
@@ -50,10 +51,12 @@ class FunnelMixin(PartnerConsoleMixin):
     nav_section = "funnel"
 
     def funnel_data(self, period: Period) -> dict[str, Any]:
+        figures = funnel_figures(partner=self.partner, period=period)  # one query for both
         return {
-            "stages": onboarding_funnel(partner=self.partner, period=period),
-            "time_to_accept": time_to_accept(partner=self.partner, period=period),
-            "grants_expiring": grants_expiring(partner=self.partner),
+            "stages": figures.stages,
+            "time_to_accept": figures.time_to_accept,
+            # the renewal links' counts too: one read of the grants ending soon for both
+            "grants_expiring_and_renewals": grants_expiring_and_renewals(partner=self.partner),
         }
 
 
@@ -72,7 +75,8 @@ class FunnelView(FunnelMixin, TemplateView):
         data = self.funnel_data(period)
         stages = data["stages"]
         tta = data["time_to_accept"]
-        grants = data["grants_expiring"]
+        grants, renewals = data["grants_expiring_and_renewals"]
+        expiring = invitations_expiring_soon(partner=self.partner)
         presets = []
         for days in PRESETS:
             start, end = default_dates(days=days)
@@ -94,8 +98,11 @@ class FunnelView(FunnelMixin, TemplateView):
             grants_expiring=grants,
             grants_chart=horizontal_bars([(str(b.label), b.count, formats.number_format(b.count, force_grouping=True)) for b in grants],
                                          width=440, value_room=60),
-            expiring_invitations=list(invitations_expiring_soon(partner=self.partner)),
-            renewal_windows=list(grants_ending_counts(partner=self.partner).items()),
+            expiring=expiring,
+            expiring_invitations=expiring.rows,
+            expiring_url=reverse("invitations:list", kwargs={"partner_id": self.partner.partner_id}) + f"?expiring={EXPIRING_SOON}",
+            expiring_count_cap=EXPIRING_COUNT_CAP,
+            renewal_windows=list(renewals.items()),
             can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),
             has_data=stages[0].count > 0,
         )
@@ -116,7 +123,7 @@ class FunnelCsvView(FunnelMixin, TemplateView):
         rows: list[list[object]] = [["section", "item", "count", "rate_of_previous", "rate_of_sent"]]
         rows += [["funnel", stage.key, stage.count, _csv_rate(stage.of_previous), _csv_rate(stage.of_sent)] for stage in data["stages"]]
         rows += [["time_to_accept", bucket.key, bucket.count, "", ""] for bucket in data["time_to_accept"].buckets]
-        rows += [["grants_expiring", bucket.key, bucket.count, "", ""] for bucket in data["grants_expiring"]]
+        rows += [["grants_expiring", bucket.key, bucket.count, "", ""] for bucket in data["grants_expiring_and_renewals"][0]]
         response = HttpResponse(csv_document(rows, byte_order_mark=False), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="onboarding-funnel-{self.partner.partner_id}-{period.start.date().isoformat()}-{last_day.isoformat()}.csv"'

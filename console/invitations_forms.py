@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from customers.validators import validate_domain
 from invitations.choices import InvitationStatus
+
+EXPIRING_SOON = "soon"
 
 
 class RequestOptionsForm(forms.Form):
@@ -37,3 +42,13 @@ class DraftForm(forms.Form):
 class InvitationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *InvitationStatus.choices])
     q = forms.CharField(label=_("Search"), required=False)
+    # The onboarding funnel's "about to expire" list links here for all of them (issue 25).
+    expiring = forms.ChoiceField(label=_("Expiry"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = settings.FUNNEL_EXPIRING_INVITATION_DAYS
+        self.fields["expiring"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any expiry date")),
+            (EXPIRING_SOON, ngettext("Pending, expiring within %(days)d day", "Pending, expiring within %(days)d days", days) % {"days": days}),
+        ]

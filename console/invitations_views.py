@@ -18,7 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from console.exports import ExportColumn, ListExportMixin
-from console.invitations_forms import DraftForm, InvitationFilterForm, RequestOptionsForm
+from console.invitations_forms import EXPIRING_SOON, DraftForm, InvitationFilterForm, RequestOptionsForm
 from console.mixins import PartnerConsoleMixin
 from console.saved_views import ListToolsMixin
 from invitations.closing import invitation_cancel
@@ -162,7 +162,8 @@ class InvitationListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
 
     def filtered_queryset(self) -> QuerySet[Invitation]:
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return invitation_list_for_partner(partner=self.partner, status=filters.get("status", ""), q=filters.get("q", ""))
+        return invitation_list_for_partner(partner=self.partner, status=filters.get("status", ""), q=filters.get("q", ""),
+                                           expiring=filters.get("expiring") == EXPIRING_SOON)
 
     def export_columns(self) -> list[ExportColumn]:
         return invitation_export_columns()

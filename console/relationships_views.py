@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,12 +15,11 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import conditional_escape, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView
-from django_countries import countries as country_names
 
 from console.exports import ExportColumn, ListExportMixin
 from console.mixins import PartnerConsoleMixin
@@ -30,6 +28,7 @@ from console.saved_views import ListToolsMixin
 from invitation_batches.renewals import RENEWABLE_STATUSES, renewal_attach
 from invitations.choices import InvitationKind
 from invitations.create_services import invitation_create
+from partnercenter.country_options import country_options_html, country_pairs
 from partnercenter.directory_roles import BUNDLES, BY_ID, CATALOG
 from partnercenter.errors import DomainError
 from partnercenter.pagination import CappedCountPaginator
@@ -78,23 +77,6 @@ URL_PLACEHOLDER = uuid.UUID(int=0)
 CUSTOMER_COUNT_CAP = 10_000
 
 
-
-@lru_cache(maxsize=256)
-def country_filter(language: str | None, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """The Customers page's country filter, (code, name in `language`), built once per process, language and
-    set of codes: past COUNTRY_SCAN_LIMIT customers the filter offers every country, and ~250 translated names
-    cost the page more than its rows (issue 25, big tenants)."""
-    return tuple((code, str(country_names.name(code))) for code in codes)
-
-
-@lru_cache(maxsize=256)
-def country_options_html(language: str | None, countries: tuple[tuple[str, str], ...], selected: str) -> SafeString:
-    """The filter's <option>s with `selected` marked: the markup the template's loop rendered, once per
-    process and key instead of ~250 loop iterations a request."""
-    selected_attr = mark_safe(" selected")
-    return format_html_join("", '<option value="{}"{}>{}</option>',
-                            ((code, selected_attr if code == selected else "", name) for code, name in countries))
-
 class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
     template_name = "relationships/customers.html"
     saved_view_list = SavedViewList.CUSTOMERS
@@ -139,7 +121,8 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         query = {"q": filters["q"], "type": filters["relationship_type"], "dap": filters["delegated_admin"], "country": filters["country"],
                  "tag": "" if filters["tag"] is None else str(filters["tag"])}
         filter_qs = urlencode({k: v for k, v in query.items() if v})
-        countries = country_filter(translation.get_language(), tuple(customer_countries_for_partner(partner=self.partner)))
+        language = translation.get_language()
+        countries = country_pairs(language, tuple(customer_countries_for_partner(partner=self.partner)))
         # What the rows show, computed once per page rather than once per row in the template (the
         # page's main cost): each country's name (looked up for the filter anyway), each type's label,
         # each distinct subscription count's label, the details URL (reversed once with a placeholder
@@ -177,7 +160,7 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         context.update(
             page=page, q=filters["q"], sort=filters["sort"], type=filters["relationship_type"], dap=filters["delegated_admin"],
             country=filters["country"], countries=countries, relationship_types=RelationshipType.choices,
-            country_options=country_options_html(translation.get_language(), countries, filters["country"]),
+            country_options=country_options_html(countries, filters["country"], language),
             filtered=any(query.values()), filter_qs=filter_qs,
             querystring=urlencode({**{k: v for k, v in query.items() if v}, "sort": filters["sort"]}),
             can_request=self.can(PartnerPermission.REQUEST_RELATIONSHIP),

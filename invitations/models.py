@@ -87,6 +87,8 @@ class Invitation(models.Model):
             models.Index(fields=["reported_at"], condition=Q(reported_at__isnull=False, report_reviewed_at__isnull=True),
                          name="invitation_report_to_review"),
             models.Index(fields=["accepted_at"], condition=Q(partner_notice_due=True), name="invitation_partner_notice_due"),
+            # The funnel's "about to expire": the partner's pending invitations by expiry, whatever other partners hold.
+            models.Index(fields=["partner", "expires_at"], condition=Q(status="pending"), name="invitation_pending_expiry"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -150,3 +152,30 @@ class RelationshipLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner.name} link ({self.status})"
+
+
+class FunnelDay(models.Model):
+    """The onboarding funnel's counters of one partner's invitations created from a request on one UTC
+    day, kept by database triggers (invitations/funnel_rollup.py; PostgreSQL only)."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    admin_active = models.IntegerField(default=0)
+    under_1h = models.IntegerField(default=0)
+    under_1d = models.IntegerField(default=0)
+    under_3d = models.IntegerField(default=0)
+    under_7d = models.IntegerField(default=0)
+    under_14d = models.IntegerField(default=0)
+    over_14d = models.IntegerField(default=0)
+    waited_us = models.BigIntegerField(default=0)  # accepted_at - created_at of the accepted ones, summed, in microseconds
+
+    class Meta:
+        verbose_name = _("onboarding funnel day")
+        verbose_name_plural = _("onboarding funnel days")
+        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="invitation_funnel_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.day.isoformat()}: {self.sent} sent"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
@@ -25,8 +26,21 @@ if TYPE_CHECKING:
     from partners.models import Partner
 
 
-def invitation_list_for_partner(*, partner: Partner, status: str = "", q: str = "") -> QuerySet[Invitation]:
-    """The partner's invitations with their latest delivery state, in a constant number of queries."""
+_Invitation = TypeVar("_Invitation", bound=Invitation)
+
+
+def expiring_soon(queryset: QuerySet[_Invitation], *, now: datetime | None = None) -> QuerySet[_Invitation]:
+    """The pending invitations of `queryset` whose link expires within FUNNEL_EXPIRING_INVITATION_DAYS, soonest
+    first: the onboarding funnel's "about to expire" and the Invitations page's `expiring=soon` filter."""
+    now = now or timezone.now()
+    return (queryset.filter(status=InvitationStatus.PENDING, expires_at__gt=now,
+                            expires_at__lte=now + timedelta(days=settings.FUNNEL_EXPIRING_INVITATION_DAYS))
+            .order_by("expires_at", "pk"))
+
+
+def invitation_list_for_partner(*, partner: Partner, status: str = "", q: str = "", expiring: bool = False) -> QuerySet[Invitation]:
+    """The partner's invitations with their latest delivery state, in a constant number of queries;
+    `expiring`: only the pending ones expiring soon, soonest first (see `expiring_soon`)."""
     topic = Concat(Value("invitation:"), Cast(OuterRef("pk"), output_field=CharField()))
     latest_delivery = (
         OutboxMessage.objects.filter(partner=partner, topic=topic, template__in=INVITATION_EMAIL_TEMPLATES)
@@ -45,6 +59,8 @@ def invitation_list_for_partner(*, partner: Partner, status: str = "", q: str = 
         queryset = queryset.filter(status=status)
     if q:
         queryset = queryset.filter(Q(recipient_email__icontains=q) | Q(sent_to__icontains=q) | Q(target_domain__icontains=q) | Q(customer__company_name__icontains=q))
+    if expiring:
+        queryset = expiring_soon(queryset)
     return queryset
 
 

@@ -74,7 +74,7 @@ class SavedViewList(models.TextChoices):
 # The query parameters each list reads: a saved view keeps these and nothing else (never `page`).
 SAVED_VIEW_PARAMETERS: dict[str, tuple[str, ...]] = {
     SavedViewList.CUSTOMERS: ("q", "type", "dap", "country", "tag", "sort"),
-    SavedViewList.INVITATIONS: ("status", "q"),
+    SavedViewList.INVITATIONS: ("status", "q", "expiring"),
     SavedViewList.GRANTS: ("status", "ending"),
     SavedViewList.SERVICE_REQUESTS: ("status", "customer", "q"),
 }

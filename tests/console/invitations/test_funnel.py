@@ -128,7 +128,8 @@ def test_expiring_pending_invitations_are_listed_soonest_first(partner_a, partne
     sooner = InvitationFactory(partner=partner_a.partner, expires_at=now + 3600 * timedelta(seconds=1))
     InvitationFactory(partner=partner_a.partner, expires_at=now + 20 * DAY)  # not yet
     InvitationFactory(partner=partner_b.partner, expires_at=now + DAY)  # another tenant
-    assert list(invitations_expiring_soon(partner=partner_a.partner, now=now)) == [sooner, soon]
+    expiring = invitations_expiring_soon(partner=partner_a.partner, now=now)
+    assert expiring.rows == [sooner, soon] and expiring.total == 2 and not expiring.more
 
 
 def page(partner, **query):  # type: ignore[no-untyped-def]
