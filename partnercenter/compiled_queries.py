@@ -67,8 +67,8 @@ class CompiledQuery(Generic[M]):
 
     def fetch(self, values: Sequence[Any]) -> list[M]:
         values = tuple(values)
-        if any(type(value) is not self._kind for value in values):
-            raise CompiledQueryError(f"every value must be a {self._kind.__name__}: {values!r}")
+        if self._kind is int and any(not isinstance(value, int) or isinstance(value, bool) for value in values):
+            raise CompiledQueryError(f"every value must be an int: {values!r}")
         statement = self._by_count.get(len(values))
         if statement is None:
             statement = self._by_count[len(values)] = _Statement(self._build, len(values), self._kind)
@@ -83,7 +83,7 @@ class _Statement:
         self.model = queryset.model
         self.compiler = queryset.query.get_compiler(using=self.alias)
         self.sql, params = self.compiler.as_sql()  # also sets up the SELECT list and its converters
-        self.sources = [placeholders.index(p) if type(p) is kind and p in placeholders else None for p in params]
+        self.sources = [placeholders.index(p) if isinstance(p, kind) and not isinstance(p, bool) and p in placeholders else None for p in params]
         if sorted(s for s in self.sources if s is not None) != list(range(count)):
             raise CompiledQueryError(f"each value must be one parameter of the statement: {self.sql}")
         self.constants = tuple(params)
