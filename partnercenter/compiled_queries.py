@@ -87,11 +87,19 @@ class _Statement:
         if sorted(s for s in self.sources if s is not None) != list(range(count)):
             raise CompiledQueryError(f"each value must be one parameter of the statement: {self.sql}")
         self.constants = tuple(params)
+        # The columns' converters (backend's and fields'), as `results_iter` asks for them on every run:
+        # the same SELECT list each time, so worked out once per connection object.
+        self.converters: tuple[Any, Any] = (None, None)
 
     def fetch(self, values: tuple[Any, ...]) -> list[Any]:
         sql = self.sql
         params = tuple(constant if source is None else values[source] for source, constant in zip(self.sources, self.constants, strict=True))
         compiler = copy.copy(self.compiler)
-        compiler.connection = connections[self.alias]  # this thread's connection
+        connection = compiler.connection = connections[self.alias]  # this thread's connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        owner, converters = self.converters
+        if owner is not connection:
+            converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+            self.converters = (connection, converters)
+        compiler.get_converters = lambda expressions: converters
         return list(QuerySet(model=self.model, query=_Compiled(compiler), using=self.alias))  # type: ignore[arg-type]
