@@ -48,4 +48,4 @@ class Transport(redis.Transport):
 def register() -> None:
     """Use this transport for `redis://` broker URLs (before the first broker connection resolves it)."""
     kombu_transport.TRANSPORT_ALIASES[SCHEME] = TRANSPORT
-    kombu_transport._transport_cache.pop(SCHEME, None)  # noqa: SLF001 — resolved again from the table above
+    kombu_transport._transport_cache.pop(SCHEME, None)

@@ -58,11 +58,10 @@ def test_one_insert_the_same_events_in_order_each_signalled_once(db, heard) -> N
 
 def test_inside_a_block_the_events_join_it(db, heard) -> None:  # type: ignore[no-untyped-def]
     actor, customer = UserFactory(), CustomerFactory()
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        with audit_events_together():
-            first = audit_record(action=AuditAction.INVITATION_CREATED, actor=actor, customer=customer)
-            events = audit_record_many(records=_records(actor, customer))
-            assert heard == [] and first.pk is None and all(e.pk is None for e in events)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, audit_events_together():
+        first = audit_record(action=AuditAction.INVITATION_CREATED, actor=actor, customer=customer)
+        events = audit_record_many(records=_records(actor, customer))
+        assert heard == [] and first.pk is None and all(e.pk is None for e in events)
     assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 1
     assert heard == [first, *events]
 
