@@ -1,6 +1,12 @@
-"""In-process cost of the signed-in floors and the Customers page: Python CPU and statements per request.
+"""In-process cost of the floors and the Customers page: Python CPU and statements per request.
 
     BENCH_DB=pc_bench_console uv run python -m bench.floor_profile [--reps 30] [--only F2h,F3,P2] [--profile F2h]
+
+Scenarios: R2, R3, R4, R5, F2h, F3, F4 (the signed-in form POST with its CSRF cookie and field), F5 (the
+API key POST) and P2. F4 and F5 write (a row, an audit event, an outbox row) and publish each outbox
+row to the broker at REDIS_URL, where no worker takes them: use a Redis database of your own.
+`PROFILE_CPU=1` profiles CPU time (`time.process_time`) instead of wall time; `PROFILE_SORT` and
+`PROFILE_LINES` shape the listing.
 
 Runs against the database `make bench` seeded (`bench.run` with the same BENCH_DB; its var/bench
 fixtures and secrets), with the bench settings (production + bench URLs: DEBUG=False, the cached
