@@ -144,16 +144,16 @@ def audit_event_new(
 
 
 def audit_record_many(*, records: Sequence[dict[str, Any]]) -> list[AuditEvent]:
-    """`audit_record` for many events at once (each item: its keyword arguments), in one INSERT.
+    """`audit_record` for many events at once (each item: its keyword arguments): the events of one
+    `audit_events_together()` block, so one INSERT.
 
     Same pre-condition (inside the transaction of the changes they record) and the same
-    `event_recorded` signal for each event, in order, in this transaction.
+    `event_recorded` signal for each event, in order, in this transaction. Inside an open block the
+    events join it (written, given their pk and signalled when it ends), as `audit_record`'s do.
     """
     if not records:
         return []
     if not connection.in_atomic_block:
         raise AuditOutsideTransactionError(f"audit_record_many({records[0].get('action')}, ...) called outside a transaction")
-    events = AuditEvent.objects.bulk_create([audit_event_new(**record) for record in records])
-    for event in events:
-        event_recorded.send(sender=AuditEvent, event=event)
-    return events
+    with audit_events_together():
+        return [audit_record(**record) for record in records]

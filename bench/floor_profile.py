@@ -1,6 +1,12 @@
-"""In-process cost of the signed-in floors and the Customers page: Python CPU and statements per request.
+"""In-process cost of the floors and the Customers page: Python CPU and statements per request.
 
     BENCH_DB=pc_bench_console uv run python -m bench.floor_profile [--reps 30] [--only F2h,F3,P2] [--profile F2h]
+
+Scenarios: R2, R3, R4, R5, F2h, F3, F4 (the signed-in form POST with its CSRF cookie and field), F5 (the
+API key POST) and P2. F4 and F5 write (a row, an audit event, an outbox row) and publish each outbox
+row to the broker at REDIS_URL, where no worker takes them: use a Redis database of your own.
+`PROFILE_CPU=1` profiles CPU time (`time.process_time`) instead of wall time; `PROFILE_SORT` and
+`PROFILE_LINES` shape the listing.
 
 Runs against the database `make bench` seeded (`bench.run` with the same BENCH_DB; its var/bench
 fixtures and secrets), with the bench settings (production + bench URLs: DEBUG=False, the cached
@@ -46,14 +52,25 @@ def _environment(var: Path, redis_url: str) -> dict[str, Any]:
     return fixtures
 
 
-def _scenarios(fixtures: dict[str, Any]) -> dict[str, tuple[str, str]]:
+# A scenario: path, cookie, and for a POST (method, body, extra WSGI headers, expected status).
+Scenario = tuple[str, str] | tuple[str, str, tuple[str, bytes, dict[str, str], str]]
+CSRF = "b" * 32  # the bench's own CSRF secret: the cookie and the form field carry it (as bench.run's F4)
+
+
+def _scenarios(fixtures: dict[str, Any]) -> dict[str, Scenario]:
     partner_cookie = f"sessionid={fixtures['partner_session']}"
+    review_cookie = f"sessionid={fixtures['review_session']}"
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {fixtures['api_key']}"}
     return {
         "R2": ("/bench/r2", ""),
         "R3": ("/bench/r3", ""),
+        "R4": ("/bench/r4", "", ("POST", b"", {}, "201")),
         "R5": ("/bench/r5", ""),
         "F2h": (f"/bench/f2h/{fixtures['partner_id']}/", partner_cookie),
-        "F3": ("/bench/f3", f"sessionid={fixtures['review_session']}"),
+        "F3": ("/bench/f3", review_cookie),
+        "F4": ("/bench/f4", f"{review_cookie}; csrftoken={CSRF}",
+               ("POST", f"csrfmiddlewaretoken={CSRF}".encode(), {"CONTENT_TYPE": "application/x-www-form-urlencoded"}, "302")),
+        "F5": ("/bench/f5", "", ("POST", b'{"note": "floor"}', {**bearer, "CONTENT_TYPE": "application/json"}, "201")),
         "P2": (f"/p/{fixtures['partner_id']}/customers/", partner_cookie),
     }
 
@@ -85,31 +102,33 @@ def main(argv: list[str] | None = None) -> int:
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         statuses.append(status)
 
-    def request(path: str, cookie: str) -> int:
+    def request(path: str, cookie: str, post: tuple[str, bytes, dict[str, str], str] | None = None) -> int:
+        method, data, extra, expected = post or ("GET", b"", {}, "200")
         environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": cookie, "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+            "HTTP_COOKIE": cookie, "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(data), "CONTENT_LENGTH": str(len(data)),
             "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+            **extra,
         }
         body = handler(environ, start_response)
         size = sum(len(chunk) for chunk in body)
         if hasattr(body, "close"):
             body.close()
         status = statuses.pop()
-        if not status.startswith("200"):
+        if not status.startswith(expected):
             raise RuntimeError(f"{path} answered {status}")
         return size
 
     scenarios = _scenarios(fixtures)
     if args.profile:
-        path, cookie = scenarios[args.profile]
+        scenario = scenarios[args.profile]
         for _ in range(args.warmup):
-            request(path, cookie)
-        profile = cProfile.Profile()
+            request(*scenario)
+        profile = cProfile.Profile(time.process_time) if os.environ.get("PROFILE_CPU") else cProfile.Profile()
         profile.enable()
         for _ in range(args.reps):
-            request(path, cookie)
+            request(*scenario)
         profile.disable()
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
@@ -118,19 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     wanted = [key.strip() for key in args.only.split(",") if key.strip()]
     for key in wanted:
-        path, cookie = scenarios[key]
+        scenario = scenarios[key]
         for _ in range(args.warmup):
-            size = request(path, cookie)
+            size = request(*scenario)
         with CaptureQueriesContext(connection) as captured:
-            request(path, cookie)
+            request(*scenario)
         results[key] = {"statements": len(captured.captured_queries), "bytes": size,
                         "sql": [q["sql"][:160] for q in captured.captured_queries], "cpu_ms": []}
     # Interleaved: one request of each scenario per round, so load from elsewhere hits them alike.
     for _ in range(args.reps):
         for key in wanted:
-            path, cookie = scenarios[key]
+            scenario = scenarios[key]
             started = time.process_time()
-            request(path, cookie)
+            request(*scenario)
             results[key]["cpu_ms"].append((time.process_time() - started) * 1000)
     for key in wanted:
         cpu = results[key].pop("cpu_ms")

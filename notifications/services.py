@@ -271,7 +271,8 @@ def outbox_publish(*, message_id: int, countdown: int | None = None) -> bool:
     from notifications.tasks import send_outbox_message  # noqa: PLC0415 — notifications.tasks imports this module
 
     try:
-        send_outbox_message.apply_async(args=(message_id,), countdown=countdown)
+        # argsrepr/kwargsrepr: what Celery's saferepr of these arguments gives, without walking them.
+        send_outbox_message.apply_async(args=(message_id,), countdown=countdown, argsrepr=f"({int(message_id)},)", kwargsrepr="{}")
     except Exception:
         logger.warning("outbox publish failed; the sweep will retry", extra={"outbox_id": message_id}, exc_info=True)
         return False

@@ -8,7 +8,11 @@ import os
 from celery import Celery, signals
 from celery.utils.log import mlevel
 
+from partnercenter import redis_broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnercenter.settings.local")
+# `redis://` brokers: kombu's Redis transport with one client per channel (partnercenter/redis_broker.py).
+redis_broker.register()
 
 app = Celery("partnercenter")
 app.config_from_object("django.conf:settings", namespace="CELERY")

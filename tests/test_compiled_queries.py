@@ -48,3 +48,18 @@ def test_a_value_that_is_not_a_parameter_as_given_is_refused(db) -> None:  # typ
     compiled = CompiledQuery(lambda values: PartnerMembership.objects.filter(user__email__in=[v.upper() for v in values]))
     with pytest.raises(CompiledQueryError):
         compiled.fetch(["a@example.com"])
+
+
+def test_integer_values_read_by_primary_key(partner_a) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import User
+
+    compiled = CompiledQuery(lambda pks: User.objects.filter(pk__in=pks).order_by("pk"), kind=int)
+    users = list(User.objects.order_by("pk")[:2])
+    for pks in ((users[0].pk,), (users[0].pk, users[1].pk), (-1,)):
+        expected = list(User.objects.filter(pk__in=pks).order_by("pk"))
+        got = compiled.fetch(pks)
+        assert [(u.pk, u.email, u.password, u.is_active) for u in got] == [(u.pk, u.email, u.password, u.is_active) for u in expected]
+    with pytest.raises(CompiledQueryError):
+        compiled.fetch([str(users[0].pk)])  # a string is not an integer value
+    with pytest.raises(CompiledQueryError):
+        compiled.fetch([True])

@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "partnercenter.method_not_allowed.MethodNotAllowedMessageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user's row read by a statement compiled once (issue 25).
+    "accounts.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "partnercenter.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
