@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             acceptors.save()
         out = io.StringIO()
+        if os.environ.get("PROFILE_DUMP"):
+            profile.dump_stats(os.environ["PROFILE_DUMP"])
         pstats.Stats(profile, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "60")))
         print(out.getvalue())
         return 0
