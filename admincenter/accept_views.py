@@ -8,7 +8,7 @@ appears in a Referer. Unknown, expired, cancelled and used tokens all get the sa
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -112,9 +112,18 @@ def _country_options(selected: object) -> SafeString:
     return _country_options_html(translation.get_language(), str(selected or ""))
 
 
+class DomainBadge(NamedTuple):
+    """What partners/includes/domain_badge.html shows of a partner, as plain values (a layout_fragment key)."""
+
+    domain_is_verified: bool
+    verified_domain: str
+
+
 def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None) -> dict[str, Any]:
     context: dict[str, Any] = {
         "offer": offer,
+        "badge": DomainBadge(offer.partner.domain_is_verified, offer.partner.verified_domain),
+        "declinable": offer.invitation is not None,
         "portal": portal_for(offer.partner.cloud),
         "next": reverse("invitation_review"),
         "decline_form": DeclineForm(),
@@ -137,7 +146,10 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
         elif not refusal:  # none of the user's tenants can accept: a new tenant is the only choice, chosen already
             initial["tenant"] = "new"
         form = form or AcceptForm(initial=initial)
+        tenant = form["tenant"].value()
         context.update(
+            # the "new tenant" choice is checked when chosen, or when nothing is and no tenant of the user can accept
+            new_tenant_checked=tenant == "new" or (not tenant and not selectable),
             refusal=refusal,
             bound_tenant=bool(options and options[0].get("bound")),
             tenant_options=options,
