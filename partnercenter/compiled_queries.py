@@ -9,8 +9,8 @@ the compiler; later calls run that SQL with their own values and turn the rows i
 `select_related` models, annotations and the fields' converters) exactly as iterating the queryset
 would.
 
-The varying values may be strings, integers and time-zone-aware datetimes (e.g. "now" for an
-annotation comparing a time, or a user's primary key), each compared as it is: the placeholders must
+The varying values may be strings, integers, UUIDs and time-zone-aware datetimes (e.g. "now" for an
+annotation comparing a time, a user's primary key, a tenant id), each compared as it is: the placeholders must
 reach the statement's parameters unchanged, and each exactly once, which the first compilation checks
 (per number and kinds of values). A string placeholder holds the characters a LIKE/iexact lookup
 escapes (`%`, `_`, `\\`), so a lookup that rewrites its value is refused rather than compiled with a
@@ -24,6 +24,7 @@ A query that locks (`select_for_update`) keeps Django's check that it runs insid
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -40,6 +41,7 @@ M = TypeVar("M", bound=Model)
 _STRING_PLACEHOLDER = "\x00compiled-query-value-%_\\-{}\x00"
 _INT_PLACEHOLDER = -1_987_654_321  # minus the value's position: inside every integer column's range, unlike any real key
 _TIME_PLACEHOLDER = datetime(1001, 2, 3, 4, 5, 6, 0, tzinfo=UTC)  # plus the value's position in microseconds
+_UUID_PLACEHOLDER = 0xC0_4D_11ED_0000_4000_8000_0000_0000_0000  # plus the value's position
 
 
 class CompiledQueryError(ValueError):
@@ -57,7 +59,9 @@ def _kind(value: object) -> str:
         if value.utcoffset() is None:  # type: ignore[attr-defined]
             raise CompiledQueryError("a compiled query takes time-zone-aware datetimes only (the ORM would convert a naive one)")
         return "datetime"
-    raise CompiledQueryError(f"a compiled query takes str, int and aware datetime values, not {kind.__name__}")
+    if kind is uuid.UUID:
+        return "uuid"
+    raise CompiledQueryError(f"a compiled query takes str, int, UUID and aware datetime values, not {kind.__name__}")
 
 
 def _placeholder(kind: str, position: int) -> object:
@@ -65,6 +69,8 @@ def _placeholder(kind: str, position: int) -> object:
         return _STRING_PLACEHOLDER.format(position)
     if kind == "int":
         return _INT_PLACEHOLDER - position
+    if kind == "uuid":
+        return uuid.UUID(int=_UUID_PLACEHOLDER + position)
     return _TIME_PLACEHOLDER + timedelta(microseconds=position)
 
 
