@@ -206,7 +206,7 @@ def _locked_for_acceptance(model: type[_Row], values: tuple[Any, ...]) -> QueryS
     again) locked, with its partner and the two checks about the user."""
     pk, user_pk, email, member_pk = values
     return (
-        model._default_manager.select_for_update(of=("self",)).select_related("partner")
+        model._default_manager.select_for_update(of=("self",)).select_related("partner")  # type: ignore[return-value]
         .annotate(acceptor_verified=_acceptor_verified_check(user_pk, email),
                   acceptor_works_for_partner=_acceptor_works_for_partner_check(member_pk))
         .filter(pk=pk).order_by()[:1]  # by primary key: no ORDER BY to compile
