@@ -80,7 +80,7 @@ def _user_by_pk(user_model: type[Any], pk: int) -> Any | None:
     if compiled is None:
         # `get` drops the model's default ordering; so does this query (one row by its primary key).
         compiled = _USER_BY_PK[user_model._meta.label] = CompiledQuery(
-            lambda pks: user_model._default_manager.filter(pk=pks[0]).order_by(), kind=int)
+            lambda pks: user_model._default_manager.filter(pk=pks[0]).order_by())
     rows = compiled.fetch((pk,))
     return rows[0] if rows else None
 

@@ -7,11 +7,12 @@ appears in a Referer. Unknown, expired, cancelled and used tokens all get the sa
 
 from __future__ import annotations
 
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from invitations.scope import offer_abilities, offer_limits
 from invitations.selectors import Offer, offer_for_token
 from invitations.trust_services import invitation_record_first_open, invitation_report
 from invitations.verification_codes import invitation_verification_code
+from partnercenter.compiled_queries import CompiledQuery
 from partnercenter.country_options import country_options_html, country_pairs
 from partnercenter.errors import DomainError
 from partnercenter.no_store import carries_secret
@@ -60,6 +62,20 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "invitations/accept_invalid.html", status=404)
 
 
+def _reviewer_tenants(values: tuple[Any, ...]) -> QuerySet[CustomerMembership]:
+    """The viewer's (`values[0]`, a user's primary key) tenant memberships by company name, with their customers;
+    given an agreement version (`values[1]`), whether each tenant accepted it: in the same statement, not one per tenant."""
+    memberships = CustomerMembership.objects.filter(user_id=values[0]).select_related("customer").order_by("customer__company_name")
+    if len(values) > 1:
+        memberships = memberships.annotate(agreement_accepted=Exists(
+            AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=values[1])))
+    return memberships
+
+
+# Every acceptance page's tenant list, compiled once per process (partnercenter.compiled_queries; issue 25).
+_REVIEWER_TENANTS = CompiledQuery(_reviewer_tenants)
+
+
 def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVersion | None) -> list[dict[str, Any]]:
     bound = offer.invitation.customer if offer.invitation is not None and offer.invitation.customer_id else None
     if bound is not None:  # a customer the partner created for this admin: that tenant, nothing else
@@ -67,10 +83,7 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
                  "needs_agreement": customer_needs_agreement(customer=bound, agreement=agreement)}]
     options = []
     assert request.user.is_authenticated  # _context asks for a signed-in viewer only
-    memberships = CustomerMembership.objects.filter(user=request.user).select_related("customer").order_by("customer__company_name")
-    if agreement is not None:  # whether each tenant accepted this version: in the same statement, not one per tenant
-        memberships = memberships.annotate(agreement_accepted=Exists(
-            AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version)))
+    memberships = _REVIEWER_TENANTS.fetch([request.user.pk] if agreement is None else [request.user.pk, agreement.version])
     for membership in memberships:
         refusal = tenant_refusal(partner=offer.partner, target_domain=offer.target_domain, membership=membership)
         if refusal is None and offer.invitation is not None:  # said before the click: accepting would change nothing
@@ -95,9 +108,18 @@ def _country_options(selected: object) -> SafeString:
     return _country_options_html(translation.get_language(), str(selected or ""))
 
 
+class DomainBadge(NamedTuple):
+    """What partners/includes/domain_badge.html shows of a partner, as plain values (a layout_fragment key)."""
+
+    domain_is_verified: bool
+    verified_domain: str
+
+
 def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None) -> dict[str, Any]:
     context: dict[str, Any] = {
         "offer": offer,
+        "badge": DomainBadge(offer.partner.domain_is_verified, offer.partner.verified_domain),
+        "declinable": offer.invitation is not None,
         "portal": portal_for(offer.partner.cloud),
         "next": reverse("invitation_review"),
         "decline_form": DeclineForm(),
@@ -120,7 +142,10 @@ def _context(request: HttpRequest, offer: Offer, form: AcceptForm | None = None)
         elif not refusal:  # none of the user's tenants can accept: a new tenant is the only choice, chosen already
             initial["tenant"] = "new"
         form = form or AcceptForm(initial=initial)
+        tenant = form["tenant"].value()
         context.update(
+            # the "new tenant" choice is checked when chosen, or when nothing is and no tenant of the user can accept
+            new_tenant_checked=tenant == "new" or (not tenant and not selectable),
             refusal=refusal,
             bound_tenant=bool(options and options[0].get("bound")),
             tenant_options=options,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 AGREEMENTS_DIR = Path(__file__).parent / "agreements"
 
@@ -21,8 +22,9 @@ class AgreementDocument:
     text: str
 
 
-@dataclass(frozen=True)
-class AgreementBlock:
+class AgreementBlock(NamedTuple):
+    """A heading or a paragraph. A tuple of plain values, so a `{% layout_fragment %}` can be keyed by the blocks."""
+
     heading: bool
     text: str
 

@@ -8,11 +8,12 @@ workflows.agreement_attestation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from audit.services import audit_record
 from customers.choices import AgreementAcceptor, CustomerRole, CustomerStatus
 from customers.models import AgreementAcceptance, AgreementVersion, Customer, CustomerMembership
 from partnercenter import request_context
+from partnercenter.compiled_queries import CompiledQuery
 from partnercenter.errors import DomainError
 from partners.choices import Cloud
 
@@ -103,12 +105,21 @@ def customer_membership_add(*, customer: Customer, user: User, role: str, actor:
     return membership
 
 
+def _agreement_texts_in_force(now: datetime) -> QuerySet[AgreementVersion]:
+    """Every language's text of the version in force at `now` (a handful of rows)."""
+    latest = AgreementVersion.objects.filter(effective_at__lte=now).order_by("-effective_at", "-pk").values("version")[:1]
+    return AgreementVersion.objects.filter(version=Subquery(latest)).order_by()
+
+
+# Read by every acceptance page and accept POST: compiled once per process (partnercenter.compiled_queries; issue 25).
+_AGREEMENT_TEXTS_IN_FORCE = CompiledQuery(lambda values: _agreement_texts_in_force(values[0]))
+
+
 def agreement_current(*, language: str) -> AgreementVersion | None:
     """The customer agreement in force now, in `language` (English when not translated)."""
     # One statement: every language's text of the current version (a handful of rows), chosen here.
     now = timezone.now()
-    latest = AgreementVersion.objects.filter(effective_at__lte=now).order_by("-effective_at", "-pk").values("version")[:1]
-    texts = list(AgreementVersion.objects.filter(version=Subquery(latest)).order_by())
+    texts = _AGREEMENT_TEXTS_IN_FORCE.fetch([now])
     if not texts:
         return None
     by_language = {text.language: text for text in texts}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, Model, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,15 +40,18 @@ from notifications.services import (
     email_enqueue_rendered,
     email_render,
 )
+from partnercenter.compiled_queries import CompiledQuery
 from partnercenter.directory_roles import role_labels
 from partnercenter.links import absolute_url
 from partners.models import Partner, PartnerMembership
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.models import DelegatedAdminGrant, Relationship
-from relationships.services import grant_display_name, relationship_establish
+from relationships.services import grant_insert_named, relationship_establish
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+_Row = TypeVar("_Row", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,21 @@ def _raise(violation: RuleViolation | None) -> None:
         raise InvitationError(violation.code, violation.message)
 
 
+def _acceptor_tenant(values: tuple[Any, ...]) -> QuerySet[CustomerMembership]:
+    """The user's (`values[0]`, its primary key) membership of the tenant `values[1]` (a tenant id) with its customer,
+    and whether that tenant accepted the agreement version `values[2]`, read with the membership: one statement,
+    not two (a constant True when no version is given: no agreement to accept)."""
+    accepted = (Exists(AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=values[2]))
+                if len(values) > 2 else Value(True))
+    return (CustomerMembership.objects.select_related("customer")
+            .filter(user_id=values[0], customer__tenant_id=values[1]).annotate(agreement_accepted=accepted)
+            .order_by()[:1])  # one per (customer, user): no ORDER BY (and its join)
+
+
+# Every accept's tenant read, compiled once per process (partnercenter.compiled_queries; issue 25).
+_ACCEPTOR_TENANT = CompiledQuery(_acceptor_tenant)
+
+
 def _resolve_tenant(
     *, invitation: Invitation, user: User, answer: AcceptanceAnswer, agreement: AgreementVersion | None,
 ) -> tuple[Customer, bool]:
@@ -121,17 +140,16 @@ def _resolve_tenant(
         customer = _join_partner_created_customer(invitation=invitation, customer_id=invitation.customer_id, user=user)
         return customer, customer_needs_agreement(customer=customer, agreement=agreement)
     if answer.tenant_id:
-        # Whether the tenant accepted `agreement`, read with the membership: one statement, not two
-        # (a constant when there is no agreement to accept).
-        accepted = (Exists(AgreementAcceptance.objects.filter(customer=OuterRef("customer"), agreement__version=agreement.version))
-                    if agreement is not None else Value(True))
-        memberships = (CustomerMembership.objects.select_related("customer")
-                       .filter(user=user, customer__tenant_id=answer.tenant_id).annotate(agreement_accepted=accepted))
-        membership = next(iter(memberships.order_by()[:1]), None)  # one per (customer, user): no ORDER BY (and its join)
+        try:
+            tenant_id = uuid.UUID(answer.tenant_id)
+        except ValueError:
+            tenant_id = None  # no tenant has that id
+        membership = None if tenant_id is None else next(iter(_ACCEPTOR_TENANT.fetch(
+            [user.pk, tenant_id] if agreement is None else [user.pk, tenant_id, agreement.version])), None)
         if membership is None:
             raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
         _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
-        return membership.customer, agreement is not None and not membership.agreement_accepted
+        return membership.customer, agreement is not None and not membership.agreement_accepted  # type: ignore[attr-defined]
     if answer.new_tenant is None:
         raise InvitationError("tenant_required", _("Choose a tenant or create one."), field="tenant")
     new = answer.new_tenant
@@ -164,15 +182,40 @@ def _join_partner_created_customer(*, invitation: Invitation, customer_id: int, 
 # What acceptance checks about the user, as annotations for the statement that locks the
 # invitation (or link): its email is verified (`acceptor_verified`), and it does not work for the
 # inviting partner (`acceptor_works_for_partner`). Passed as named keywords to `.annotate()` so the
-# type checker knows the annotated row has both as booleans.
+# type checker knows the annotated row has both as booleans (the decline's lock, invitations.closing).
 
 
 def _acceptor_verified(user: User) -> Exists:
-    return Exists(EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True))
+    return _acceptor_verified_check(user.pk, user.email)
+
+
+def _acceptor_verified_check(user_pk: int, email: str) -> Exists:
+    return Exists(EmailAddress.objects.filter(user_id=user_pk, email__iexact=email, verified=True))
 
 
 def _acceptor_works_for_partner(user: User) -> Exists:
-    return Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user=user))
+    return _acceptor_works_for_partner_check(user.pk)
+
+
+def _acceptor_works_for_partner_check(user_pk: int) -> Exists:
+    return Exists(PartnerMembership.objects.filter(partner=OuterRef("partner"), user_id=user_pk))
+
+
+def _locked_for_acceptance(model: type[_Row], values: tuple[Any, ...]) -> QuerySet[_Row]:
+    """The row (`values`: its primary key, the user's primary key, the user's email, the user's primary key
+    again) locked, with its partner and the two checks about the user."""
+    pk, user_pk, email, member_pk = values
+    return (
+        model._default_manager.select_for_update(of=("self",)).select_related("partner")  # type: ignore[return-value]
+        .annotate(acceptor_verified=_acceptor_verified_check(user_pk, email),
+                  acceptor_works_for_partner=_acceptor_works_for_partner_check(member_pk))
+        .filter(pk=pk).order_by()[:1]  # by primary key: no ORDER BY to compile
+    )
+
+
+# Every accept's first statement in its transaction, compiled once per process (partnercenter.compiled_queries; issue 25).
+_INVITATION_LOCKED = CompiledQuery(lambda values: _locked_for_acceptance(Invitation, values))
+_LINK_LOCKED = CompiledQuery(lambda values: _locked_for_acceptance(RelationshipLink, values))
 
 
 def grant_request_from_invitation(
@@ -180,17 +223,16 @@ def grant_request_from_invitation(
 ) -> DelegatedAdminGrant:
     """The delegated admin request carried by an accepted invitation, waiting for approval (moved from
     relationships.services: it reads the invitation, which sits above relationships)."""
-    grant = DelegatedAdminGrant.objects.create(
+    grant = grant_insert_named(DelegatedAdminGrant(
         partner=invitation.partner,
         customer=customer,
-        display_name=grant_display_name(partner=invitation.partner, customer=customer),
         roles=list(invitation.requested_roles),
         duration_days=invitation.grant_duration_days or 730,
         auto_extend=invitation.grant_auto_extend,
         requested_by_invitation=invitation,
         request_expires_at=timezone.now() + timedelta(days=settings.GRANT_REQUEST_VALIDITY_DAYS),
         status=GrantStatus.APPROVAL_PENDING,
-    )
+    ))
     audit_record(action=AuditAction.GRANT_REQUESTED, actor=actor, partner=invitation.partner, customer=customer,
                  target=grant, after={"roles": grant.roles, "duration_days": grant.duration_days, "invitation_id": invitation.pk})
     return grant
@@ -206,17 +248,12 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     relationship (at most one active per partner and customer), the pending delegated admin
     grant, audit events, and emails to the partner and the customer (outbox).
     """
-    rows = (
-        Invitation.objects.select_for_update(of=("self",)).select_related("partner")
-        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
-        .filter(pk=invitation.pk).order_by()[:1]  # by primary key: no ORDER BY to compile
-    )
-    locked = next(iter(rows), None)
+    locked = next(iter(_INVITATION_LOCKED.fetch([invitation.pk, user.pk, user.email, user.pk])), None)
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     with audit_events_together():  # its four events in one INSERT
-        return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
-                              works_for_partner=locked.acceptor_works_for_partner)
+        return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,  # type: ignore[attr-defined]
+                              works_for_partner=locked.acceptor_works_for_partner)  # type: ignore[attr-defined]
 
 
 def _delegated_admin_needs_relationship(invitation: Invitation, customer: Customer) -> None:
@@ -322,12 +359,7 @@ def _accept_locked(
 @transaction.atomic
 def relationship_link_accept(*, link: RelationshipLink, user: User, answer: AcceptanceAnswer) -> AcceptanceResult:
     """A tenant accepts the partner's reusable link: recorded as its own accepted invitation."""
-    rows = (
-        RelationshipLink.objects.select_for_update(of=("self",)).select_related("partner")
-        .annotate(acceptor_verified=_acceptor_verified(user), acceptor_works_for_partner=_acceptor_works_for_partner(user))
-        .filter(pk=link.pk).order_by()[:1]
-    )
-    locked = next(iter(rows), None)
+    locked = next(iter(_LINK_LOCKED.fetch([link.pk, user.pk, user.email, user.pk])), None)
     if locked is None or locked.status != LinkStatus.ACTIVE:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     partner = locked.partner
@@ -350,5 +382,5 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     with audit_events_together():
         audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
                      after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
-        return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
-                              works_for_partner=locked.acceptor_works_for_partner)
+        return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,  # type: ignore[attr-defined]
+                              works_for_partner=locked.acceptor_works_for_partner)  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ from notifications.signals import webhook_subscription_disabled
 from notifications.webhook_events import EVENT_FOR_ACTION, WebhookEventType, event_body, event_id_for
 from notifications.webhook_signing import SIGNATURE_HEADER, new_secret, signature_header
 from notifications.webhook_transport import destination_refusal, post
+from partnercenter.compiled_queries import CompiledQuery
 from partnercenter.errors import DomainError
 from partnercenter.sealing import seal, unseal
 
@@ -145,15 +146,21 @@ def webhook_subscriptions_cache_forget(**kwargs: object) -> None:
     _ActiveSubscriptions.forget()
 
 
+# A partner's active subscriptions (the partner's primary key): read by every transaction that records an
+# event of a partner, compiled once per process (partnercenter.compiled_queries; issue 25). Their primary keys,
+# event types and the partner's public id only.
+_ACTIVE_SUBSCRIPTIONS = CompiledQuery(lambda values: WebhookSubscription.objects.filter(partner_id=values[0], active=True)
+                                      .select_related("partner").only("pk", "event_types", "partner__partner_id"))
+
+
 def _active_subscriptions(partner_id: int) -> tuple[str, list[tuple[int, list[str]]]]:
     """(the partner's public id, [(subscription pk, event types)] of its active subscriptions): one
     statement per partner per transaction."""
     by_partner = _ActiveSubscriptions.current()
     found = by_partner.get(partner_id)
     if found is None:
-        rows = list(WebhookSubscription.objects.filter(partner_id=partner_id, active=True)
-                    .values_list("pk", "event_types", "partner__partner_id"))
-        found = (rows[0][2] if rows else "", [(pk, event_types) for pk, event_types, _public_id in rows])
+        rows = _ACTIVE_SUBSCRIPTIONS.fetch([partner_id])
+        found = (rows[0].partner.partner_id if rows else "", [(row.pk, row.event_types) for row in rows])
         by_partner[partner_id] = found
     return found
 

@@ -24,6 +24,7 @@ from customers.selectors import customer_actor, customer_global_admins
 from notifications.choices import NotificationAudience
 from notifications.inbox import EmailSpec, notify_user
 from notifications.services import email_enqueue
+from partnercenter.compiled_queries import CompiledQuery
 from partnercenter.directory_roles import (
     ALL_ROLES,
     BY_ID,
@@ -64,42 +65,67 @@ def relationship_establish(
         relationship_type=relationship_type,
         indirect_provider=indirect_provider,
     )
-    if not _insert_unless_active(relationship):
+    if not _insert_unless_conflict(relationship):
         return Relationship.objects.get(partner=partner, customer=customer, status=RelationshipStatus.ACTIVE), False
     audit_record(action=AuditAction.RELATIONSHIP_ESTABLISHED, actor=actor, partner=partner, customer=customer,
                  target=relationship, after={"type": relationship_type, "invitation_id": invitation.pk if invitation else None})
     return relationship, True
 
 
-def _insert_unless_active(relationship: Relationship) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: whether the row went in (False: the partial unique
-    constraint found an active relationship of this partner and customer). One statement where a
-    savepoint around a plain INSERT took three, and a lost race still leaves the transaction usable."""
-    using = router.db_for_write(Relationship)
-    fields = [field for field in Relationship._meta.local_concrete_fields if not field.primary_key]
-    query = InsertQuery(Relationship, on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, [relationship])
+def _insert_unless_conflict(obj: models.Model) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: whether the row went in (False: a unique constraint
+    found a row already, e.g. an active relationship of this partner and customer). One statement where a
+    savepoint around a plain INSERT took three, and a lost race still leaves the transaction usable.
+    For models without save() hooks or signals (the row is written as save() would, fields' pre_save included)."""
+    model = type(obj)
+    using = router.db_for_write(model)
+    fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [obj])
     compiler = query.get_compiler(using=using)
     ((sql, params),) = compiler.as_sql()
-    pk = Relationship._meta.pk
+    pk = model._meta.pk
     assert pk is not None
     with connections[using].cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {compiler.quote_name_unless_alias(pk.column)}", params)
         row = cursor.fetchone()
     if row is None:
         return False
-    relationship.pk = row[0]
-    relationship._state.adding, relationship._state.db = False, using
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, using
     return True
 
 
+# Whether the partner (values: its primary key, then a name) has a grant of that name: every grant request's
+# read, compiled once per process (partnercenter.compiled_queries; issue 25).
+_GRANT_NAMED = CompiledQuery(lambda values: DelegatedAdminGrant.objects.filter(partner_id=values[0], display_name=values[1])
+                             .only("pk").order_by()[:1])
+
+
+def _grant_display_name_base(customer: Customer) -> str:
+    return f"{customer.company_name[:60]} {timezone.now():%Y-%m-%d}"
+
+
 def grant_display_name(*, partner: Partner, customer: Customer) -> str:
-    base = f"{customer.company_name[:60]} {timezone.now():%Y-%m-%d}"
+    base = _grant_display_name_base(customer)
     name, n = base, 1
-    while DelegatedAdminGrant.objects.filter(partner=partner, display_name=name).exists():
+    while _GRANT_NAMED.fetch([partner.pk, name]):
         n += 1
         name = f"{base} ({n})"
     return name
+
+
+def grant_insert_named(grant: DelegatedAdminGrant) -> DelegatedAdminGrant:
+    """Insert a new grant (partner and customer set) under the name `grant_display_name` gives: the
+    usual first choice, "<company> <date>", in one statement (INSERT … ON CONFLICT DO NOTHING: the
+    partner's unique display names answer "is it taken?"); only when it is taken (a second grant of the
+    day), the name check and a plain INSERT. Inside the caller's transaction."""
+    assert grant.customer is not None
+    grant.display_name = _grant_display_name_base(grant.customer)
+    if not _insert_unless_conflict(grant):
+        grant.display_name = grant_display_name(partner=grant.partner, customer=grant.customer)
+        grant.save(force_insert=True)
+    return grant
 
 
 # --- Validation shared by requests ------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_a_value_that_is_not_a_parameter_as_given_is_refused(db) -> None:  # typ
 def test_integer_values_read_by_primary_key(partner_a) -> None:  # type: ignore[no-untyped-def]
     from accounts.models import User
 
-    compiled = CompiledQuery(lambda pks: User.objects.filter(pk__in=pks).order_by("pk"), kind=int)
+    compiled = CompiledQuery(lambda pks: User.objects.filter(pk__in=pks).order_by("pk"))
     users = list(User.objects.order_by("pk")[:2])
     for pks in ((users[0].pk,), (users[0].pk, users[1].pk), (-1,)):
         expected = list(User.objects.filter(pk__in=pks).order_by("pk"))
@@ -63,3 +63,62 @@ def test_integer_values_read_by_primary_key(partner_a) -> None:  # type: ignore[
         compiled.fetch([str(users[0].pk)])  # a string is not an integer value
     with pytest.raises(CompiledQueryError):
         compiled.fetch([True])
+
+
+def test_integers_uuids_and_aware_datetimes_are_values_too_and_reach_the_statement_as_given(customer_a) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+    from django.utils import timezone
+
+    from customers.models import CustomerMembership
+
+    def build(values):  # type: ignore[no-untyped-def]
+        user_pk, tenant_id, now = values
+        return (CustomerMembership.objects.select_related("customer")
+                .annotate(recent=ExpressionWrapper(Q(customer__created_at__gt=now), output_field=BooleanField()))
+                .filter(user_id=user_pk, customer__tenant_id=tenant_id))
+
+    compiled = CompiledQuery(build)
+    for values in ((customer_a.user.pk, customer_a.customer.tenant_id, timezone.now() - timedelta(days=1)),
+                   (customer_a.user.pk, customer_a.customer.tenant_id, timezone.now() + timedelta(days=1)),
+                   (customer_a.user.pk + 1000, customer_a.customer.tenant_id, timezone.now())):
+        expected = list(build(values))
+        got = compiled.fetch(values)
+        assert [(m.pk, m.customer.company_name, m.recent) for m in got] == [  # type: ignore[attr-defined]
+            (m.pk, m.customer.company_name, m.recent) for m in expected]  # type: ignore[attr-defined]
+    assert [m.recent for m in compiled.fetch((customer_a.user.pk, customer_a.customer.tenant_id,  # type: ignore[attr-defined]
+                                               timezone.now() - timedelta(days=1)))] == [True]
+
+
+@pytest.mark.parametrize("value", [True, 1.5, None, b"x"])
+def test_values_of_other_kinds_are_refused(db, value) -> None:  # type: ignore[no-untyped-def]
+    compiled = CompiledQuery(lambda values: PartnerMembership.objects.filter(pk=values[0]))
+    with pytest.raises(CompiledQueryError):
+        compiled.fetch([value])
+
+
+def test_a_naive_datetime_is_refused_rather_than_converted(db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    compiled = CompiledQuery(lambda values: PartnerMembership.objects.filter(created_at__lt=values[0]))
+    with pytest.raises(CompiledQueryError):
+        compiled.fetch([datetime(2026, 1, 1)])
+
+
+def test_a_lookup_that_rewrites_its_value_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+    # LIKE lookups escape %, _ and \\: a compiled statement would not escape later values.
+    compiled = CompiledQuery(lambda values: PartnerMembership.objects.filter(user__email__contains=values[0]))
+    with pytest.raises(CompiledQueryError):
+        compiled.fetch(["a_b"])
+
+
+def test_a_locking_query_still_refuses_to_run_outside_a_transaction(transactional_db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    compiled = CompiledQuery(lambda values: PartnerMembership.objects.select_for_update().filter(pk=values[0]))
+    with transaction.atomic():
+        assert compiled.fetch([1]) == []
+    with pytest.raises(TransactionManagementError):
+        compiled.fetch([1])

@@ -25,7 +25,7 @@ REVIEW = "/r/"
 # Issue 18 added one statement to each: the reusable-link lookup runs whatever the invitation lookup found, so
 # unknown, expired and used tokens do the same work (tests/invitations/test_token_lookup_equal_work.py).
 PAGE_STATEMENTS = 6  # was 11 + 1 per tenant: session, user, invitation with its partner and "does the viewer work for it?", the link lookup, agreement, tenants
-ACCEPT_STATEMENTS = 20  # was 41, then 33, 25: acceptor checks ride on the lock, one agreement read, no pre-insert SELECT; the webhook subscriptions read once; the customer's email inserted without lookup or savepoint; the link lookup; issue 24 item 6: + 2 (28), the partner's notice and its preference read; issue 25: - 3, the partner's notice is sent after commit by a task of its own (invitations.partner_notices), - 3, the four audit events in one INSERT, - 2, the relationship inserted with ON CONFLICT DO NOTHING instead of inside a savepoint
+ACCEPT_STATEMENTS = 19  # was 41, then 33, 25: acceptor checks ride on the lock, one agreement read, no pre-insert SELECT; the webhook subscriptions read once; the customer's email inserted without lookup or savepoint; the link lookup; issue 24 item 6: + 2 (28), the partner's notice and its preference read; issue 25: - 3, the partner's notice is sent after commit by a task of its own (invitations.partner_notices), - 3, the four audit events in one INSERT, - 2, the relationship inserted with ON CONFLICT DO NOTHING instead of inside a savepoint; - 1, the grant inserted under its usual name with ON CONFLICT DO NOTHING (the name check only when that name is taken)
 
 
 def _writes(queries: list[dict]) -> list[str]:
