@@ -115,7 +115,7 @@ class CustomerFilterShape(NamedTuple):
     """Which of the Customers filters (other than the search) a statement has: its shape, apart from
     the filters' values. The compiled statements of the Customers page are one per shape (issue 25)."""
 
-    relationship_type: bool
+    relationship_type: str  # one of RelationshipType's few values (the selector checks it against them: not a parameter)
     delegated_admin: str
     country: bool
     tag: bool
@@ -128,15 +128,15 @@ class CustomerFilterShape(NamedTuple):
         upper case)."""
         relationship_type = relationship_type if relationship_type in RelationshipType.values else ""
         delegated_admin = delegated_admin if delegated_admin in DELEGATED_ADMIN_FILTERS else ""
-        values: list[CompiledValue] = [v for v in (relationship_type, country.upper()) if v]
+        values: list[CompiledValue] = [country.upper()] if country else []
         if tag is not None:
             values.append(int(tag))
-        return cls(bool(relationship_type), delegated_admin, bool(country), tag is not None), values
+        return cls(relationship_type, delegated_admin, bool(country), tag is not None), values
 
     def filters(self, values: Any) -> dict[str, Any]:
         """The selectors' keyword arguments for this shape, from its values (placeholders when compiling)."""
         given = iter(values)
-        return {"relationship_type": next(given) if self.relationship_type else "", "delegated_admin": self.delegated_admin,
+        return {"relationship_type": self.relationship_type, "delegated_admin": self.delegated_admin,
                 "country": _UpperCase(next(given)) if self.country else "", "tag": next(given) if self.tag else None}
 
 
