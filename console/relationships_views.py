@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView

@@ -93,15 +93,19 @@ class CompiledCount(CompiledQuery[Any]):
     """`count(values)` (`count(values, shape)`) is `build(values).count()`: the statement Django runs
     for it (for a sliced queryset, `SELECT COUNT(*) FROM (... LIMIT n)`), compiled once per shape."""
 
+    def __init__(self, build: Callable[..., QuerySet[Any, Any]], *, max_shapes: int = 64) -> None:
+        super().__init__(build, max_shapes=max_shapes)
+        self._counts: dict[Hashable, _CountStatement] = {}
+
     def count(self, values: Sequence[Value], shape: Hashable = None) -> int:
         values = tuple(values)
         kinds = tuple(int if type(value) is int else str for value in values)
         key = (shape, kinds)
-        statement = self._statements.get(key)
+        statement = self._counts.get(key)
         if statement is None:
-            if len(self._statements) >= self._max_shapes:
+            if len(self._counts) >= self._max_shapes:
                 return self.queryset(values, shape).count()
-            statement = self._statements[key] = _CountStatement(lambda placeholders: self.queryset(placeholders, shape), kinds)
+            statement = self._counts[key] = _CountStatement(lambda placeholders: self.queryset(placeholders, shape), kinds)
         return statement.count(values)
 
 
@@ -172,10 +176,10 @@ class _Statement:
         params = tuple(constant if source is None else values[source] for source, constant in zip(self.sources, self.constants, strict=True))
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.alias]  # this thread's connection
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset: QuerySet[Any, Any] = QuerySet(model=self.model, query=_Compiled(compiler, self.query), using=self.alias)  # type: ignore[arg-type]
         queryset._iterable_class = self.iterable_class
-        queryset._fields = self.fields
+        queryset._fields = self.fields  # type: ignore[attr-defined]
         return list(queryset)
 
 

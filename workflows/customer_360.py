@@ -66,7 +66,7 @@ def _customer_rows_slice(values: tuple[Value, ...], shape: tuple[str, CustomerFi
     return rows[int(offset):int(offset) + int(limit)]
 
 
-_CUSTOMER_ROWS = CompiledQuery(_customer_rows_slice, max_shapes=300)  # 6 sorts × 3 types × 4 delegated admin states × country × tag
+_CUSTOMER_ROWS = CompiledQuery(_customer_rows_slice, max_shapes=300)  # 6 sorts x 3 types x 4 delegated admin states x country x tag
 
 
 class CustomerRows:

@@ -41,7 +41,8 @@ class ApiCursorPagination(CursorPagination):
         """DRF's `paginate_queryset` for a request without a cursor (offset 0, forwards, no position),
         with the rows from `first_rows(limit)`: the first `limit` rows in `ordering` (a compiled
         statement, issue 25). The page, its `next` cursor and everything get_paginated_response
-        reads are what DRF sets; a request with a cursor must take `paginate_queryset`."""
+        reads are what DRF sets; a request with a cursor must take `paginate_queryset`. Only for a view
+        without an ordering filter backend (the ordering is the paginator's own)."""
         if self.cursor_query_param in request.query_params:
             raise ValueError("a request with a cursor takes paginate_queryset")
         self.request = request
@@ -49,7 +50,7 @@ class ApiCursorPagination(CursorPagination):
         if not self.page_size:
             return None
         self.base_url = request.build_absolute_uri()
-        self.ordering = self.get_ordering(request, None, view)
+        self.ordering = self.get_ordering(request, None, view)  # type: ignore[arg-type]  # no queryset: the view has no ordering filter
         self.cursor = None
         results = first_rows(self.page_size + 1)
         self.page = list(results[:self.page_size])
