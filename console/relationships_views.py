@@ -141,6 +141,15 @@ def customer_rows_html(rows: Any, *, can_request_dap: bool, active_badge: str, p
     grant_none = f'<span class="text-body-secondary">{esc(no_grant_label)}</span>'
     colspan = "8" if can_request_dap else "7"
     out = []
+    repeated: dict[tuple[type, Any], str] = {}  # the page's countries, types, counts and days repeat: each escaped once
+
+    def once(value: Any) -> str:
+        key = (type(value), value)  # a SafeString and a str of the same text escape differently
+        text = repeated.get(key)
+        if text is None:
+            text = repeated[key] = esc(value)
+        return text
+
     for row in rows:
         customer = row.customer
         tenant = esc(row.tenant)
@@ -151,10 +160,10 @@ def customer_rows_html(rows: Any, *, can_request_dap: bool, active_badge: str, p
             domain=esc(customer.primary_domain),
             tags=('<div class="customer-tags">' + "".join(_TAG_HTML.format(esc(name)) for name in row.tag_names) + "</div>"
                   if row.tag_names else ""),
-            country=esc(row.country_name), type=esc(row.type_label), subscriptions=esc(row.subscriptions_label),
+            country=once(row.country_name), type=once(row.type_label), subscriptions=once(row.subscriptions_label),
             grant=active_badge if row.has_active_grant else pending_badge if row.has_pending_grant else grant_none,
             iso=esc(isodatetime(established)),
-            day=esc(date_filter(template_localtime(established), "DATE_FORMAT")) if established is not None else "",
+            day=once(date_filter(template_localtime(established), "DATE_FORMAT")) if established is not None else "",
             colspan=colspan,
         ))
     return mark_safe("".join(out))  # noqa: S308 — every value escaped above, the badges are rendered templates
@@ -211,7 +220,7 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         # tenant id, then filled in), and the two delegated admin badges (an include per row costs more
         # than the rest of the row).
         names = dict(countries)
-        type_labels = dict(RelationshipType.choices)
+        type_labels = {value: str(label) for value, label in RelationshipType.choices}  # translated once per page
         subscription_labels: dict[int, str] = {}
         details_url = reverse("relationships:customer", kwargs={"partner_id": self.partner.partner_id, "tenant_id": URL_PLACEHOLDER})
         # The two per-row labels, as {% blocktranslate with name=… %} rendered them: the translation
@@ -238,7 +247,7 @@ class CustomerListView(ListToolsMixin, PartnerConsoleMixin, TemplateView):
         can_request_dap = self.can(PartnerPermission.REQUEST_DELEGATED_ADMIN)
         context.update(badges, rows_html=customer_rows_html(page.object_list, can_request_dap=can_request_dap, **badges))
         context.update(
-            page=page, q=filters["q"], sort=filters["sort"], type=filters["relationship_type"], dap=filters["delegated_admin"],
+            page=page, has_rows=bool(page.object_list), q=filters["q"], sort=filters["sort"], type=filters["relationship_type"], dap=filters["delegated_admin"],
             country=filters["country"], countries=countries, relationship_types=RelationshipType.choices,
             country_options=country_options_html(translation.get_language(), countries, filters["country"]),
             filtered=any(query.values()), filter_qs=filter_qs,
