@@ -7,7 +7,6 @@ appears in a Referer. Unknown, expired, cancelled and used tokens all get the sa
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings

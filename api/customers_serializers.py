@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.choices import CustomerStatus
+from partnercenter.api.serializer_fields import datetime_representation
 from partners.choices import Cloud
 from relationships.choices import RelationshipType
 
@@ -25,8 +27,23 @@ class CustomerDelegatedAdminSerializer(serializers.Serializer):
     has_pending_grant = serializers.BooleanField(help_text=_("A request waits for the customer's approval."))
 
 
+class CustomerListSerializer(serializers.ListSerializer):
+    """CustomerSerializer(many=True): the rows' time zone looked up once for the list, not once per row."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        child = self.child
+        child._zone = timezone.get_current_timezone()  # type: ignore[union-attr]
+        try:
+            return super().to_representation(data)
+        finally:
+            del child._zone  # type: ignore[union-attr]
+
+
 class CustomerSerializer(serializers.Serializer):
     """Built from the partner's active relationship row (customer_list_for_partner)."""
+
+    class Meta:
+        list_serializer_class = CustomerListSerializer
 
     tenant_id = serializers.UUIDField(source="customer.tenant_id")
     company_name = serializers.CharField(source="customer.company_name")
@@ -53,7 +70,6 @@ class CustomerSerializer(serializers.Serializer):
         """
         if not isinstance(instance, Mapping):
             return super().to_representation(instance)
-        established_at = cast(serializers.Serializer, self.fields["relationship"]).fields["established_at"]
         return {
             "tenant_id": str(instance["customer__tenant_id"]),
             "company_name": str(instance["customer__company_name"]),
@@ -64,7 +80,7 @@ class CustomerSerializer(serializers.Serializer):
             "relationship": {
                 "id": int(instance["id"]),
                 "type": str(instance["relationship_type"]),
-                "established_at": established_at.to_representation(instance["established_at"]),
+                "established_at": datetime_representation(instance["established_at"], self.__dict__.get("_zone")),
             },
             "delegated_admin": {
                 "has_active_grant": bool(instance["has_active_grant"]),

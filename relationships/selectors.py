@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from customers.models import Customer
+from partnercenter.compiled_queries import CompiledCount, CompiledQuery
+from partnercenter.compiled_queries import Value as CompiledValue
+from partners.models import Partner
 from relationships.choices import GrantStatus, RelationshipStatus, RelationshipType
 from relationships.customer_note_selectors import has_tag
 from relationships.models import AccessAssignment, DelegatedAdminGrant, Relationship
@@ -22,7 +25,7 @@ from relationships.models import AccessAssignment, DelegatedAdminGrant, Relation
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from partners.models import Partner, PartnerMembership
+    from partners.models import PartnerMembership
 
 
 DELEGATED_ADMIN_FILTERS = ("active", "pending", "none")
@@ -108,6 +111,53 @@ def customer_list_for_partner(
     return queryset.order_by(*CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"]))
 
 
+class CustomerFilterShape(NamedTuple):
+    """Which of the Customers filters (other than the search) a statement has: its shape, apart from
+    the filters' values. The compiled statements of the Customers page are one per shape (issue 25)."""
+
+    relationship_type: str  # one of RelationshipType's few values (the selector checks it against them: not a parameter)
+    delegated_admin: str
+    country: bool
+    tag: bool
+
+    @classmethod
+    def of(cls, *, relationship_type: str = "", delegated_admin: str = "", country: str = "", tag: int | None = None
+           ) -> tuple[CustomerFilterShape, list[CompiledValue]]:
+        """The shape of these filters and their values in the order `filters` takes them back (as the
+        selectors read them: an unknown type or delegated admin state is no filter, the country in
+        upper case)."""
+        relationship_type = relationship_type if relationship_type in RelationshipType.values else ""
+        delegated_admin = delegated_admin if delegated_admin in DELEGATED_ADMIN_FILTERS else ""
+        values: list[CompiledValue] = [country.upper()] if country else []
+        if tag is not None:
+            values.append(int(tag))
+        return cls(relationship_type, delegated_admin, bool(country), tag is not None), values
+
+    def filters(self, values: Any) -> dict[str, Any]:
+        """The selectors' keyword arguments for this shape, from its values (placeholders when compiling)."""
+        given = iter(values)
+        return {"relationship_type": self.relationship_type, "delegated_admin": self.delegated_admin,
+                "country": _UpperCase(next(given)) if self.country else "", "tag": next(given) if self.tag else None}
+
+
+class _UpperCase(str):
+    """A value given in upper case already: the selector's `.upper()` leaves it as it is (the
+    placeholder too, so that the compiled statement takes the value unchanged)."""
+
+    __slots__ = ()
+
+    def upper(self) -> str:
+        return self
+
+
+def _capped_count(values: tuple[CompiledValue, ...], shape: CustomerFilterShape) -> QuerySet[Relationship]:
+    partner_pk, up_to, *rest = values
+    return _active_relationships(partner=Partner(pk=partner_pk), **shape.filters(rest)).order_by()[:int(up_to)]
+
+
+_CAPPED_COUNT = CompiledCount(_capped_count)
+
+
 def customer_count_for_partner(
     *, partner: Partner, q: str = "", sort: str = "", relationship_type: str = "", delegated_admin: str = "", country: str = "",
     tag: int | None = None, up_to: int | None = None,
@@ -116,6 +166,9 @@ def customer_count_for_partner(
     ignored), without joining customers when no filter needs them. With `up_to`, counting stops
     there (`SELECT count(*) FROM (... LIMIT up_to)`): the answer is min(count, up_to), and the
     statement reads at most `up_to` rows whatever the partner's size (issue 25)."""
+    if up_to is not None and not q and up_to > 0:  # the capped count, compiled once per shape of the filters (issue 25)
+        shape, values = CustomerFilterShape.of(relationship_type=relationship_type, delegated_admin=delegated_admin, country=country, tag=tag)
+        return _CAPPED_COUNT.count([partner.pk, up_to, *values], shape)
     relationships = _active_relationships(partner=partner, q=q, relationship_type=relationship_type, delegated_admin=delegated_admin,
                                           country=country, tag=tag)
     if up_to is not None:
@@ -131,11 +184,15 @@ def customer_countries_for_partner(*, partner: Partner) -> list[str]:
     active customers when it has at most COUNTRY_SCAN_LIMIT of them, every country otherwise (a
     provider with 100,000 customers is in most of them, and reading them all would cost the page the
     partner's size)."""
-    codes = list(Relationship.objects.filter(partner=partner, status=RelationshipStatus.ACTIVE).order_by()
-                 .values_list("customer__country", flat=True)[: COUNTRY_SCAN_LIMIT + 1])
+    codes = _COUNTRY_CODES.fetch([partner.pk, COUNTRY_SCAN_LIMIT + 1])
     if len(codes) > COUNTRY_SCAN_LIMIT:
         return list(_every_country_code())
     return sorted(set(codes))
+
+
+# The statement compiled once per process (issue 25); the limit is a parameter of it.
+_COUNTRY_CODES = CompiledQuery(lambda values: Relationship.objects.filter(partner=values[0], status=RelationshipStatus.ACTIVE).order_by()
+                               .values_list("customer__country", flat=True)[: int(values[1])])
 
 
 @lru_cache(maxsize=1)

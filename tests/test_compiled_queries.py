@@ -122,3 +122,90 @@ def test_a_locking_query_still_refuses_to_run_outside_a_transaction(transactiona
         assert compiled.fetch([1]) == []
     with pytest.raises(TransactionManagementError):
         compiled.fetch([1])
+
+
+# --- Integers, slices, .values() rows, counts and shapes (issue 25) ------------------------------------
+
+def _relationships(values, shape=None):  # type: ignore[no-untyped-def]
+    from relationships.models import Relationship
+
+    partner_pk, offset, limit = values
+    rows = Relationship.objects.filter(partner=partner_pk).select_related("customer").order_by(shape or "pk")
+    return rows[int(offset):int(offset) + int(limit)]
+
+
+@pytest.fixture
+def seven_customers(partner_a):  # type: ignore[no-untyped-def]
+    from relationships.models import Relationship
+    from tests.factories import CustomerFactory
+
+    Relationship.objects.bulk_create(Relationship(partner=partner_a.partner, customer=c) for c in CustomerFactory.create_batch(7))
+    return partner_a.partner
+
+
+def test_a_slice_is_one_statement_with_its_bounds_as_parameters(seven_customers) -> None:  # type: ignore[no-untyped-def]
+    compiled = CompiledQuery(_relationships)
+    for offset, limit in ((0, 3), (3, 3), (6, 3), (2, 1), (0, 50), (9, 5)):
+        expected = list(_relationships((seven_customers.pk, offset, limit)))
+        with CaptureQueriesContext(connection) as queries:
+            got = compiled.fetch([seven_customers.pk, offset, limit])
+        assert len(queries) == 1 and "LIMIT" in queries[0]["sql"]
+        assert [(r.pk, r.customer.company_name) for r in got] == [(r.pk, r.customer.company_name) for r in expected]
+    assert len(compiled._statements) == 1  # one statement for every page
+    for shape in ("-pk", "customer__company_name"):  # a shape: its own statement
+        assert [r.pk for r in compiled.fetch([seven_customers.pk, 1, 4], shape)] == [
+            r.pk for r in _relationships((seven_customers.pk, 1, 4), shape)]
+    assert len(compiled._statements) == 3
+
+
+def test_values_rows_flat_values_and_counts_are_the_querysets(seven_customers) -> None:  # type: ignore[no-untyped-def]
+    from partnercenter.compiled_queries import CompiledCount
+    from relationships.models import Relationship
+
+    def rows(values):  # type: ignore[no-untyped-def]
+        return Relationship.objects.filter(partner=values[0]).order_by("-pk").values("pk", "customer__tenant_id", "established_at")[:int(values[1])]
+
+    def codes(values):  # type: ignore[no-untyped-def]
+        return Relationship.objects.filter(partner=values[0]).order_by("pk").values_list("customer__country", flat=True)[:int(values[1])]
+
+    for limit in (1, 5, 100):
+        assert CompiledQuery(rows).fetch([seven_customers.pk, limit]) == list(rows((seven_customers.pk, limit)))
+        assert CompiledQuery(codes).fetch([seven_customers.pk, limit]) == list(codes((seven_customers.pk, limit)))
+    counted = CompiledCount(lambda values: Relationship.objects.filter(partner=values[0]).order_by()[:int(values[1])])
+    for limit in (1, 5, 100):
+        with CaptureQueriesContext(connection) as queries:
+            assert counted.count([seven_customers.pk, limit]) == min(7, limit)
+        assert len(queries) == 1 and queries[0]["sql"].startswith("SELECT COUNT(*)")
+    assert counted.count([seven_customers.pk + 1000, 10]) == 0
+
+
+def test_compiling_a_count_runs_nothing_and_logs_nothing(seven_customers) -> None:  # type: ignore[no-untyped-def]
+    from partnercenter.compiled_queries import CompiledCount
+    from relationships.models import Relationship
+
+    counted = CompiledCount(lambda values: Relationship.objects.filter(partner=values[0]))
+    wrappers = list(connection.execute_wrappers)
+    with CaptureQueriesContext(connection) as queries:
+        assert counted.count([seven_customers.pk]) == 7
+    assert len(queries) == 1  # the count itself: compiling it twice ran and logged no statement
+    assert connection.execute_wrappers == wrappers
+
+
+def test_an_integer_that_is_transformed_or_dropped_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+    from relationships.models import Relationship
+
+    with pytest.raises(CompiledQueryError):
+        CompiledQuery(lambda values: Relationship.objects.filter(partner=int(values[0]) + 1)).fetch([5])
+    with pytest.raises(CompiledQueryError):
+        CompiledQuery(lambda values: Relationship.objects.filter(partner=5)).fetch([5])
+    with pytest.raises(CompiledQueryError):  # a value that decides the shape (here: whether to filter) is not a value
+        CompiledQuery(lambda values: Relationship.objects.filter(relationship_type=values[0])
+                      if values[0] in ("reseller",) else Relationship.objects.all()).fetch(["reseller"])
+
+
+def test_past_max_shapes_the_orm_runs_the_queryset(seven_customers) -> None:  # type: ignore[no-untyped-def]
+    compiled = CompiledQuery(_relationships, max_shapes=1)
+    compiled.fetch([seven_customers.pk, 0, 2], "pk")
+    assert [r.pk for r in compiled.fetch([seven_customers.pk, 0, 2], "-pk")] == [
+        r.pk for r in _relationships((seven_customers.pk, 0, 2), "-pk")]
+    assert len(compiled._statements) == 1

@@ -77,3 +77,44 @@ def test_customer_list_takes_two_queries_for_1_and_for_120_customers(api_a, part
     # counters of its address and prefix, issue 18); the page, with its customers' tags (issue 24) as an
     # array sub-select (issue 25).
     assert counts == [3, 3], counts
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+def test_the_compiled_first_page_answers_drfs_bytes_and_next_cursor(api_a, partner_a, partner_b, zone, settings, monkeypatch):
+    from api.customers_views import CustomerViewSet
+    from relationships.models import CustomerTag
+
+    settings.TIME_ZONE = zone
+    customers = related(partner_a, 7)
+    # Two relationships established at the same instant: DRF's next cursor then carries an offset.
+    same = timezone.now() - timedelta(days=3)
+    Relationship.objects.filter(customer__in=customers[:3]).update(established_at=same)
+    related(partner_a, 2, relationship_type="indirect_reseller")
+    grant(partner_a, customers[0], "active")
+    grant(partner_a, customers[1], "approval_pending")
+    tag = CustomerTag.objects.create(partner=partner_a.partner, name="VIP")
+    tag.customers.add(customers[0], customers[2])
+    related(partner_b, 3)  # another partner's: never listed
+    for params in ({}, {"page_size": 2}, {"page_size": 3}, {"page_size": 9}, {"page_size": 200}):
+        compiled = api_a.get("/api/v1/customers", params)
+        monkeypatch.setattr(CustomerViewSet, "compiled_first_page", False)
+        generic = api_a.get("/api/v1/customers", params)
+        monkeypatch.setattr(CustomerViewSet, "compiled_first_page", True)
+        assert compiled.status_code == generic.status_code == 200
+        assert compiled.content == generic.content, params
+        assert compiled.headers.get("ETag") == generic.headers.get("ETag")
+        following = compiled.json()["next"]
+        if following:  # the next page (DRF's path with the cursor) follows on from the compiled first page
+            assert api_a.get(following).status_code == 200
+    assert api_a.get("/api/v1/customers", {"page_size": 0}).status_code == 400
+
+
+def test_the_compiled_first_page_takes_the_same_statements(api_a, partner_a):
+    related(partner_a, 60)
+    api_a.get("/api/v1/customers")  # first use of the key records last_used_at; the statement compiled
+    with CaptureQueriesContext(connection) as compiled:
+        first = api_a.get("/api/v1/customers")
+    cursor = first.json()["next"].split("cursor=")[1]
+    with CaptureQueriesContext(connection) as generic:
+        assert api_a.get("/api/v1/customers", {"cursor": cursor}).status_code == 200
+    assert len(compiled) == len(generic) == 3
