@@ -92,7 +92,7 @@ def _tenant_options(offer: Offer, request: HttpRequest, agreement: AgreementVers
             "customer": membership.customer,
             "refusal": refusal,
             # annotated above whenever there is an agreement
-            "needs_agreement": agreement is not None and not membership.agreement_accepted,  # type: ignore[attr-defined]
+            "needs_agreement": agreement is not None and not membership.agreement_accepted,
         })
     return options
 

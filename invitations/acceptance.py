@@ -149,7 +149,7 @@ def _resolve_tenant(
         if membership is None:
             raise InvitationError("unknown_tenant", _("Choose one of your tenants."), field="tenant")
         _raise(tenant_refusal(partner=partner, target_domain=invitation.target_domain, membership=membership))
-        return membership.customer, agreement is not None and not membership.agreement_accepted  # type: ignore[attr-defined]
+        return membership.customer, agreement is not None and not membership.agreement_accepted
     if answer.new_tenant is None:
         raise InvitationError("tenant_required", _("Choose a tenant or create one."), field="tenant")
     new = answer.new_tenant
@@ -252,8 +252,8 @@ def invitation_accept(*, invitation: Invitation, user: User, answer: AcceptanceA
     if locked is None or not locked.is_usable:
         raise InvitationError("invalid", str(INVALID_LINK_MESSAGE))
     with audit_events_together():  # its four events in one INSERT
-        return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,  # type: ignore[attr-defined]
-                              works_for_partner=locked.acceptor_works_for_partner)  # type: ignore[attr-defined]
+        return _accept_locked(locked, user=user, answer=answer, verified=locked.acceptor_verified,
+                              works_for_partner=locked.acceptor_works_for_partner)
 
 
 def _delegated_admin_needs_relationship(invitation: Invitation, customer: Customer) -> None:
@@ -382,5 +382,5 @@ def relationship_link_accept(*, link: RelationshipLink, user: User, answer: Acce
     with audit_events_together():
         audit_record(action=AuditAction.INVITATION_CREATED, actor=user, partner=partner, target=invitation,
                      after={"source": "reusable_link", "include_delegated_admin": invitation.include_delegated_admin})
-        return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,  # type: ignore[attr-defined]
-                              works_for_partner=locked.acceptor_works_for_partner)  # type: ignore[attr-defined]
+        return _accept_locked(invitation, user=user, answer=answer, verified=locked.acceptor_verified,
+                              works_for_partner=locked.acceptor_works_for_partner)

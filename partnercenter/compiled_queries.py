@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
-Value = str | int | uuid.UUID | datetime
+Value = Any  # str, int, uuid.UUID or an aware datetime (checked by `_kind`)
 
 # Two sets of placeholders: a string or an integer of each set must reach the statement unchanged,
 # and the statement must not otherwise depend on which set was used. The integers are odd, inside
@@ -234,7 +234,7 @@ class _Statement:
         if owner is not connection:
             converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
             self.converters = (connection, converters)
-        compiler.get_converters = lambda expressions: converters  # type: ignore[method-assign]
+        compiler.get_converters = lambda expressions: converters
         queryset: QuerySet[Any, Any] = QuerySet(model=self.model, query=_Compiled(compiler, self.query), using=self.alias)  # type: ignore[arg-type]
         queryset._iterable_class = self.iterable_class
         queryset._fields = self.fields  # type: ignore[attr-defined]
