@@ -194,7 +194,12 @@ def _same(placeholder: Value, param: Any) -> bool:
 
 class _Statement:
     def __init__(self, build: Callable[[tuple[Value, ...]], QuerySet[Any, Any]], kinds: tuple[type, ...]) -> None:
-        compiled = [self._compile(build, kinds, variant) for variant in (0, 1)]
+        try:
+            compiled = [self._compile(build, kinds, variant) for variant in (0, 1)]
+        except (TypeError, ValueError) as error:  # a value of a kind its lookup does not take (a string for an id)
+            if isinstance(error, CompiledQueryError):
+                raise
+            raise CompiledQueryError(f"a value does not fit its lookup: {error}") from error
         (self.sql, self.sources, self.constants, self.compiler, queryset), other = compiled[0], compiled[1][:3]
         if other != (self.sql, self.sources, self.constants):
             raise CompiledQueryError(f"the statement depends on its values otherwise than as parameters: {self.sql}")
@@ -272,7 +277,12 @@ def _statement_of(run: Callable[[], Any], alias: str) -> tuple[str, Sequence[Any
 
 class _CountStatement:
     def __init__(self, build: Callable[[tuple[Value, ...]], QuerySet[Any, Any]], kinds: tuple[type, ...]) -> None:
-        compiled = [self._compile(build, kinds, variant) for variant in (0, 1)]
+        try:
+            compiled = [self._compile(build, kinds, variant) for variant in (0, 1)]
+        except (TypeError, ValueError) as error:  # a value of a kind its lookup does not take (a string for an id)
+            if isinstance(error, CompiledQueryError):
+                raise
+            raise CompiledQueryError(f"a value does not fit its lookup: {error}") from error
         (self.sql, self.sources, self.constants, self.alias), other = compiled[0], compiled[1][:3]
         if other != (self.sql, self.sources, self.constants):
             raise CompiledQueryError(f"the statement depends on its values otherwise than as parameters: {self.sql}")
