@@ -179,4 +179,5 @@ def test_the_embedded_default_runs_celery_on_this_transport_and_other_brokers_on
                               capture_output=True, text=True, check=True).stdout.strip()
 
     assert transport_module() == "partnercenter.filesystem_broker"
-    assert transport_module(CELERY_BROKER_URL="redis://127.0.0.1:7699/0") == "kombu.transport.redis"
+    # redis://: kombu's Redis transport with one client per channel (partnercenter/redis_broker.py, a subclass)
+    assert transport_module(CELERY_BROKER_URL="redis://127.0.0.1:7699/0") == "partnercenter.redis_broker"
